@@ -1,0 +1,82 @@
+//! Geometry and tunables.
+//!
+//! Every number here is CPython 3.11's 64-bit configuration (`USE_LARGE_ARENAS`,
+//! `USE_LARGE_POOLS`), except [`Config::arena_cache`], which CPython does not have. The
+//! relations between them are checked at compile time at the bottom of this file, so a
+//! change that breaks the geometry does not build.
+
+/// Every block is aligned to this many bytes, and size classes are this far apart.
+pub const ALIGNMENT: usize = 16;
+/// `log2(ALIGNMENT)`: a request of `n` bytes is in class `(n - 1) >> ALIGNMENT_SHIFT`.
+pub const ALIGNMENT_SHIFT: u32 = 4;
+/// Requests larger than this (and requests of zero bytes) go to the system allocator.
+pub const SMALL_REQUEST_THRESHOLD: usize = 512;
+/// Number of size classes: 16, 32, ..., 512 bytes.
+pub const NB_SMALL_SIZE_CLASSES: usize = SMALL_REQUEST_THRESHOLD >> ALIGNMENT_SHIFT;
+
+/// `log2(POOL_SIZE)`.
+pub const POOL_BITS: u32 = 14;
+/// A pool is 16 KiB: a header followed by blocks of one size class.
+pub const POOL_SIZE: usize = 1 << POOL_BITS;
+/// `addr & !POOL_SIZE_MASK` is the pool holding `addr`.
+pub const POOL_SIZE_MASK: usize = POOL_SIZE - 1;
+/// Bytes of pool header before the first block (CPython's `sizeof(struct pool_header)`).
+pub const POOL_OVERHEAD: usize = 48;
+
+/// `log2(ARENA_SIZE)`.
+pub const ARENA_BITS: u32 = 20;
+/// An arena is 1 MiB of address space obtained from the OS in one piece.
+pub const ARENA_SIZE: usize = 1 << ARENA_BITS;
+/// `addr & !ARENA_SIZE_MASK` is the arena holding `addr` (arenas are `ARENA_SIZE`-aligned).
+pub const ARENA_SIZE_MASK: usize = ARENA_SIZE - 1;
+/// Pools in one arena. Because pymem aligns arenas to their size, every arena holds this
+/// many; CPython's page-aligned arenas usually lose one pool to alignment.
+pub const MAX_POOLS_IN_ARENA: usize = ARENA_SIZE / POOL_SIZE;
+
+/// Settings of an [`Obmalloc`](crate::Obmalloc) instance.
+///
+/// ```
+/// let exact = obmalloc::Config::cpython();
+/// assert_eq!(exact.arena_cache, 0);
+/// assert!(obmalloc::Config::default().arena_cache > 0);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Config {
+    /// How many wholly free arenas stay mapped, besides the one CPython always keeps (the
+    /// last arena of `usable_arenas`, bpo-37257). An arena that becomes wholly free beyond
+    /// this bound is given back to the OS at once; [`Obmalloc::trim`](crate::Obmalloc::trim)
+    /// gives back all of them. `0` is CPython 3.11's exact policy.
+    pub arena_cache: usize,
+}
+
+impl Config {
+    /// The default bound of the arena cache: 16 arenas (16 MiB of address space, resident
+    /// only where pools were touched). See the crate documentation for the measurements
+    /// behind it.
+    pub const DEFAULT_ARENA_CACHE: usize = 16;
+
+    /// CPython 3.11's exact arena policy: no cache beyond the one retained arena.
+    pub const fn cpython() -> Config {
+        Config { arena_cache: 0 }
+    }
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        Config {
+            arena_cache: Config::DEFAULT_ARENA_CACHE,
+        }
+    }
+}
+
+const _: () = assert!(ALIGNMENT == 1 << ALIGNMENT_SHIFT);
+const _: () = assert!(SMALL_REQUEST_THRESHOLD % ALIGNMENT == 0);
+const _: () = assert!(NB_SMALL_SIZE_CLASSES == 32);
+const _: () = assert!(ARENA_SIZE % POOL_SIZE == 0, "an arena is a whole number of pools");
+const _: () = assert!(POOL_OVERHEAD % ALIGNMENT == 0, "the first block is aligned");
+const _: () = assert!(
+    POOL_SIZE - POOL_OVERHEAD >= 2 * SMALL_REQUEST_THRESHOLD,
+    "a fresh pool carves two blocks of every class"
+);
+const _: () = assert!(MAX_POOLS_IN_ARENA == 64);
+const _: () = assert!(POOL_SIZE < u32::MAX as usize, "pool offsets fit in u32");

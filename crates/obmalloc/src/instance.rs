@@ -1,0 +1,538 @@
+//! [`Obmalloc`]: one allocator instance, with the hot paths inlined and everything rare in
+//! `#[cold]` functions.
+//!
+//! An allocation of class `c` pops the free list of `used_pools[c]`'s head pool; when the
+//! list runs dry the next untouched block is carved, and when there is none the pool is
+//! Full and leaves the ring. With no Used pool the slow path takes a pool from the fullest
+//! usable arena (mapping a new arena if there is none).
+//!
+//! A free pushes the block on its pool's free list (the pool is found by masking the
+//! address). Two cases are rare and handled out of line: the pool was Full (it goes back
+//! to the front of its ring), or the pool became Empty (it goes to its arena's free pools,
+//! and the arena may move in `usable_arenas` or go back to the OS).
+
+use core::ptr::{self, NonNull};
+use core::sync::atomic::{AtomicU32, Ordering};
+
+use crate::arena::{ArenaIdx, ArenaObject, ArenaTable};
+use crate::arena_map;
+use crate::config::{ALIGNMENT, ARENA_SIZE, Config, MAX_POOLS_IN_ARENA, POOL_SIZE};
+use crate::os;
+use crate::pool::{self, FreeBlock, NO_CLASS, PoolHeader};
+use crate::size_class::SizeClass;
+use crate::usable_arenas::UsableArenas;
+use crate::used_pools::UsedPools;
+
+/// Ids `1..FIRST_INSTANCE_ID` are reserved for the global allocator's thread heaps.
+pub(crate) const FIRST_INSTANCE_ID: u32 = 1 << 12;
+static NEXT_INSTANCE_ID: AtomicU32 = AtomicU32::new(FIRST_INSTANCE_ID);
+
+/// One allocator: CPython's pymalloc state (per interpreter since 3.12) as a value.
+///
+/// Blocks of 1 to 512 bytes come from its pools, 16-byte aligned; zero-byte and larger
+/// requests go to the system allocator (`malloc`) and are counted, as CPython counts
+/// `raw_allocated_blocks`. Memory is given back to the OS when an arena becomes wholly
+/// free, beyond a small cache (see [`Config`]).
+///
+/// `Obmalloc` is `Send` (it owns its arenas) but not `Sync`: every operation takes
+/// `&mut self`, as pymalloc relies on the GIL. For a thread-safe allocator see
+/// [`ObmallocGlobal`](crate::ObmallocGlobal). Dropping it unmaps every arena, so blocks
+/// still live become dangling (freeing them is undefined behaviour, like any use after free).
+///
+/// ```
+/// let mut a = obmalloc::Obmalloc::new();
+/// let p = a.alloc(24).expect("out of memory");
+/// assert_eq!(p.as_ptr() as usize % 16, 0);
+/// assert!(a.owns(p.as_ptr()));
+/// assert_eq!(a.allocated_blocks(), 1);
+/// // SAFETY: `p` came from `a.alloc` and is freed once.
+/// unsafe { a.free(p.as_ptr()) };
+/// assert_eq!(a.allocated_blocks(), 0);
+/// ```
+pub struct Obmalloc {
+    used_pools: UsedPools,
+    pub(crate) arenas: ArenaTable,
+    usable_arenas: UsableArenas,
+    /// Wholly free arenas still mapped (all of them are on `usable_arenas`).
+    cached_arenas: usize,
+    pub(crate) config: Config,
+    pub(crate) id: u32,
+    pub(crate) arenas_allocated_total: usize,
+    pub(crate) arenas_current: usize,
+    pub(crate) arenas_highwater: usize,
+    pub(crate) raw_blocks: usize,
+}
+
+// SAFETY: an `Obmalloc` exclusively owns its arenas and table; nothing in it is tied to the
+// thread that created it. The arena map entries it writes are atomics.
+unsafe impl Send for Obmalloc {}
+
+impl Default for Obmalloc {
+    fn default() -> Obmalloc {
+        Obmalloc::new()
+    }
+}
+
+impl Obmalloc {
+    /// An empty allocator with the default [`Config`]. No memory is mapped until the first
+    /// allocation.
+    pub fn new() -> Obmalloc {
+        Obmalloc::with_config(Config::default())
+    }
+
+    /// An empty allocator with the given settings.
+    pub fn with_config(config: Config) -> Obmalloc {
+        let id = NEXT_INSTANCE_ID.fetch_add(1, Ordering::Relaxed);
+        assert!(id >= FIRST_INSTANCE_ID, "obmalloc: instance ids exhausted");
+        Obmalloc::with_id(config, id)
+    }
+
+    pub(crate) const fn with_id(config: Config, id: u32) -> Obmalloc {
+        Obmalloc {
+            used_pools: UsedPools::new(),
+            arenas: ArenaTable::new(),
+            usable_arenas: UsableArenas::new(),
+            cached_arenas: 0,
+            config,
+            id,
+            arenas_allocated_total: 0,
+            arenas_current: 0,
+            arenas_highwater: 0,
+            raw_blocks: 0,
+        }
+    }
+
+    /// The current settings.
+    pub fn config(&self) -> Config {
+        self.config
+    }
+
+    /// Changes how many wholly free arenas stay mapped. Lowering it does not release
+    /// arenas already cached; call [`trim`](Self::trim) for that.
+    pub fn set_arena_cache(&mut self, arenas: usize) {
+        self.config.arena_cache = arenas;
+    }
+
+    // ------------------------------------------------------------------ allocation
+
+    /// Allocates `nbytes` (CPython's `PyObject_Malloc`). The block is 16-byte aligned and
+    /// its contents are unspecified. Returns `None` when out of memory.
+    #[inline]
+    pub fn alloc(&mut self, nbytes: usize) -> Option<NonNull<u8>> {
+        match SizeClass::for_request(nbytes) {
+            Some(class) => self.alloc_class(class),
+            None => self.alloc_raw(nbytes),
+        }
+    }
+
+    /// Allocates one block of `class`: the fast path for callers that know the class.
+    #[inline]
+    pub fn alloc_class(&mut self, class: SizeClass) -> Option<NonNull<u8>> {
+        match self.try_alloc_fast(class) {
+            Some(p) => Some(p),
+            None => self.alloc_slow(class),
+        }
+    }
+
+    /// Pops a block of the head Used pool of `class`, or `None` if there is no Used pool.
+    #[inline(always)]
+    pub(crate) fn try_alloc_fast(&mut self, class: SizeClass) -> Option<NonNull<u8>> {
+        let pool = self.used_pools.head(class);
+        if pool.is_null() {
+            return None;
+        }
+        // SAFETY: the head is a live Used pool (U1), so its free list is not empty (P1).
+        unsafe {
+            let block = (*pool).free_block;
+            let next = (*block).next;
+            (*pool).free_block = next;
+            (*pool).count += 1;
+            if next.is_null() && !pool::extend(pool) {
+                self.pool_became_full(class, pool);
+            }
+            Some(NonNull::new_unchecked(block.cast()))
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn pool_became_full(&mut self, class: SizeClass, pool: *mut PoolHeader) {
+        // SAFETY: `pool` is the head of ring `class`.
+        unsafe { self.used_pools.unlink(class, pool) };
+    }
+
+    /// Takes a pool from the fullest usable arena and a block from it
+    /// (CPython's `allocate_from_new_pool`).
+    #[cold]
+    #[inline(never)]
+    pub(crate) fn alloc_slow(&mut self, class: SizeClass) -> Option<NonNull<u8>> {
+        debug_assert!(self.used_pools.head(class).is_null());
+        if self.usable_arenas.head.is_none() {
+            let i = self.new_arena()?;
+            self.usable_arenas.insert_only(&mut self.arenas, i);
+        }
+        let i = self.usable_arenas.head;
+        if self.arenas.get(i).is_wholly_free() {
+            self.cached_arenas -= 1;
+        }
+        self.usable_arenas.take_pool_from_head(&mut self.arenas);
+        let a = self.arenas.get_mut(i);
+        let pool = if !a.free_pools.is_null() {
+            let pool = a.free_pools;
+            // SAFETY: pools on an arena's free list are live, Empty pools.
+            a.free_pools = unsafe { (*pool).next };
+            pool
+        } else {
+            let pool = a.pool_address.cast::<PoolHeader>();
+            // SAFETY: `free_pool_count` was > 0 and no Empty pool is cached, so an uncarved
+            // pool remains (A3); it lies inside the arena.
+            unsafe {
+                a.pool_address = a.pool_address.add(POOL_SIZE);
+                (*pool).arena = i.0;
+                (*pool).class = NO_CLASS;
+                ptr::write(&raw mut (*pool).owner, AtomicU32::new(self.id));
+            }
+            pool
+        };
+        // SAFETY: `pool` is an Empty or fresh pool of this instance; the ring is empty.
+        unsafe {
+            self.used_pools.push_front(class, pool);
+            let block = if (*pool).class == class.index() as u32 {
+                // Reused for the same class: its free list is intact (at least two blocks,
+                // since initialisation carves two).
+                let block = (*pool).free_block;
+                (*pool).free_block = (*block).next;
+                (*pool).count = 1;
+                if (*pool).free_block.is_null() && !pool::extend(pool) {
+                    self.used_pools.unlink(class, pool);
+                }
+                block.cast::<u8>()
+            } else {
+                pool::init(pool, class)
+            };
+            Some(NonNull::new_unchecked(block))
+        }
+    }
+
+    /// Maps a new arena and gives it an entry of the table (CPython's `new_arena`).
+    fn new_arena(&mut self) -> Option<ArenaIdx> {
+        let i = self.arenas.take_unused()?;
+        let Some(base) = os::map_arena() else {
+            self.arenas.put_unused(i);
+            return None;
+        };
+        if !arena_map::set_owner(base.addr().get(), self.id) {
+            // SAFETY: mapped just above and not used.
+            unsafe { os::unmap_arena(base) };
+            self.arenas.put_unused(i);
+            return None;
+        }
+        *self.arenas.get_mut(i) = ArenaObject {
+            address: base.as_ptr(),
+            pool_address: base.as_ptr(),
+            free_pool_count: MAX_POOLS_IN_ARENA as u32,
+            total_pools: MAX_POOLS_IN_ARENA as u32,
+            free_pools: ptr::null_mut(),
+            next: ArenaIdx::NONE,
+            prev: ArenaIdx::NONE,
+        };
+        self.arenas_allocated_total += 1;
+        self.arenas_current += 1;
+        self.arenas_highwater = self.arenas_highwater.max(self.arenas_current);
+        Some(i)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn alloc_raw(&mut self, nbytes: usize) -> Option<NonNull<u8>> {
+        let p = os::raw_malloc(nbytes)?;
+        self.raw_blocks += 1;
+        Some(p)
+    }
+
+    /// Allocates `nelem * elsize` zeroed bytes (CPython's `PyObject_Calloc`); `None` when the
+    /// product overflows or memory is exhausted.
+    pub fn calloc(&mut self, nelem: usize, elsize: usize) -> Option<NonNull<u8>> {
+        let nbytes = nelem.checked_mul(elsize)?;
+        if SizeClass::for_request(nbytes).is_none() {
+            let p = os::raw_calloc(nbytes)?;
+            self.raw_blocks += 1;
+            return Some(p);
+        }
+        let p = self.alloc(nbytes)?;
+        // SAFETY: the block has at least `nbytes` writable bytes.
+        unsafe { p.as_ptr().write_bytes(0, nbytes) };
+        Some(p)
+    }
+
+    // ------------------------------------------------------------------ free
+
+    /// Frees a block (CPython's `PyObject_Free`). Null is ignored. A pointer that is not in
+    /// this instance's arenas is passed to the system `free`.
+    ///
+    /// # Safety
+    /// 1. `ptr` is null, or was returned by this instance's `alloc`, `alloc_class`,
+    ///    `calloc` or `realloc` (or by the system `malloc`) and not freed since.
+    ///
+    /// # Panics
+    /// If `ptr` lies in an arena of another `Obmalloc` (a misuse that would otherwise
+    /// corrupt both allocators).
+    #[inline]
+    pub unsafe fn free(&mut self, ptr: *mut u8) {
+        let Some(p) = NonNull::new(ptr) else {
+            return;
+        };
+        let owner = arena_map::owner_of(p.addr().get());
+        if owner == self.id {
+            // SAFETY: (1) the block is ours and live.
+            unsafe { self.free_small(p) }
+        } else {
+            // SAFETY: (1) not ours, so it came from malloc.
+            unsafe { self.free_foreign(p, owner) }
+        }
+    }
+
+    /// Frees a block whose size is known, without asking whether it is ours.
+    ///
+    /// # Safety
+    /// 1. `ptr` was returned by this instance's `alloc`, `alloc_class`, `calloc` or
+    ///    `realloc` and not freed since;
+    /// 2. `nbytes` is the size it was last (re)allocated with (for `alloc_class`, any size of
+    ///    that class).
+    #[inline]
+    pub unsafe fn free_sized(&mut self, ptr: NonNull<u8>, nbytes: usize) {
+        if SizeClass::for_request(nbytes).is_some() {
+            debug_assert!(
+                arena_map::owner_of(ptr.addr().get()) == self.id,
+                "Obmalloc::free_sized({ptr:p}, {nbytes}): not a block of this instance"
+            );
+            debug_assert_eq!(
+                // SAFETY: checked just above that the pool is ours.
+                unsafe { (*pool::pool_of(ptr.as_ptr())).class } as usize,
+                SizeClass::for_request(nbytes).unwrap().index(),
+                "Obmalloc::free_sized({ptr:p}, {nbytes}): the block belongs to another size class"
+            );
+            // SAFETY: (1), (2): a small size means the block came from our pools.
+            unsafe { self.free_small(ptr) }
+        } else {
+            // SAFETY: (1), (2): a raw size means the block came from malloc.
+            unsafe { os::raw_free(ptr) };
+            self.raw_blocks -= 1;
+        }
+    }
+
+    /// Pushes a block of one of our pools on its free list.
+    ///
+    /// # Safety
+    /// `ptr` is a live block of one of this instance's pools.
+    #[inline(always)]
+    pub(crate) unsafe fn free_small(&mut self, ptr: NonNull<u8>) {
+        let pool = pool::pool_of(ptr.as_ptr());
+        let block = ptr.as_ptr().cast::<FreeBlock>();
+        // SAFETY: the pool header is live while one of its blocks is.
+        unsafe {
+            let last = (*pool).free_block;
+            (*block).next = last;
+            (*pool).free_block = block;
+            (*pool).count -= 1;
+            if last.is_null() || (*pool).count == 0 {
+                self.free_slow(pool, last.is_null());
+            }
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    unsafe fn free_foreign(&mut self, p: NonNull<u8>, owner: u32) {
+        assert!(
+            owner == 0,
+            "Obmalloc::free({p:p}): the block belongs to another obmalloc instance \
+             (id {owner}, this is {})",
+            self.id
+        );
+        // SAFETY: the caller's promise: a foreign pointer came from malloc.
+        unsafe { os::raw_free(p) };
+        self.raw_blocks -= 1;
+    }
+
+    /// A free made a Full pool Used again, or a Used pool Empty.
+    #[cold]
+    #[inline(never)]
+    unsafe fn free_slow(&mut self, pool: *mut PoolHeader, was_full: bool) {
+        // SAFETY: `pool` is a live pool of this instance.
+        let class = unsafe { SizeClass::from_index((*pool).class as usize).unwrap_unchecked() };
+        if was_full {
+            // Full -> Used: to the front of its ring, so the next allocation reuses it (U2).
+            // SAFETY: a Full pool is on no ring.
+            unsafe { self.used_pools.push_front(class, pool) };
+            return;
+        }
+        // Used -> Empty (CPython's `insert_to_freepool`).
+        // SAFETY: an Empty-to-be pool was Used, hence on ring `class`.
+        unsafe { self.used_pools.unlink(class, pool) };
+        // SAFETY: the header is live.
+        let i = ArenaIdx(unsafe { (*pool).arena });
+        let a = self.arenas.get_mut(i);
+        // SAFETY: as above.
+        unsafe { (*pool).next = a.free_pools };
+        a.free_pools = pool;
+        let last = self.usable_arenas.pool_returned(&mut self.arenas, i);
+        let a = self.arenas.get(i);
+        if a.is_wholly_free() {
+            // The arena is now wholly free. CPython gives it back unless it is the last
+            // usable arena; pymem also keeps up to `arena_cache` of them mapped.
+            if !a.next.is_none() && self.cached_arenas >= self.config.arena_cache {
+                self.usable_arenas.unlink(&mut self.arenas, i);
+                self.release_arena(i);
+                return;
+            }
+            self.cached_arenas += 1;
+        }
+        self.usable_arenas.reposition(&mut self.arenas, i, last);
+    }
+
+    /// Unmaps the (wholly free, unlinked) arena `i` and recycles its entry.
+    fn release_arena(&mut self, i: ArenaIdx) {
+        let base = self.arenas.get(i).address;
+        arena_map::set_owner(base.addr(), 0);
+        // SAFETY: the arena is wholly free and on no list; its entry is recycled below.
+        unsafe { os::unmap_arena(NonNull::new_unchecked(base)) };
+        self.arenas.put_unused(i);
+        self.arenas_current -= 1;
+    }
+
+    /// Gives every wholly free arena back to the OS, including the ones the cache and
+    /// CPython's retention rule keep. Returns how many were released.
+    ///
+    /// ```
+    /// let mut a = obmalloc::Obmalloc::new();
+    /// let p = a.alloc(64).unwrap();
+    /// // SAFETY: allocated just above, freed once.
+    /// unsafe { a.free(p.as_ptr()) };
+    /// assert_eq!(a.stats().arenas_current, 1); // kept, as CPython keeps its last arena
+    /// assert_eq!(a.trim(), 1);
+    /// assert_eq!(a.stats().arenas_current, 0);
+    /// ```
+    pub fn trim(&mut self) -> usize {
+        // Wholly free arenas have the most free pools, so they sit at the end of the sorted
+        // list; walk it once (no allocation: this may run inside the global allocator).
+        let mut released = 0;
+        let mut i = self.usable_arenas.head;
+        while !i.is_none() {
+            let next = self.arenas.get(i).next;
+            if self.arenas.get(i).is_wholly_free() {
+                self.usable_arenas.remove(&mut self.arenas, i);
+                self.release_arena(i);
+                released += 1;
+            }
+            i = next;
+        }
+        self.cached_arenas = 0;
+        released
+    }
+
+    // ------------------------------------------------------------------ realloc
+
+    /// Resizes a block (CPython's `PyObject_Realloc`): null allocates; a block of ours that
+    /// shrinks by less than 25% stays where it is; otherwise the contents move to a new
+    /// block and the old one is freed. A pointer not in our arenas is resized by the system
+    /// `realloc` and stays foreign. `realloc(p, 0)` returns a valid block. On `None` (out of
+    /// memory) the old block is untouched.
+    ///
+    /// # Safety
+    /// 1. as for [`free`](Self::free): `ptr` is null or a live block of this instance (or
+    ///    from `malloc`).
+    pub unsafe fn realloc(&mut self, ptr: *mut u8, nbytes: usize) -> Option<NonNull<u8>> {
+        let Some(p) = NonNull::new(ptr) else {
+            return self.alloc(nbytes);
+        };
+        let owner = arena_map::owner_of(p.addr().get());
+        if owner != self.id {
+            assert!(
+                owner == 0,
+                "Obmalloc::realloc({p:p}): the block belongs to another obmalloc instance"
+            );
+            // SAFETY: (1) a foreign block came from malloc.
+            return unsafe { os::raw_realloc(p, nbytes) };
+        }
+        // SAFETY: (1) our block: its pool header is live.
+        let size = unsafe { ((*pool::pool_of(p.as_ptr())).class as usize + 1) * ALIGNMENT };
+        let keep = if nbytes <= size {
+            if 4 * nbytes > 3 * size {
+                return Some(p);
+            }
+            nbytes
+        } else {
+            size
+        };
+        let q = self.alloc(nbytes)?;
+        // SAFETY: both blocks hold at least `keep` bytes and are distinct.
+        unsafe {
+            ptr::copy_nonoverlapping(p.as_ptr(), q.as_ptr(), keep);
+            self.free_small(p);
+        }
+        Some(q)
+    }
+
+    // ------------------------------------------------------------------ queries
+
+    /// Whether `ptr` points into one of this instance's arenas (CPython's
+    /// `address_in_range`), in O(1).
+    #[inline]
+    pub fn owns(&self, ptr: *const u8) -> bool {
+        arena_map::owner_of(ptr.addr()) == self.id
+    }
+
+    /// Blocks currently allocated, small and raw (`sys.getallocatedblocks()`). Walks the
+    /// arenas, as CPython does (bpo-37537), so the fast paths keep no extra counter.
+    pub fn allocated_blocks(&self) -> usize {
+        let mut n = self.raw_blocks;
+        self.for_each_carved_pool(|_, p| {
+            // SAFETY: carved pools have initialised headers.
+            n += unsafe { (*p).count } as usize;
+        });
+        n
+    }
+
+    /// Calls `f` with every carved pool of every live arena.
+    pub(crate) fn for_each_carved_pool(&self, mut f: impl FnMut(ArenaIdx, *const PoolHeader)) {
+        for (i, a) in self.arenas.iter() {
+            if a.address.is_null() {
+                continue;
+            }
+            let mut p = a.address;
+            while p < a.pool_address {
+                f(i, p.cast());
+                p = p.wrapping_add(POOL_SIZE);
+            }
+        }
+    }
+
+    /// Wholly free arenas currently kept mapped.
+    pub fn cached_arenas(&self) -> usize {
+        self.cached_arenas
+    }
+
+    pub(crate) fn used_pools(&self) -> &UsedPools {
+        &self.used_pools
+    }
+
+    pub(crate) fn usable_arenas(&self) -> &UsableArenas {
+        &self.usable_arenas
+    }
+}
+
+impl Drop for Obmalloc {
+    fn drop(&mut self) {
+        for i in 0..self.arenas.len() {
+            let base = self.arenas.get(ArenaIdx(i as u32)).address;
+            if let Some(base) = NonNull::new(base) {
+                arena_map::set_owner(base.addr().get(), 0);
+                // SAFETY: dropping the instance ends the life of all its blocks.
+                unsafe { os::unmap_arena(base) };
+            }
+        }
+    }
+}
+
+const _: () = assert!(ARENA_SIZE / POOL_SIZE == MAX_POOLS_IN_ARENA);

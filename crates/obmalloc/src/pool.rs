@@ -1,0 +1,136 @@
+//! Pools: 16 KiB of blocks of one size class, behind a 48-byte header.
+//!
+//! ```text
+//!  pool (16 KiB-aligned)
+//!  +--------+---------+---------+-----+---------+------------------+----------+
+//!  | header | block 0 | block 1 | ... | block k | never touched... | leftover |
+//!  +--------+---------+---------+-----+---------+------------------+----------+
+//!  0        48                                  ^ next_offset      ^ max_next_offset + size
+//! ```
+//!
+//! Free blocks form a singly linked list through their first word (`free_block`, LIFO).
+//! Blocks past `next_offset` have never been handed out and are carved one at a time, when
+//! the list runs dry, so a pool's pages become resident only as they are needed.
+//!
+//! A pool is always in exactly one of three states:
+//!
+//! | state | `count`            | list it is on                 | enters the state when            |
+//! |-------|--------------------|-------------------------------|----------------------------------|
+//! | Used  | 0 < count < blocks | `used_pools[class]` ring      | taken from an arena, or a block is freed while Full |
+//! | Full  | count == blocks    | none                          | its last available block is taken |
+//! | Empty | 0                  | its arena's `free_pools` list | its last live block is freed     |
+//!
+//! **P1**: a Used pool always has a block on its free list (`free_block` is not null).
+//! **P2**: `free_block` is null exactly when the pool is Full.
+//! **P3**: `count == 0` exactly when the pool is Empty (or was never carved).
+//!
+//! An Empty pool remembers its class: when it is reused for the same class its free list is
+//! still valid and nothing needs initialising (CPython's `szidx == size` shortcut).
+
+use core::ptr;
+use core::sync::atomic::AtomicU32;
+
+use crate::config::{POOL_OVERHEAD, POOL_SIZE, POOL_SIZE_MASK};
+use crate::size_class::SizeClass;
+
+/// A free block: the first word links to the next free block of the same pool.
+#[repr(C)]
+pub(crate) struct FreeBlock {
+    pub(crate) next: *mut FreeBlock,
+}
+
+/// The class of a pool that was carved but never initialised (CPython's `DUMMY_SIZE_IDX`).
+pub(crate) const NO_CLASS: u32 = u32::MAX;
+
+/// The 48 bytes at the start of every pool. Field order keeps the hot fields in the first
+/// 24 bytes. Always accessed through raw pointers: another thread may read `owner` (and
+/// only `owner`) concurrently when it frees a block of this pool.
+#[repr(C)]
+pub(crate) struct PoolHeader {
+    /// Blocks handed out and not yet freed.
+    pub(crate) count: u32,
+    /// Size class index, or [`NO_CLASS`].
+    pub(crate) class: u32,
+    /// Head of the free list (P1, P2).
+    pub(crate) free_block: *mut FreeBlock,
+    /// Ring links in `used_pools[class]`; `next` also links an arena's `free_pools`.
+    pub(crate) next: *mut PoolHeader,
+    pub(crate) prev: *mut PoolHeader,
+    /// Index of the owning arena in its instance's arena table.
+    pub(crate) arena: u32,
+    /// Byte offset of the first never-used block.
+    pub(crate) next_offset: u32,
+    /// The largest valid `next_offset`: `POOL_SIZE - block size`.
+    pub(crate) max_next_offset: u32,
+    /// Id of the allocator instance owning this pool (see `global.rs`).
+    pub(crate) owner: AtomicU32,
+}
+
+const _: () = assert!(core::mem::size_of::<PoolHeader>() == POOL_OVERHEAD);
+
+/// The pool containing `p`. Keeps `p`'s provenance (the whole arena).
+#[inline(always)]
+pub(crate) fn pool_of<T>(p: *mut T) -> *mut PoolHeader {
+    p.cast::<u8>().map_addr(|a| a & !POOL_SIZE_MASK).cast()
+}
+
+/// Prepares a pool taken from an arena for `class`, and returns its first block. The
+/// second block becomes a one-element free list, the rest stay untouched.
+///
+/// # Safety
+/// 1. `pool` is a pool-aligned, writable region of `POOL_SIZE` bytes that no live block
+///    uses (an Empty or never-carved pool of an arena of this instance).
+/// 2. Its `arena` and `owner` fields are already set.
+pub(crate) unsafe fn init(pool: *mut PoolHeader, class: SizeClass) -> *mut u8 {
+    let size = class.block_size();
+    let base = pool.cast::<u8>();
+    // SAFETY: (1) the header and the first two blocks are inside the pool (config.rs
+    // asserts two blocks of the largest class fit).
+    unsafe {
+        (*pool).class = class.index() as u32;
+        (*pool).count = 1;
+        (*pool).next_offset = (POOL_OVERHEAD + 2 * size) as u32;
+        (*pool).max_next_offset = (POOL_SIZE - size) as u32;
+        let second = base.add(POOL_OVERHEAD + size).cast::<FreeBlock>();
+        (*second).next = ptr::null_mut();
+        (*pool).free_block = second;
+        base.add(POOL_OVERHEAD)
+    }
+}
+
+/// Called when the free list of a Used pool has just run dry: carves the next untouched
+/// block, or reports that the pool is now Full (returns `false`).
+///
+/// # Safety
+/// `pool` is a live pool of this instance whose free list is empty.
+#[inline]
+pub(crate) unsafe fn extend(pool: *mut PoolHeader) -> bool {
+    // SAFETY: the caller's promise; `next_offset <= max_next_offset` keeps the carved block
+    // inside the pool.
+    unsafe {
+        let off = (*pool).next_offset;
+        if off > (*pool).max_next_offset {
+            return false;
+        }
+        let size = SizeClass::from_index((*pool).class as usize)
+            .unwrap_unchecked()
+            .block_size();
+        let block = pool.cast::<u8>().add(off as usize).cast::<FreeBlock>();
+        (*block).next = ptr::null_mut();
+        (*pool).free_block = block;
+        (*pool).next_offset = off + size as u32;
+        true
+    }
+}
+
+/// Number of blocks ever carved from a pool (free-listed or live).
+///
+/// # Safety
+/// `pool` is an initialised pool.
+pub(crate) unsafe fn carved_blocks(pool: *const PoolHeader) -> usize {
+    // SAFETY: the caller's promise.
+    unsafe {
+        let size = ((*pool).class as usize + 1) * crate::config::ALIGNMENT;
+        ((*pool).next_offset as usize - POOL_OVERHEAD) / size
+    }
+}

@@ -170,6 +170,8 @@ impl Obmalloc {
         if self.usable_arenas.head.is_none() {
             let i = self.new_arena()?;
             self.usable_arenas.insert_only(&mut self.arenas, i);
+            // Counted as a wholly free arena until its first pool is taken just below.
+            self.cached_arenas += 1;
         }
         let i = self.usable_arenas.head;
         if self.arenas.get(i).is_wholly_free() {
@@ -295,10 +297,15 @@ impl Obmalloc {
     /// Frees a block whose size is known, without asking whether it is ours.
     ///
     /// # Safety
-    /// 1. `ptr` was returned by this instance's `alloc`, `alloc_class`, `calloc` or
-    ///    `realloc` and not freed since;
-    /// 2. `nbytes` is the size it was last (re)allocated with (for `alloc_class`, any size of
-    ///    that class).
+    /// 1. `ptr` was returned by this instance's `alloc`, `alloc_class` or `calloc` and not
+    ///    freed since;
+    /// 2. `nbytes` is the size it was allocated with (for `alloc_class`, any size of that
+    ///    class).
+    ///
+    /// A block returned by [`realloc`](Self::realloc) must be freed with
+    /// [`free`](Self::free): CPython's rules let a system block stay with the system even
+    /// when it shrinks to a small size, so its new size does not tell where it lives. Debug
+    /// builds check both conditions and panic with the misuse named.
     #[inline]
     pub unsafe fn free_sized(&mut self, ptr: NonNull<u8>, nbytes: usize) {
         if SizeClass::for_request(nbytes).is_some() {
@@ -536,3 +543,84 @@ impl Drop for Obmalloc {
 }
 
 const _: () = assert!(ARENA_SIZE / POOL_SIZE == MAX_POOLS_IN_ARENA);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A small deterministic generator, so the test needs no dependency.
+    fn xorshift(state: &mut u64) -> u64 {
+        *state ^= *state << 13;
+        *state ^= *state >> 7;
+        *state ^= *state << 17;
+        *state
+    }
+
+    #[test]
+    fn pool_used_full_used_empty() {
+        let mut a = Obmalloc::with_config(Config::cpython());
+        let c = SizeClass::for_request(512).unwrap();
+        let n = c.blocks_per_pool();
+        let blocks: Vec<_> = (0..n).map(|_| a.alloc(512).unwrap()).collect();
+        let pool = pool::pool_of(blocks[0].as_ptr());
+        assert!(blocks.iter().all(|b| pool::pool_of(b.as_ptr()) == pool), "one pool");
+        // Full: off the ring.
+        assert!(a.used_pools.head(c).is_null());
+        a.validate().unwrap();
+        // Full -> Used: back at the front; the next allocation reuses the freed block.
+        // SAFETY: live block of `a`.
+        unsafe { a.free(blocks[5].as_ptr()) };
+        assert_eq!(a.used_pools.head(c), pool);
+        let again = a.alloc(500).unwrap();
+        assert_eq!(again, blocks[5]);
+        a.validate().unwrap();
+        // Used -> Empty: the pool goes to its arena's free pools.
+        for b in &blocks {
+            // SAFETY: every block is live and freed once.
+            unsafe { a.free(b.as_ptr()) };
+        }
+        let s = a.stats();
+        assert_eq!(s.classes[c.index()].pools, 0);
+        assert_eq!(s.unused_pools, MAX_POOLS_IN_ARENA);
+        assert_eq!(s.arenas_current, 1, "CPython keeps the last usable arena");
+        a.validate().unwrap();
+    }
+
+    #[test]
+    fn random_ops_keep_invariants() {
+        let rounds = if cfg!(miri) { 300 } else { 40_000 };
+        let mut a = Obmalloc::with_config(Config { arena_cache: 1 });
+        let mut live: Vec<(NonNull<u8>, usize, u8)> = Vec::new();
+        let mut s = 0x9E37_79B9_7F4A_7C15u64;
+        for step in 0..rounds {
+            let r = xorshift(&mut s);
+            if live.is_empty() || r % 100 < 55 {
+                let n = (r >> 8) as usize % 600;
+                let p = a.alloc(n).unwrap();
+                let fill = (r >> 40) as u8;
+                // SAFETY: fresh block of at least n bytes.
+                unsafe { p.as_ptr().write_bytes(fill, n) };
+                live.push((p, n, fill));
+            } else {
+                let (p, n, fill) = live.swap_remove((r >> 8) as usize % live.len());
+                // SAFETY: the block is live with n bytes written.
+                let bytes = unsafe { core::slice::from_raw_parts(p.as_ptr(), n) };
+                assert!(bytes.iter().all(|&b| b == fill), "block {p:p} corrupted");
+                // SAFETY: live block freed once.
+                unsafe { a.free_sized(p, n) };
+            }
+            if step % 997 == 0 {
+                a.validate().unwrap();
+                assert_eq!(a.allocated_blocks(), live.len());
+            }
+        }
+        for (p, n, _) in live.drain(..) {
+            // SAFETY: live block freed once.
+            unsafe { a.free_sized(p, n) };
+        }
+        a.validate().unwrap();
+        assert_eq!(a.allocated_blocks(), 0);
+        a.trim();
+        assert_eq!(a.stats().arenas_current, 0);
+    }
+}

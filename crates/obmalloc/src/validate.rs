@@ -172,7 +172,7 @@ impl Obmalloc {
         let mut b = free;
         while !b.is_null() {
             let a = b as usize;
-            if a < lo || a >= p as usize + POOL_SIZE || (a - lo) % c.block_size() != 0 {
+            if a < lo || a >= p as usize + POOL_SIZE || !(a - lo).is_multiple_of(c.block_size()) {
                 return Err(format!("pool {p:p}: free block {b:p} is not a block of the pool"));
             }
             if (a - lo) / c.block_size() >= carved {

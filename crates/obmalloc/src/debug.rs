@@ -568,8 +568,10 @@ impl Block {
         unsafe { self.base.0.add(HEADER_SIZE) }
     }
 
+    /// The address of `p`, computed without pointer arithmetic so that it stays usable
+    /// as a registry key after the block was released.
     fn addr(&self) -> usize {
-        self.data().addr().get()
+        self.base.0.addr().get() + HEADER_SIZE
     }
 
     /// Compares the guards with what was written at allocation.
@@ -1121,8 +1123,10 @@ impl DebugObmalloc {
             // SAFETY: the block came from libc (caller).
             unsafe { libc::free(block.base().cast()) }
         } else {
-            // SAFETY: the block came from `self.inner` with `total()` bytes (caller).
-            unsafe { self.inner.free_sized(block.base.0, block.total()) }
+            // Not `free_sized`: after `realloc` a block's size no longer tells whether it
+            // lives in a pool or came from malloc, so let `free` look it up (O(1)).
+            // SAFETY: the block is live in `self.inner` (caller).
+            unsafe { self.inner.free(block.base()) }
         }
     }
 }

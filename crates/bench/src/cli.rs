@@ -1,0 +1,61 @@
+//! Command-line interface (clap derive).
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// Benchmarks pymem's components against their contenders.
+#[derive(Debug, Parser)]
+#[command(name = "pymem-bench", version, about)]
+pub struct Cli {
+    /// The suite to run.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The suites, plus the hidden child entry point.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Small-object allocators side by side: w1 churn, w2 batch, w3 trees, w4 RSS, w5 two threads.
+    Alloc(SuiteArgs),
+    /// Internal: measure one (contender, workload) in this process and print one JSON sample.
+    #[command(name = "__child", hide = true)]
+    Child(ChildArgs),
+}
+
+/// Options every suite takes.
+#[derive(Clone, Debug, Args)]
+pub struct SuiteArgs {
+    /// Small sizes: a smoke run that finishes in seconds (numbers are not representative).
+    #[arg(long)]
+    pub quick: bool,
+    /// Print one JSON object per line (per workload and contender) instead of a table.
+    #[arg(long)]
+    pub json: bool,
+    /// Runs per (contender, workload), each in a fresh process; the report shows medians.
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..))]
+    pub runs: u32,
+    /// Measure only these contenders (repeatable, or a comma-separated list).
+    #[arg(long, value_delimiter = ',', value_name = "CONTENDER")]
+    pub only: Vec<String>,
+}
+
+/// Arguments of the hidden child entry point (`pymem-bench __child ...`).
+#[derive(Clone, Debug, Args)]
+pub struct ChildArgs {
+    /// Suite name, e.g. `alloc`.
+    #[arg(long)]
+    pub suite: String,
+    /// Contender name, e.g. `obmalloc`.
+    #[arg(long)]
+    pub contender: String,
+    /// Workload name, e.g. `w1`.
+    #[arg(long)]
+    pub workload: String,
+    /// Use the `--quick` sizes.
+    #[arg(long)]
+    pub quick: bool,
+    /// Path of libpython3.11 (for the `pymalloc` contender).
+    #[arg(long)]
+    pub libpython: Option<PathBuf>,
+}

@@ -1,0 +1,18 @@
+//! The suites. Each is a module with a parent entry point (`run`, called for
+//! `pymem-bench <suite>`) and a child entry point (`child`, called in the re-executed process).
+//! Later issues add `heap`, `gc` and `vm` here.
+
+use anyhow::{Result, bail};
+
+use crate::cli::ChildArgs;
+use crate::runner::Sample;
+
+pub mod alloc;
+
+/// The child-process entry point: dispatches to the suite named in `args`.
+pub fn run_child(args: &ChildArgs) -> Result<Sample> {
+    match args.suite.as_str() {
+        alloc::SUITE => alloc::child(args),
+        other => bail!("unknown suite `{other}`"),
+    }
+}

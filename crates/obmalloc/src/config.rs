@@ -37,27 +37,54 @@ pub const MAX_POOLS_IN_ARENA: usize = ARENA_SIZE / POOL_SIZE;
 ///
 /// ```
 /// let exact = obmalloc::Config::cpython();
-/// assert_eq!(exact.arena_cache, 0);
+/// assert_eq!((exact.arena_cache, exact.huge_pages), (0, false));
 /// assert!(obmalloc::Config::default().arena_cache > 0);
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Config {
-    /// How many wholly free arenas stay mapped, besides the one CPython always keeps (the
-    /// last arena of `usable_arenas`, bpo-37257). An arena that becomes wholly free beyond
-    /// this bound is given back to the OS at once; [`Obmalloc::trim`](crate::Obmalloc::trim)
-    /// gives back all of them. `0` is CPython 3.11's exact policy.
+    /// How many wholly free arenas stay mapped besides the one CPython keeps: at most
+    /// `arena_cache + 1` in all. An arena that becomes wholly free beyond that bound is given
+    /// back to the OS at once; [`Obmalloc::trim`](crate::Obmalloc::trim) gives back all of
+    /// them. `0` is CPython 3.11's exact policy: only an arena that is already the last of
+    /// `usable_arenas` when it becomes wholly free stays mapped (bpo-37257).
     pub arena_cache: usize,
+    /// Whether arenas mapped after the instance has given one back to the OS (a sign of
+    /// churn) are backed by transparent huge pages, which fault in 13 times faster per byte
+    /// on this project's machines (see `os.rs`). Arenas are never huge before that, so
+    /// density is CPython's while a heap only grows. Has no effect where the OS has no THP.
+    pub huge_pages: bool,
 }
 
 impl Config {
-    /// The default bound of the arena cache: 16 arenas (16 MiB of address space, resident
+    /// The default bound of the arena cache: 4 arenas (4 MiB of address space, resident
     /// only where pools were touched). See the crate documentation for the measurements
     /// behind it.
-    pub const DEFAULT_ARENA_CACHE: usize = 16;
+    pub const DEFAULT_ARENA_CACHE: usize = 4;
 
     /// CPython 3.11's exact arena policy: no cache beyond the one retained arena.
     pub const fn cpython() -> Config {
-        Config { arena_cache: 0 }
+        Config {
+            arena_cache: 0,
+            huge_pages: false,
+        }
+    }
+}
+
+impl Config {
+    /// The same settings with another arena cache bound.
+    pub const fn with_arena_cache(self, arenas: usize) -> Config {
+        Config {
+            arena_cache: arenas,
+            ..self
+        }
+    }
+
+    /// The same settings with huge pages after churn switched on or off.
+    pub const fn with_huge_pages(self, on: bool) -> Config {
+        Config {
+            huge_pages: on,
+            ..self
+        }
     }
 }
 
@@ -65,6 +92,7 @@ impl Default for Config {
     fn default() -> Config {
         Config {
             arena_cache: Config::DEFAULT_ARENA_CACHE,
+            huge_pages: true,
         }
     }
 }

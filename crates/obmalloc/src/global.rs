@@ -72,6 +72,7 @@ static FALLBACK: ThreadHeap = ThreadHeap {
     core: UnsafeCell::new(Obmalloc::with_id(
         Config {
             arena_cache: Config::DEFAULT_ARENA_CACHE,
+            huge_pages: true,
         },
         FALLBACK_ID,
     )),

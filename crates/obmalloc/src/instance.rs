@@ -219,7 +219,9 @@ impl Obmalloc {
     /// Maps a new arena and gives it an entry of the table (CPython's `new_arena`).
     fn new_arena(&mut self) -> Option<ArenaIdx> {
         let i = self.arenas.take_unused()?;
-        let Some(base) = os::map_arena() else {
+        // Huge pages once the instance has churned: it gave an arena back and needs one again.
+        let churned = self.arenas_allocated_total > self.arenas_current;
+        let Some(base) = os::map_arena(churned && self.config.huge_pages) else {
             self.arenas.put_unused(i);
             return None;
         };
@@ -359,7 +361,9 @@ impl Obmalloc {
         );
         // SAFETY: the caller's promise: a foreign pointer came from malloc.
         unsafe { os::raw_free(p) };
-        self.raw_blocks -= 1;
+        // A block straight from `malloc` was never counted (CPython's counter would go
+        // negative here).
+        self.raw_blocks = self.raw_blocks.saturating_sub(1);
     }
 
     /// A free made a Full pool Used again, or a Used pool Empty.
@@ -387,8 +391,13 @@ impl Obmalloc {
         let a = self.arenas.get(i);
         if a.is_wholly_free() {
             // The arena is now wholly free. CPython gives it back unless it is the last
-            // usable arena; pymem also keeps up to `arena_cache` of them mapped.
-            if !a.next.is_none() && self.cached_arenas >= self.config.arena_cache {
+            // usable arena; with a cache, pymem keeps up to `arena_cache + 1` wholly free
+            // arenas mapped (CPython's one, and the cache), whichever they are.
+            let keep = match self.config.arena_cache {
+                0 => a.next.is_none(),
+                k => self.cached_arenas <= k,
+            };
+            if !keep {
                 self.usable_arenas.unlink(&mut self.arenas, i);
                 self.release_arena(i);
                 return;
@@ -435,6 +444,7 @@ impl Obmalloc {
             i = next;
         }
         self.cached_arenas = 0;
+        os::release_spare();
         released
     }
 
@@ -589,7 +599,7 @@ mod tests {
     #[test]
     fn random_ops_keep_invariants() {
         let rounds = if cfg!(miri) { 300 } else { 40_000 };
-        let mut a = Obmalloc::with_config(Config { arena_cache: 1 });
+        let mut a = Obmalloc::with_config(Config::default().with_arena_cache(1));
         let mut live: Vec<(NonNull<u8>, usize, u8)> = Vec::new();
         let mut s = 0x9E37_79B9_7F4A_7C15u64;
         for step in 0..rounds {

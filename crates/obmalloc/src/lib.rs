@@ -95,10 +95,15 @@ mod validate;
 
 pub use config::{
     ALIGNMENT, ALIGNMENT_SHIFT, ARENA_BITS, ARENA_SIZE, ARENA_SIZE_MASK, Config,
-    MAX_POOLS_IN_ARENA, NB_SMALL_SIZE_CLASSES, POOL_BITS, POOL_OVERHEAD, POOL_SIZE,
-    POOL_SIZE_MASK, SMALL_REQUEST_THRESHOLD,
+    MAX_POOLS_IN_ARENA, NB_SMALL_SIZE_CLASSES, POOL_BITS, POOL_OVERHEAD, POOL_SIZE, POOL_SIZE_MASK,
+    SMALL_REQUEST_THRESHOLD,
 };
 pub use global::ObmallocGlobal;
 pub use instance::Obmalloc;
 pub use size_class::SizeClass;
 pub use stats::{ClassStats, Stats};
+
+/// The README's examples, run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+pub struct ReadmeDoctests;

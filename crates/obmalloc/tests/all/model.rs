@@ -486,12 +486,12 @@ fn random_programs_match_the_model() {
 
 #[test]
 fn bulk_programs_match_the_model() {
-    // Batches of up to 800 blocks (~280 KB): several arenas, full pools, emptied arenas, while
+    // Batches of up to 1,000 blocks (~350 KB): several arenas, full pools, emptied arenas, while
     // the per-op content check of every live byte stays affordable.
     let (cases, ops, batch) = if cfg!(miri) {
         (2, 12, 40)
     } else {
-        (16, 60, 800)
+        (64, 100, 1000)
     };
     run(cases, (any_config(), vec(bulk_op(batch), 1..=ops)));
 }

@@ -566,10 +566,8 @@ fn owns_is_true_only_for_blocks_in_our_arenas() {
 
     assert!(h.owns(small.as_ptr()));
     // SAFETY: in bounds of the 32-byte block.
-    assert!(
-        h.owns(unsafe { small.as_ptr().add(31) }),
-        "an interior pointer is in our arena"
-    );
+    let last_byte = unsafe { small.as_ptr().add(31) };
+    assert!(h.owns(last_byte), "an interior pointer is in our arena");
     assert!(!h.owns(raw.as_ptr()), "raw blocks come from malloc");
     assert!(!h.owns(zero.as_ptr()), "0-byte blocks come from malloc");
     assert!(!h.owns(malloced));
@@ -617,9 +615,12 @@ fn calloc_zeroes_a_recycled_block() {
     free(&mut h, p);
     let q = h.calloc(4, 16).expect("calloc(4, 16)");
     assert_eq!(q, p, "the freed block is recycled (LIFO)");
-    // SAFETY: `q` is a live 64-byte block.
     assert!(
-        (0..64).all(|j| unsafe { q.as_ptr().add(j).read() } == 0),
+        (0..64).all(|j| {
+            // SAFETY: `q` is a live 64-byte block.
+            let byte = unsafe { q.as_ptr().add(j).read() };
+            byte == 0
+        }),
         "calloc zeroes a recycled block"
     );
     free(&mut h, q);
@@ -662,7 +663,11 @@ fn allocations_are_16_byte_aligned_and_counted() {
     let _light = light_lock();
     let mut h = cpython();
     let blocks: Vec<(NonNull<u8>, usize)> = (0..=700).map(|n| (alloc(&mut h, n), n)).collect();
-    assert!(blocks.iter().all(|(p, _)| addr(*p) % ALIGNMENT == 0));
+    assert!(
+        blocks
+            .iter()
+            .all(|(p, _)| addr(*p).is_multiple_of(ALIGNMENT))
+    );
     assert_eq!(h.allocated_blocks(), 701);
     let st = stats(&h);
     assert_eq!(st.raw_blocks, 1 + 188, "size 0 and sizes 513..=700");

@@ -32,6 +32,11 @@
 //! a block through another domain than the one that allocated it is
 //! [`DebugError::WrongDomain`].
 //!
+//! [`DebugObmalloc::check_all`] checks every live block at once. Beyond CPython, an
+//! optional quarantine ([`DebugObmalloc::set_quarantine`]) keeps the last freed blocks
+//! filled with 0xDD instead of releasing them, so that writes after free are caught too
+//! ([`DebugError::WriteAfterFree`]).
+//!
 //! [`MallocMode`] parses CPython's `PYTHONMALLOC` names.
 //!
 //! # Example

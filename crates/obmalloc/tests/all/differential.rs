@@ -166,7 +166,7 @@ unsafe extern "C" fn aligned_arena_alloc(_ctx: *mut c_void, size: usize) -> *mut
     if p == libc::MAP_FAILED {
         return ptr::null_mut();
     }
-    let base = p as usize;
+    let base = p.addr();
     let aligned = (base + size - 1) & !(size - 1);
     let (head, tail) = (aligned - base, base + len - (aligned + size));
     // SAFETY: both ranges lie in the mapping just made, outside the aligned region returned.
@@ -175,10 +175,10 @@ unsafe extern "C" fn aligned_arena_alloc(_ctx: *mut c_void, size: usize) -> *mut
             libc::munmap(p, head);
         }
         if tail > 0 {
-            libc::munmap((aligned + size) as *mut c_void, tail);
+            libc::munmap(p.byte_add(head + size), tail);
         }
     }
-    aligned as *mut c_void
+    p.wrapping_byte_add(head)
 }
 
 /// Unmaps an arena made by [`aligned_arena_alloc`].

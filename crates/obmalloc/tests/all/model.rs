@@ -61,6 +61,8 @@ impl Kind {
 /// A live block of the model.
 #[derive(Clone, Copy, Debug)]
 struct Block {
+    /// The block (the model's key is its address).
+    ptr: NonNull<u8>,
     /// The size it was (re)allocated with.
     size: usize,
     /// Byte `j` of the block holds `PATTERN[fill + j]`, i.e. `fill + j` (mod 256).
@@ -145,15 +147,16 @@ impl Harness {
             .map(|(&a, _)| a)
     }
 
-    /// Records a block just handed out at `addr`: checks alignment and overlap, then writes
+    /// Records a block just handed out at `ptr`: checks alignment and overlap, then writes
     /// its pattern.
     fn insert(
         &mut self,
-        addr: usize,
+        ptr: NonNull<u8>,
         size: usize,
         kind: Kind,
         reallocated: bool,
     ) -> Result<(), TestCaseError> {
+        let addr = ptr.as_ptr().addr();
         prop_assert_eq!(
             addr % ALIGNMENT,
             0,
@@ -169,15 +172,16 @@ impl Harness {
             );
         }
         let block = Block {
+            ptr,
             size,
             fill: self.fresh_fill(),
             kind,
             reallocated,
         };
-        // SAFETY: `addr` was just returned by the allocator for a request of `size` bytes, so
+        // SAFETY: `ptr` was just returned by the allocator for a request of `size` bytes, so
         // it is valid for `size` bytes of writes, and it overlaps no other live block (checked
         // above); PATTERN is a static that cannot overlap heap memory.
-        unsafe { ptr::copy_nonoverlapping(expected_bytes(&block).as_ptr(), addr as *mut u8, size) };
+        unsafe { ptr::copy_nonoverlapping(expected_bytes(&block).as_ptr(), ptr.as_ptr(), size) };
         self.live.insert(addr, block);
         Ok(())
     }
@@ -187,32 +191,32 @@ impl Harness {
             .heap
             .alloc(size)
             .ok_or_else(|| fail(format!("alloc({size}) returned None")))?;
-        self.insert(p.as_ptr() as usize, size, Kind::for_request(size), false)
+        self.insert(p, size, Kind::for_request(size), false)
     }
 
     fn free(&mut self, addr: usize, sized: bool) {
         let b = self.live.remove(&addr).expect("freeing a live block");
         if sized {
             assert!(!b.reallocated, "free_sized is not for realloc'd blocks");
-            let p = NonNull::new(addr as *mut u8).expect("live blocks are not null");
+            let p = b.ptr;
             // SAFETY: `p` is live, from this heap's alloc (never realloc'd), and `b.size` is
             // the size it was allocated with; it is removed from the model, so it is never
             // used again.
             unsafe { self.heap.free_sized(p, b.size) };
         } else {
-            // SAFETY: `addr` is live and from this heap; it is removed from the model, so it
+            // SAFETY: `b.ptr` is live and from this heap; it is removed from the model, so it
             // is never used again.
-            unsafe { self.heap.free(addr as *mut u8) };
+            unsafe { self.heap.free(b.ptr.as_ptr()) };
         }
     }
 
     fn realloc(&mut self, addr: usize, old: Block, size: usize) -> Result<(), TestCaseError> {
-        // SAFETY: `addr` is a live block of this heap; the model forgets it below and only
-        // uses the returned pointer from now on.
-        let p = unsafe { self.heap.realloc(addr as *mut u8, size) }
+        // SAFETY: `old.ptr` is a live block of this heap; the model forgets it below and
+        // only uses the returned pointer from now on.
+        let p = unsafe { self.heap.realloc(old.ptr.as_ptr(), size) }
             .ok_or_else(|| fail(format!("realloc({addr:#x} {old:?}, {size}) returned None")))?;
         self.live.remove(&addr);
-        let new = p.as_ptr() as usize;
+        let new = p.as_ptr().addr();
         let kind = match old.kind {
             // Never migrated into pymalloc: libc realloc (bug 1185883).
             Kind::Raw => Kind::Raw,
@@ -240,13 +244,13 @@ impl Harness {
             }
         };
         let kept = old.size.min(size);
-        // SAFETY: `new` is the live block just returned for `size >= kept` bytes.
-        let bytes = unsafe { std::slice::from_raw_parts(new as *const u8, kept) };
+        // SAFETY: `p` is the live block just returned for `size >= kept` bytes.
+        let bytes = unsafe { std::slice::from_raw_parts(p.as_ptr(), kept) };
         prop_assert!(
             bytes == &expected_bytes(&old)[..kept],
             "realloc {addr:#x} {old:?} -> {new:#x} ({size} bytes) did not preserve the first {kept} bytes"
         );
-        self.insert(new, size, kind, true)
+        self.insert(p, size, kind, true)
     }
 
     fn apply(&mut self, op: &Op) -> Result<(), TestCaseError> {
@@ -325,9 +329,9 @@ impl Harness {
 
     fn check(&self) -> Result<(), TestCaseError> {
         for (&addr, b) in &self.live {
-            // SAFETY: `addr` is a live block of at least `b.size` bytes (its pattern was
+            // SAFETY: `b.ptr` is a live block of at least `b.size` bytes (its pattern was
             // written by `insert`); nothing else writes to it.
-            let bytes = unsafe { std::slice::from_raw_parts(addr as *const u8, b.size) };
+            let bytes = unsafe { std::slice::from_raw_parts(b.ptr.as_ptr(), b.size) };
             let expected = expected_bytes(b);
             if bytes != expected {
                 let at = bytes

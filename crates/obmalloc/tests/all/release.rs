@@ -14,6 +14,8 @@
 //! RSS is read after a `validate()` without [`return_free_libc_memory`] in between; that is
 //! also called just before the baseline, so every reading starts from a trimmed glibc heap.
 
+use std::ptr;
+
 use obmalloc::{ARENA_SIZE, MAX_POOLS_IN_ARENA, Obmalloc};
 
 use crate::common::{arena_of, blocks_per_pool, check_stats_invariants, heavy_lock, rss_bytes};
@@ -47,8 +49,8 @@ fn two_million_blocks_and_the_oldest_90_percent_go_back_to_the_os() {
     let cache = heap.config().arena_cache;
 
     // The pointer table (16 MB) is allocated and written before the baseline: `vec![x; n]`
-    // with a non-zero `x` writes every element, so its pages are resident already.
-    let mut blocks: Vec<usize> = vec![usize::MAX; N];
+    // with a non-null `x` writes every element, so its pages are resident already.
+    let mut blocks: Vec<*mut u8> = vec![ptr::dangling_mut(); N];
     return_free_libc_memory();
     let baseline = rss_bytes();
 
@@ -57,7 +59,7 @@ fn two_million_blocks_and_the_oldest_90_percent_go_back_to_the_os() {
         let p = heap.alloc(SIZE).expect("alloc(64)");
         // SAFETY: a live 64-byte block, 16-byte aligned.
         unsafe { p.as_ptr().cast::<usize>().write(i) };
-        *slot = p.as_ptr() as usize;
+        *slot = p.as_ptr();
     }
     let live_bytes = N * SIZE;
     let rss_full = rss_bytes().saturating_sub(baseline);
@@ -92,14 +94,14 @@ fn two_million_blocks_and_the_oldest_90_percent_go_back_to_the_os() {
     // 2. Free the oldest 90%, in allocation order, without calling trim().
     for &a in &blocks[..FREED] {
         // SAFETY: a live block of `heap`, freed once.
-        unsafe { heap.free(a as *mut u8) };
+        unsafe { heap.free(a) };
     }
     let rss_after = rss_bytes().saturating_sub(baseline);
     let st = heap.stats();
     let survivors = &blocks[FREED..];
     let survivor_arenas = survivors
         .iter()
-        .map(|&a| arena_of(a))
+        .map(|&a| arena_of(a.addr()))
         .collect::<std::collections::BTreeSet<_>>()
         .len();
     println!(
@@ -113,7 +115,7 @@ fn two_million_blocks_and_the_oldest_90_percent_go_back_to_the_os() {
     assert_eq!(st.classes[CLASS].blocks_in_use, N - FREED);
     for (i, &a) in survivors.iter().enumerate() {
         // SAFETY: a live block holding the index written above.
-        let held = unsafe { (a as *const usize).read() };
+        let held = unsafe { a.cast::<usize>().read() };
         assert_eq!(held, FREED + i, "survivor {i} intact");
     }
     assert!(
@@ -165,7 +167,7 @@ fn two_million_blocks_and_the_oldest_90_percent_go_back_to_the_os() {
     // 4. Free the rest: nothing left, and trim() unmaps the last arenas.
     for &a in survivors {
         // SAFETY: a live block of `heap`, freed once.
-        unsafe { heap.free(a as *mut u8) };
+        unsafe { heap.free(a) };
     }
     heap.trim();
     let rss_end = rss_bytes().saturating_sub(baseline);

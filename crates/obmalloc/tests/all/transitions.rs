@@ -25,7 +25,7 @@ fn cpython() -> Obmalloc {
 }
 
 fn addr(p: NonNull<u8>) -> usize {
-    p.as_ptr() as usize
+    p.as_ptr().addr()
 }
 
 /// `stats()`, after checking its invariants and `validate()`.
@@ -588,7 +588,7 @@ fn owns_is_true_only_for_blocks_in_our_arenas() {
     unsafe { libc::free(malloced.cast()) };
     assert_eq!(h.trim(), 1);
     assert!(
-        !h.owns(arena as *const u8),
+        !h.owns(ptr::without_provenance(arena)),
         "an unmapped arena is no longer ours"
     );
 }

@@ -96,7 +96,11 @@ impl ArenaTable {
     /// Entry `i`.
     #[inline]
     pub(crate) fn get(&self, i: ArenaIdx) -> &ArenaObject {
-        assert!((i.0 as usize) < self.len, "arena index {} out of range", i.0);
+        assert!(
+            (i.0 as usize) < self.len,
+            "arena index {} out of range",
+            i.0
+        );
         // SAFETY: in bounds; entries are initialised when the table grows.
         unsafe { &*self.ptr.as_ptr().add(i.0 as usize) }
     }
@@ -104,7 +108,11 @@ impl ArenaTable {
     /// Entry `i`, mutably.
     #[inline]
     pub(crate) fn get_mut(&mut self, i: ArenaIdx) -> &mut ArenaObject {
-        assert!((i.0 as usize) < self.len, "arena index {} out of range", i.0);
+        assert!(
+            (i.0 as usize) < self.len,
+            "arena index {} out of range",
+            i.0
+        );
         // SAFETY: in bounds; entries are initialised when the table grows.
         unsafe { &mut *self.ptr.as_ptr().add(i.0 as usize) }
     }

@@ -35,7 +35,8 @@ pub(crate) const ROOT_BYTES: usize = ROOT_LEN * core::mem::size_of::<AtomicPtr<L
 
 struct Leaf([AtomicU32; LEAF_LEN]);
 
-static ROOT: [AtomicPtr<Leaf>; ROOT_LEN] = [const { AtomicPtr::new(core::ptr::null_mut()) }; ROOT_LEN];
+static ROOT: [AtomicPtr<Leaf>; ROOT_LEN] =
+    [const { AtomicPtr::new(core::ptr::null_mut()) }; ROOT_LEN];
 static LEAVES: AtomicUsize = AtomicUsize::new(0);
 
 /// Splits an address into (root index, leaf index), or `None` beyond the covered range.

@@ -100,8 +100,14 @@ impl Default for Config {
 const _: () = assert!(ALIGNMENT == 1 << ALIGNMENT_SHIFT);
 const _: () = assert!(SMALL_REQUEST_THRESHOLD.is_multiple_of(ALIGNMENT));
 const _: () = assert!(NB_SMALL_SIZE_CLASSES == 32);
-const _: () = assert!(ARENA_SIZE.is_multiple_of(POOL_SIZE), "an arena is a whole number of pools");
-const _: () = assert!(POOL_OVERHEAD.is_multiple_of(ALIGNMENT), "the first block is aligned");
+const _: () = assert!(
+    ARENA_SIZE.is_multiple_of(POOL_SIZE),
+    "an arena is a whole number of pools"
+);
+const _: () = assert!(
+    POOL_OVERHEAD.is_multiple_of(ALIGNMENT),
+    "the first block is aligned"
+);
 const _: () = assert!(
     POOL_SIZE - POOL_OVERHEAD >= 2 * SMALL_REQUEST_THRESHOLD,
     "a fresh pool carves two blocks of every class"

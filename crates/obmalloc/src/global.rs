@@ -144,7 +144,8 @@ impl ThreadHeap {
         unsafe { self.drain_remote() };
         // SAFETY: as above.
         let core = unsafe { &mut *self.core.get() };
-        core.alloc_class(class).map_or(ptr::null_mut(), NonNull::as_ptr)
+        core.alloc_class(class)
+            .map_or(ptr::null_mut(), NonNull::as_ptr)
     }
 
     /// Frees every block other threads sent home.
@@ -177,10 +178,12 @@ impl ThreadHeap {
         loop {
             // SAFETY: the block is ours to write until the CAS publishes it.
             unsafe { (*block).next = head };
-            match self
-                .remote
-                .compare_exchange_weak(head, block, Ordering::Release, Ordering::Relaxed)
-            {
+            match self.remote.compare_exchange_weak(
+                head,
+                block,
+                Ordering::Release,
+                Ordering::Relaxed,
+            ) {
                 Ok(_) => return,
                 Err(h) => head = h,
             }

@@ -225,6 +225,8 @@ impl Obmalloc {
             self.arenas.put_unused(i);
             return None;
         };
+        // Pool headers are found from block addresses through this provenance (`pool_of`).
+        let _ = base.as_ptr().expose_provenance();
         if !arena_map::set_owner(base.addr().get(), self.id) {
             // SAFETY: mapped just above and not used.
             unsafe { os::unmap_arena(base) };
@@ -337,6 +339,9 @@ impl Obmalloc {
     #[inline(always)]
     pub(crate) unsafe fn free_small(&mut self, ptr: NonNull<u8>) {
         let pool = pool::pool_of(ptr.as_ptr());
+        // The link is written through the caller's pointer: a block being freed may still
+        // be protected by the `Box` that is deallocating it, and only its own pointer may
+        // write to it then.
         let block = ptr.as_ptr().cast::<FreeBlock>();
         // SAFETY: the pool header is live while one of its blocks is.
         unsafe {
@@ -485,7 +490,7 @@ impl Obmalloc {
         let q = self.alloc(nbytes)?;
         // SAFETY: both blocks hold at least `keep` bytes and are distinct.
         unsafe {
-            ptr::copy_nonoverlapping(p.as_ptr(), q.as_ptr(), keep);
+            ptr::copy_nonoverlapping(pool::reclaim(p.as_ptr()), q.as_ptr(), keep);
             self.free_small(p);
         }
         Some(q)
@@ -573,7 +578,10 @@ mod tests {
         let n = c.blocks_per_pool();
         let blocks: Vec<_> = (0..n).map(|_| a.alloc(512).unwrap()).collect();
         let pool = pool::pool_of(blocks[0].as_ptr());
-        assert!(blocks.iter().all(|b| pool::pool_of(b.as_ptr()) == pool), "one pool");
+        assert!(
+            blocks.iter().all(|b| pool::pool_of(b.as_ptr()) == pool),
+            "one pool"
+        );
         // Full: off the ring.
         assert!(a.used_pools.head(c).is_null());
         a.validate().unwrap();

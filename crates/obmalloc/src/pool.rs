@@ -68,10 +68,23 @@ pub(crate) struct PoolHeader {
 
 const _: () = assert!(core::mem::size_of::<PoolHeader>() == POOL_OVERHEAD);
 
-/// The pool containing `p`. Keeps `p`'s provenance (the whole arena).
+/// The pool containing `p`.
+///
+/// The pool header is reached through the arena's *exposed* provenance (see
+/// `Obmalloc::new_arena`), not through `p`'s: a block pointer that passed through a
+/// reference (`Box`, `&mut [u8]`) only carries permission for the block's own bytes under
+/// Stacked Borrows, and reading the header through it would be undefined behaviour. Exposing
+/// the arena's provenance once, when it is mapped, costs nothing at run time.
 #[inline(always)]
 pub(crate) fn pool_of<T>(p: *mut T) -> *mut PoolHeader {
-    p.cast::<u8>().map_addr(|a| a & !POOL_SIZE_MASK).cast()
+    ptr::with_exposed_provenance_mut(p.addr() & !POOL_SIZE_MASK)
+}
+
+/// `p` as the allocator sees it: a pointer with the arena's exposed provenance, allowed to
+/// touch the whole block (and its pool), whatever reference the caller's pointer came from.
+#[inline(always)]
+pub(crate) fn reclaim(p: *mut u8) -> *mut u8 {
+    ptr::with_exposed_provenance_mut(p.addr())
 }
 
 /// Prepares a pool taken from an arena for `class`, and returns its first block. The

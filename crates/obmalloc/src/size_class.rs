@@ -85,7 +85,10 @@ mod tests {
     fn boundaries() {
         for n in 1..=SMALL_REQUEST_THRESHOLD {
             let c = SizeClass::for_request(n).unwrap();
-            assert!(c.block_size() >= n && c.block_size() - n < ALIGNMENT, "n={n}");
+            assert!(
+                c.block_size() >= n && c.block_size() - n < ALIGNMENT,
+                "n={n}"
+            );
         }
         assert_eq!(SizeClass::for_request(usize::MAX), None);
         assert_eq!(SizeClass::all().count(), NB_SMALL_SIZE_CLASSES);
@@ -108,7 +111,10 @@ mod tests {
             (512, 31, 464),
         ] {
             let c = SizeClass::for_request(size).unwrap();
-            assert_eq!((c.blocks_per_pool(), c.quantization_per_pool()), (blocks, left));
+            assert_eq!(
+                (c.blocks_per_pool(), c.quantization_per_pool()),
+                (blocks, left)
+            );
         }
     }
 }

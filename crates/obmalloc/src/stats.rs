@@ -206,7 +206,11 @@ impl fmt::Display for Stats {
         )?;
         total += line(f, "# bytes lost to pool headers", self.pool_header_bytes)?;
         total += line(f, "# bytes lost to quantization", self.quantization_bytes)?;
-        total += line(f, "# bytes lost to arena alignment", self.arena_alignment_bytes)?;
+        total += line(
+            f,
+            "# bytes lost to arena alignment",
+            self.arena_alignment_bytes,
+        )?;
         line(f, "Total", total)?;
         writeln!(f)?;
         writeln!(f, "arena map counts")?;

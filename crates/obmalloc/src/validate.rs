@@ -34,18 +34,33 @@ impl Obmalloc {
             let ring = self.used_pools().ring(c);
             for (n, &p) in ring.iter().enumerate() {
                 // SAFETY: ring members are live pool headers (checked as we go).
-                let (class, count, free, next, prev) =
-                    unsafe { ((*p).class, (*p).count, (*p).free_block, (*p).next, (*p).prev) };
+                let (class, count, free, next, prev) = unsafe {
+                    (
+                        (*p).class,
+                        (*p).count,
+                        (*p).free_block,
+                        (*p).next,
+                        (*p).prev,
+                    )
+                };
                 if class as usize != c.index() {
-                    return Err(format!("pool {p:p} of class {class} on ring {} (U1)", c.index()));
+                    return Err(format!(
+                        "pool {p:p} of class {class} on ring {} (U1)",
+                        c.index()
+                    ));
                 }
                 if count == 0 || count as usize >= c.blocks_per_pool() {
-                    return Err(format!("pool {p:p} on ring {} has {count} live blocks (U1)", c.index()));
+                    return Err(format!(
+                        "pool {p:p} on ring {} has {count} live blocks (U1)",
+                        c.index()
+                    ));
                 }
                 if free.is_null() {
                     return Err(format!("Used pool {p:p} has an empty free list (P1)"));
                 }
-                if next != ring[(n + 1) % ring.len()] || prev != ring[(n + ring.len() - 1) % ring.len()] {
+                if next != ring[(n + 1) % ring.len()]
+                    || prev != ring[(n + ring.len() - 1) % ring.len()]
+                {
                     return Err(format!("ring {} has bad links at pool {p:p}", c.index()));
                 }
                 if !on_ring.insert(p as usize) {
@@ -92,7 +107,10 @@ impl Obmalloc {
                 // SAFETY: free-listed pools are carved pools of this arena.
                 let (count, arena, next) = unsafe { ((*p).count, (*p).arena, (*p).next) };
                 if count != 0 || arena != i.0 {
-                    return Err(format!("pool {p:p} on arena {}'s free pools is not Empty", i.0));
+                    return Err(format!(
+                        "pool {p:p} on arena {}'s free pools is not Empty",
+                        i.0
+                    ));
                 }
                 p = next;
             }
@@ -142,12 +160,17 @@ impl Obmalloc {
         let (count, class, arena_field, free) =
             unsafe { ((*p).count, (*p).class, (*p).arena, (*p).free_block) };
         if arena_field != arena.0 {
-            return Err(format!("pool {p:p} says arena {arena_field}, is in {}", arena.0));
+            return Err(format!(
+                "pool {p:p} says arena {arena_field}, is in {}",
+                arena.0
+            ));
         }
         if count == 0 {
             // P3
             if !empties.contains(&(p as usize)) {
-                return Err(format!("pool {p:p} has no live block but is not Empty (P3)"));
+                return Err(format!(
+                    "pool {p:p} has no live block but is not Empty (P3)"
+                ));
             }
             if class == pool::NO_CLASS {
                 return Ok(());
@@ -159,10 +182,14 @@ impl Obmalloc {
         let capacity = c.blocks_per_pool();
         let full = count as usize == capacity;
         if count > 0 && full == on_ring.contains(&(p as usize)) {
-            return Err(format!("pool {p:p} ({count}/{capacity} live) ring membership is wrong"));
+            return Err(format!(
+                "pool {p:p} ({count}/{capacity} live) ring membership is wrong"
+            ));
         }
         if full != free.is_null() {
-            return Err(format!("pool {p:p} ({count}/{capacity} live) free list is wrong (P2)"));
+            return Err(format!(
+                "pool {p:p} ({count}/{capacity} live) free list is wrong (P2)"
+            ));
         }
         // The free list holds exactly the carved blocks that are not live.
         // SAFETY: `p` is an initialised pool.
@@ -173,13 +200,17 @@ impl Obmalloc {
         while !b.is_null() {
             let a = b as usize;
             if a < lo || a >= p as usize + POOL_SIZE || !(a - lo).is_multiple_of(c.block_size()) {
-                return Err(format!("pool {p:p}: free block {b:p} is not a block of the pool"));
+                return Err(format!(
+                    "pool {p:p}: free block {b:p} is not a block of the pool"
+                ));
             }
             if (a - lo) / c.block_size() >= carved {
                 return Err(format!("pool {p:p}: free block {b:p} was never carved"));
             }
             if !seen.insert(a) {
-                return Err(format!("pool {p:p}: free block {b:p} is listed twice (double free?)"));
+                return Err(format!(
+                    "pool {p:p}: free block {b:p} is listed twice (double free?)"
+                ));
             }
             // SAFETY: a validated free block of this pool.
             b = unsafe { (*b).next };

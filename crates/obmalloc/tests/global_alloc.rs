@@ -70,13 +70,14 @@ fn realloc_keeps_contents_across_classes_and_into_the_system_allocator() {
 #[test]
 fn thread_stats_see_this_threads_blocks() {
     let handle = thread::spawn(|| {
-        let before = ALLOC.thread_stats().unwrap().classes[3].blocks_in_use;
-        let blocks: Vec<Box<[u8; 64]>> = (0..scale(1000)).map(|_| Box::new([7u8; 64])).collect();
-        let after = ALLOC.thread_stats().unwrap().classes[3].blocks_in_use;
+        // 96-byte blocks (class 5); the Vec holding them is 8 bytes a block, never 96 in all.
+        let before = ALLOC.thread_stats().unwrap().classes[5].blocks_in_use;
+        let blocks: Vec<Box<[u8; 96]>> = (0..scale(1000)).map(|_| Box::new([7u8; 96])).collect();
+        let after = ALLOC.thread_stats().unwrap().classes[5].blocks_in_use;
         assert_eq!(after - before, blocks.len());
         drop(blocks);
         let s = ALLOC.thread_stats().unwrap();
-        assert_eq!(s.classes[3].blocks_in_use, before);
+        assert_eq!(s.classes[5].blocks_in_use, before);
         assert_eq!(s.total_bytes(), s.arenas_current * obmalloc::ARENA_SIZE);
         ALLOC.trim_thread();
     });

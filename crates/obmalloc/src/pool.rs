@@ -75,6 +75,12 @@ const _: () = assert!(core::mem::size_of::<PoolHeader>() == POOL_OVERHEAD);
 /// reference (`Box`, `&mut [u8]`) only carries permission for the block's own bytes under
 /// Stacked Borrows, and reading the header through it would be undefined behaviour. Exposing
 /// the arena's provenance once, when it is mapped, costs nothing at run time.
+///
+/// Writing the free-list link into a block being freed goes the other way: it must use the
+/// caller's pointer, because a `Box` being dropped still protects its bytes and only its own
+/// pointer may write them. That write may reach past the bytes the caller asked for (a
+/// 1-byte `Box` lives in a 16-byte block), which Tree Borrows allows and Stacked Borrows
+/// cannot express; CI runs Miri with `-Zmiri-tree-borrows -Zmiri-permissive-provenance`.
 #[inline(always)]
 pub(crate) fn pool_of<T>(p: *mut T) -> *mut PoolHeader {
     ptr::with_exposed_provenance_mut(p.addr() & !POOL_SIZE_MASK)

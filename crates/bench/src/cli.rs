@@ -38,6 +38,10 @@ pub struct SuiteArgs {
     /// Measure only these contenders (repeatable, or a comma-separated list).
     #[arg(long, value_delimiter = ',', value_name = "CONTENDER")]
     pub only: Vec<String>,
+    /// Do not pre-fault memory before each child (see `contenders::os::prewarm_memory`: on a
+    /// VM with free page reporting, memory idle for seconds is slow to fault in again).
+    #[arg(long)]
+    pub no_prewarm: bool,
 }
 
 /// Arguments of the hidden child entry point (`pymem-bench __child ...`).

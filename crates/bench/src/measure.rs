@@ -1,4 +1,5 @@
-//! Clocks and memory readings: thread CPU time (the primary metric), wall time, RSS and peak RSS.
+//! Clocks and memory readings: thread CPU time (the primary metric), wall time, page faults, RSS
+//! and peak RSS.
 
 use std::ops::AddAssign;
 use std::time::Instant;
@@ -10,10 +11,11 @@ use crate::contenders::os;
 /// Bytes per MiB.
 pub const MIB: f64 = 1024.0 * 1024.0;
 
-/// CPU time of the calling thread and wall time, started together.
+/// CPU time and minor page faults of the calling thread, and wall time, started together.
 #[derive(Debug)]
 pub struct Timer {
     cpu_ns: u64,
+    faults: u64,
     wall: Instant,
 }
 
@@ -25,15 +27,19 @@ pub struct Elapsed {
     pub cpu_ns: u64,
     /// Wall-clock time in ns.
     pub wall_ns: u64,
+    /// Minor page faults taken by the thread.
+    pub minor_faults: u64,
 }
 
 impl Timer {
     /// Starts both clocks.
     #[inline]
     pub fn start() -> Timer {
+        let faults = os::thread_minor_faults();
         let wall = Instant::now();
         Timer {
             cpu_ns: os::thread_cpu_ns(),
+            faults,
             wall,
         }
     }
@@ -42,9 +48,11 @@ impl Timer {
     #[inline]
     pub fn stop(self) -> Elapsed {
         let cpu_ns = os::thread_cpu_ns().saturating_sub(self.cpu_ns);
+        let wall_ns = u64::try_from(self.wall.elapsed().as_nanos()).unwrap_or(u64::MAX);
         Elapsed {
             cpu_ns,
-            wall_ns: u64::try_from(self.wall.elapsed().as_nanos()).unwrap_or(u64::MAX),
+            wall_ns,
+            minor_faults: os::thread_minor_faults().saturating_sub(self.faults),
         }
     }
 }
@@ -53,6 +61,7 @@ impl AddAssign for Elapsed {
     fn add_assign(&mut self, rhs: Elapsed) {
         self.cpu_ns += rhs.cpu_ns;
         self.wall_ns += rhs.wall_ns;
+        self.minor_faults += rhs.minor_faults;
     }
 }
 

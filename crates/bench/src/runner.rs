@@ -84,9 +84,13 @@ pub struct ChildSpec<'a> {
     pub quick: bool,
     /// libpython3.11, for pymalloc.
     pub libpython: Option<&'a Path>,
+    /// Bytes to pre-fault (and give back) in the parent just before spawning the child.
+    pub prewarm_bytes: usize,
 }
 
 /// Runs `spec` in a fresh child process (with `PYTHONMALLOC` unset) and returns its sample.
+/// First pre-faults `spec.prewarm_bytes` in this process (see
+/// [`prewarm_memory`](crate::contenders::os::prewarm_memory)).
 pub fn run_child(spec: &ChildSpec<'_>) -> Result<Sample> {
     let exe = std::env::current_exe().context("locating the pymem-bench executable")?;
     let mut cmd = Command::new(exe);
@@ -102,6 +106,7 @@ pub fn run_child(spec: &ChildSpec<'_>) -> Result<Sample> {
     if let Some(lib) = spec.libpython {
         cmd.arg("--libpython").arg(lib);
     }
+    crate::contenders::os::prewarm_memory(spec.prewarm_bytes);
     let out = cmd.output().context("spawning the child process")?;
     let stdout = String::from_utf8_lossy(&out.stdout);
     if !out.status.success() {

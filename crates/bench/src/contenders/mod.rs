@@ -66,8 +66,15 @@ pub struct Block<'id> {
 
 /// A binary-tree node: a [`NODE_SIZE`]-byte block whose first 16 bytes hold the two child
 /// pointers. Owns its subtree.
-#[must_use = "dropping a Node leaks its subtree; free it with Heap::free_node"]
+#[must_use = "dropping a Node leaks its subtree; take it apart with Heap::split_node"]
 pub struct Node<'id> {
+    ptr: NonNull<u8>,
+    brand: Brand<'id>,
+}
+
+/// The memory of a tree node not yet linked ([`Heap::alloc_node_slot`]); dropping it leaks it.
+#[must_use = "dropping a NodeSlot leaks it; fill it with NodeSlot::fill"]
+pub struct NodeSlot<'id> {
     ptr: NonNull<u8>,
     brand: Brand<'id>,
 }
@@ -119,39 +126,73 @@ impl<'id, A: RawAlloc> Heap<'id, A> {
     /// Allocates a tree node holding `left` and `right` (ownership moves into the node).
     #[inline]
     pub fn alloc_node(&mut self, left: Option<Node<'id>>, right: Option<Node<'id>>) -> Node<'id> {
+        self.alloc_node_slot().fill(left, right)
+    }
+
+    /// Allocates the memory of a tree node whose children are not built yet (for top-down
+    /// builds: the parent is allocated before its children). [`NodeSlot::fill`] makes it a
+    /// [`Node`].
+    #[inline]
+    pub fn alloc_node_slot(&mut self) -> NodeSlot<'id> {
         let ptr = match self.raw.alloc(NODE_SIZE) {
             Some(ptr) => ptr,
             None => out_of_memory(NODE_SIZE),
         };
-        let links = [
-            left.map_or(std::ptr::null_mut(), |n| n.ptr.as_ptr()),
-            right.map_or(std::ptr::null_mut(), |n| n.ptr.as_ptr()),
-        ];
-        // SAFETY: `ptr` is a fresh, live block of NODE_SIZE (32) bytes, large enough for two
-        // pointers; the write is unaligned, so the contender's alignment does not matter.
-        unsafe { ptr.as_ptr().cast::<[*mut u8; 2]>().write_unaligned(links) };
-        Node {
+        NodeSlot {
             ptr,
             brand: PhantomData,
         }
     }
 
-    /// Frees a tree node and hands back its children (the caller now owns them).
+    /// Takes a tree node apart: hands back its children (the caller now owns them) and the
+    /// node's own memory as a plain [`Block`] of [`NODE_SIZE`] bytes, to free with
+    /// [`Heap::free`] (before or after the children: the caller picks the order).
     #[inline]
-    pub fn free_node(&mut self, node: Node<'id>) -> (Option<Node<'id>>, Option<Node<'id>>) {
+    pub fn split_node(
+        &mut self,
+        node: Node<'id>,
+    ) -> (Option<Node<'id>>, Option<Node<'id>>, Block<'id>) {
         // SAFETY: a `Node<'id>` is only made by `alloc_node`, which wrote both links into its
-        // first 16 bytes; the node is live because `Node` is consumed when freed.
+        // first 16 bytes; the node is live because `Node` is consumed here.
         let [left, right] = unsafe { node.ptr.as_ptr().cast::<[*mut u8; 2]>().read_unaligned() };
-        // SAFETY: the node came from `self.raw.alloc(NODE_SIZE)` (brand `'id`), is consumed here
-        // and never read again: its links were copied out above.
-        unsafe { self.raw.free(node.ptr, NODE_SIZE) };
         let wrap = |p: *mut u8| {
             NonNull::new(p).map(|ptr| Node {
                 ptr,
                 brand: PhantomData,
             })
         };
-        (wrap(left), wrap(right))
+        // The links were copied out: the node's memory is now a plain block of this heap, of
+        // the size `alloc_node` allocated it with.
+        let block = Block {
+            ptr: node.ptr,
+            size: NODE_SIZE,
+            brand: PhantomData,
+        };
+        (wrap(left), wrap(right), block)
+    }
+}
+
+impl<'id> NodeSlot<'id> {
+    /// Writes the links: the slot becomes a [`Node`] owning `left` and `right`.
+    #[inline]
+    pub fn fill(self, left: Option<Node<'id>>, right: Option<Node<'id>>) -> Node<'id> {
+        let links = [
+            left.map_or(std::ptr::null_mut(), |n| n.ptr.as_ptr()),
+            right.map_or(std::ptr::null_mut(), |n| n.ptr.as_ptr()),
+        ];
+        // SAFETY: the slot is a live block of NODE_SIZE (32) bytes, owned by `self`, large
+        // enough for two pointers; the write is unaligned, so the contender's alignment does
+        // not matter.
+        unsafe {
+            self.ptr
+                .as_ptr()
+                .cast::<[*mut u8; 2]>()
+                .write_unaligned(links)
+        };
+        Node {
+            ptr: self.ptr,
+            brand: PhantomData,
+        }
     }
 }
 
@@ -178,6 +219,12 @@ impl fmt::Debug for Block<'_> {
             .field("ptr", &self.ptr)
             .field("size", &self.size)
             .finish()
+    }
+}
+
+impl fmt::Debug for NodeSlot<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("NodeSlot").field("ptr", &self.ptr).finish()
     }
 }
 

@@ -5,7 +5,10 @@
 //! - **w2** batch: 1,000,000 seeded random sizes in 8..=512 (the same for every contender), all
 //!   allocated, then freed in a random order; 5 rounds.
 //! - **w3** trees: build complete binary trees of 32-byte nodes (two child pointers each) of
-//!   depth 20 (2^21 − 1 nodes) bottom-up, recursively, and free them top-down; 5 trees; per node.
+//!   depth 20 (2^21 − 1 nodes) recursively, each node allocated before its children (pre-order),
+//!   and free them children first (post-order, as dropping a `Box` tree does); 5 trees, one
+//!   after the other; per node. The two orders differ, so a LIFO free list hands the next tree
+//!   its nodes in a scrambled order (design notes §1), which pool/page-sharded lists avoid.
 //! - **w4** RSS: 2,000,000 blocks of 64 bytes; RSS above the baseline with everything live, then
 //!   after freeing the oldest 90% (the first 1,800,000 allocated); time is per alloc+free.
 //! - **w5** two threads, each running w2 at the same time; per-thread CPU time per op. Each
@@ -158,6 +161,19 @@ impl Sizes {
         if quick { Sizes::QUICK } else { Sizes::FULL }
     }
 
+    /// Memory to pre-fault before a child runs `workload`: about its peak footprint.
+    pub fn prewarm_bytes(&self, workload: Workload) -> usize {
+        let w2 = self.w2_blocks * (self.w2_min + self.w2_max) / 2 * 5 / 4;
+        let bytes = match workload {
+            Workload::W1 => 0,
+            Workload::W2 => w2,
+            Workload::W3 => (self.w3_nodes() as usize) * 48,
+            Workload::W4 => self.w4_blocks * self.w4_block * 3 / 2,
+            Workload::W5 => 2 * w2,
+        };
+        bytes.max(64 << 20)
+    }
+
     /// Nodes in one w3 tree.
     pub fn w3_nodes(&self) -> u64 {
         (1u64 << (self.w3_depth + 1)) - 1
@@ -176,12 +192,15 @@ impl Sizes {
 // Child side: the workloads.
 
 fn sample(elapsed: Elapsed, ops: u64) -> Sample {
-    Sample {
+    let mut s = Sample {
         cpu_ns: elapsed.cpu_ns as f64,
         wall_ns: elapsed.wall_ns as f64,
         ops,
         ..Sample::default()
-    }
+    };
+    s.extra
+        .insert("minor_faults".into(), elapsed.minor_faults as f64);
+    s
 }
 
 /// w1: alloc+free of one block in a loop.
@@ -253,7 +272,7 @@ impl HeapTask for W2<'_> {
     }
 }
 
-/// w3: complete binary trees, built bottom-up and freed top-down.
+/// w3: complete binary trees, built top-down (pre-order) and freed children first.
 #[derive(Clone, Copy, Debug)]
 pub struct W3 {
     /// Tree depth (root at depth 0).
@@ -264,24 +283,29 @@ pub struct W3 {
     pub nodes: u64,
 }
 
+/// Builds a tree top-down: each node is allocated before its children (pre-order), as C code
+/// that links children into a fresh parent does.
 fn build_tree<'id, A: RawAlloc>(heap: &mut Heap<'id, A>, depth: u32) -> Node<'id> {
+    let slot = heap.alloc_node_slot();
     if depth == 0 {
-        heap.alloc_node(None, None)
+        slot.fill(None, None)
     } else {
         let left = build_tree(heap, depth - 1);
         let right = build_tree(heap, depth - 1);
-        heap.alloc_node(Some(left), Some(right))
+        slot.fill(Some(left), Some(right))
     }
 }
 
+/// Frees a tree children first (post-order, as dropping a `Box` tree does).
 fn free_tree<'id, A: RawAlloc>(heap: &mut Heap<'id, A>, node: Node<'id>) {
-    let (left, right) = heap.free_node(node);
+    let (left, right, block) = heap.split_node(node);
     if let Some(left) = left {
         free_tree(heap, left);
     }
     if let Some(right) = right {
         free_tree(heap, right);
     }
+    heap.free(block);
 }
 
 impl HeapTask for W3 {
@@ -388,6 +412,11 @@ fn w5(kind: ContenderKind, opts: &ContenderOptions, sizes: &Sizes) -> Result<Sam
     for (i, s) in per_thread.iter().enumerate() {
         out.extra.insert(format!("thread{i}_cpu_ns"), s.cpu_ns);
     }
+    let faults = per_thread
+        .iter()
+        .filter_map(|s| s.extra.get("minor_faults"))
+        .sum::<f64>();
+    out.extra.insert("minor_faults".into(), faults);
     Ok(out)
 }
 
@@ -469,6 +498,8 @@ pub struct CellResult {
     pub wall_ms: f64,
     /// Median peak RSS (VmHWM) of the child, MiB.
     pub peak_rss_mib: f64,
+    /// Median minor page faults per run in the timed sections (w5: both threads).
+    pub minor_faults: f64,
     /// w4: median RSS above baseline with everything live, MiB.
     pub rss_full_mib: Option<f64>,
     /// w4: median RSS above baseline after freeing the oldest 90%, MiB.
@@ -498,6 +529,9 @@ impl CellResult {
             cpu_ms: med(&|s| s.cpu_ns / 1e6)?,
             wall_ms: med(&|s| s.wall_ns / 1e6)?,
             peak_rss_mib: med(&|s| s.peak_rss_bytes as f64 / MIB)?,
+            minor_faults: extra("minor_faults")
+                .filter(|f| f.is_finite())
+                .unwrap_or(0.0),
             rss_full_mib: mib(extra("rss_full_bytes")),
             rss_after_mib: mib(extra("rss_after_bytes")),
             live_mib: mib(extra("live_bytes")),
@@ -554,6 +588,7 @@ impl Results {
                     ("runs", json!(c.runs)),
                     ("quick", json!(quick)),
                     ("peak_rss_mib", json!(c.peak_rss_mib)),
+                    ("minor_faults", json!(c.minor_faults)),
                     ("ratio_glibc", json!(self.ratio(c, ContenderKind::Glibc))),
                     (
                         "ratio_pymalloc",
@@ -583,6 +618,7 @@ impl Results {
             ("×pymalloc", Align::Right),
             ("wall ns/op", Align::Right),
             ("peak MiB", Align::Right),
+            ("faults", Align::Right),
             ("w4 RSS MiB full / after", Align::Right),
             ("full/live", Align::Right),
         ]);
@@ -607,6 +643,7 @@ impl Results {
                 ratio(self.ratio(c, ContenderKind::Pymalloc)),
                 num(c.wall_ns_per_op),
                 format!("{:.1}", c.peak_rss_mib),
+                faults(c.minor_faults),
                 rss,
                 per_live,
             ]);
@@ -657,6 +694,17 @@ impl Results {
             check(W5, "per-thread ns/op ≤ 1.15× own w2", w5_vs_w2, 1.15);
         }
         checks
+    }
+}
+
+/// A fault count, short: `812`, `24.8k`, `1.3M`.
+fn faults(n: f64) -> String {
+    if n >= 1e6 {
+        format!("{:.1}M", n / 1e6)
+    } else if n >= 1e3 {
+        format!("{:.1}k", n / 1e3)
+    } else {
+        format!("{n:.0}")
     }
 }
 
@@ -761,6 +809,7 @@ pub fn run(args: &SuiteArgs) -> Result<()> {
         .collect();
 
     let runs = args.runs as usize;
+    let sizes = Sizes::new(args.quick);
     let mut samples: BTreeMap<(Workload, ContenderKind), Vec<Sample>> = BTreeMap::new();
     let mut failed: BTreeMap<(Workload, ContenderKind), String> = BTreeMap::new();
     for run in 1..=runs {
@@ -775,6 +824,11 @@ pub fn run(args: &SuiteArgs) -> Result<()> {
                 workload: workload.name(),
                 quick: args.quick,
                 libpython: libpython.as_deref(),
+                prewarm_bytes: if args.no_prewarm {
+                    0
+                } else {
+                    sizes.prewarm_bytes(workload)
+                },
             };
             match run_child(&spec) {
                 Ok(s) => samples.entry((workload, kind)).or_default().push(s),
@@ -900,6 +954,7 @@ mod tests {
             cpu_ms: 1.0,
             wall_ms: 1.0,
             peak_rss_mib: 1.0,
+            minor_faults: 0.0,
             rss_full_mib: None,
             rss_after_mib: None,
             live_mib: None,

@@ -26,7 +26,8 @@
 //! `munmap`s on free. Then pymalloc's arenas hold 64 pools too, and the comparison is exact,
 //! including "bytes lost to arena alignment" (0 on both).
 //!
-//! Skipped (with a "skipped: ..." line) where libpython3.11 cannot be found.
+//! Skipped (with a "skipped: ..." line) where libpython3.11 cannot be found (see
+//! [`find_libpython`]).
 
 use std::ffi::{CString, c_int, c_void};
 use std::path::{Path, PathBuf};
@@ -196,8 +197,20 @@ struct Pymalloc {
     allocated_blocks: unsafe extern "C" fn() -> isize,
 }
 
-/// libpython3.11 as found through `python3`'s `LIBDIR`, else Debian's path.
+/// libpython3.11: `$OBMALLOC_TEST_LIBPYTHON` if set (to test another build), else the one
+/// in `python3`'s `LIBDIR`, else Debian's path.
 fn find_libpython() -> Result<PathBuf, String> {
+    if let Some(path) = std::env::var_os("OBMALLOC_TEST_LIBPYTHON") {
+        let path = PathBuf::from(path);
+        return if path.exists() {
+            Ok(path)
+        } else {
+            Err(format!(
+                "OBMALLOC_TEST_LIBPYTHON={} does not exist",
+                path.display()
+            ))
+        };
+    }
     let mut tried = Vec::new();
     match Command::new("python3")
         .args([

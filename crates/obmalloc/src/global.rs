@@ -73,6 +73,7 @@ static FALLBACK: ThreadHeap = ThreadHeap {
         Config {
             arena_cache: Config::DEFAULT_ARENA_CACHE,
             huge_pages: true,
+            linger: true,
         },
         FALLBACK_ID,
     )),

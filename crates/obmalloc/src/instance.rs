@@ -16,7 +16,9 @@ use core::sync::atomic::{AtomicU32, Ordering};
 
 use crate::arena::{ArenaIdx, ArenaObject, ArenaTable};
 use crate::arena_map;
-use crate::config::{ALIGNMENT, ARENA_SIZE, Config, MAX_POOLS_IN_ARENA, POOL_SIZE};
+use crate::config::{
+    ALIGNMENT, ARENA_SIZE, Config, MAX_POOLS_IN_ARENA, NB_SMALL_SIZE_CLASSES, POOL_SIZE,
+};
 use crate::os;
 use crate::pool::{self, FreeBlock, NO_CLASS, PoolHeader};
 use crate::size_class::SizeClass;
@@ -55,6 +57,10 @@ pub struct Obmalloc {
     usable_arenas: UsableArenas,
     /// Wholly free arenas still mapped (all of them are on `usable_arenas`).
     cached_arenas: usize,
+    /// Per class, the pool lingering on its ring with a phantom count (or null); the mask
+    /// has a bit for each non-null entry.
+    lingering: [*mut PoolHeader; NB_SMALL_SIZE_CLASSES],
+    lingering_mask: u32,
     pub(crate) config: Config,
     pub(crate) id: u32,
     pub(crate) arenas_allocated_total: usize,
@@ -93,6 +99,8 @@ impl Obmalloc {
             arenas: ArenaTable::new(),
             usable_arenas: UsableArenas::new(),
             cached_arenas: 0,
+            lingering: [ptr::null_mut(); NB_SMALL_SIZE_CLASSES],
+            lingering_mask: 0,
             config,
             id,
             arenas_allocated_total: 0,
@@ -167,6 +175,7 @@ impl Obmalloc {
     #[inline(never)]
     pub(crate) fn alloc_slow(&mut self, class: SizeClass) -> Option<NonNull<u8>> {
         debug_assert!(self.used_pools.head(class).is_null());
+        self.flush_lingering();
         if self.usable_arenas.head.is_none() {
             let i = self.new_arena()?;
             self.usable_arenas.insert_only(&mut self.arenas, i);
@@ -383,8 +392,31 @@ impl Obmalloc {
             unsafe { self.used_pools.push_front(class, pool) };
             return;
         }
-        // Used -> Empty (CPython's `insert_to_freepool`).
-        // SAFETY: an Empty-to-be pool was Used, hence on ring `class`.
+        // SAFETY: an Empty pool was Used, hence on ring `class`.
+        if self.config.linger && unsafe { (*pool).next } == pool {
+            // The last Used pool of its class: freeing it would send the next allocation of
+            // the class down the slow path to take it straight back (an alloc/free
+            // ping-pong). It lingers on its ring instead, held by one phantom count, until
+            // the next slow path of any kind.
+            self.flush_lingering();
+            // SAFETY: as above.
+            unsafe { (*pool).count = 1 };
+            self.lingering[class.index()] = pool;
+            self.lingering_mask |= 1 << class.index();
+            return;
+        }
+        self.flush_lingering();
+        // SAFETY: as above.
+        unsafe { self.pool_became_empty(class, pool) }
+    }
+
+    /// Used -> Empty (CPython's `insert_to_freepool`): the pool goes to its arena's free
+    /// pools, and the arena moves in `usable_arenas`, or goes back to the OS.
+    ///
+    /// # Safety
+    /// `pool` is a pool of this instance on ring `class`, with no live block.
+    unsafe fn pool_became_empty(&mut self, class: SizeClass, pool: *mut PoolHeader) {
+        // SAFETY: the caller's promise.
         unsafe { self.used_pools.unlink(class, pool) };
         // SAFETY: the header is live.
         let i = ArenaIdx(unsafe { (*pool).arena });
@@ -412,6 +444,40 @@ impl Obmalloc {
         self.usable_arenas.reposition(&mut self.arenas, i, last);
     }
 
+    /// Drops the phantom count of every lingering pool; a pool left with no live block
+    /// becomes Empty as it would have without lingering.
+    #[inline]
+    fn flush_lingering(&mut self) {
+        while self.lingering_mask != 0 {
+            let c = self.lingering_mask.trailing_zeros() as usize;
+            self.lingering_mask &= self.lingering_mask - 1;
+            let pool = core::mem::replace(&mut self.lingering[c], ptr::null_mut());
+            // SAFETY: a lingering pool is a live pool of this instance holding a phantom
+            // count; with no live block it is Used (its free list is not empty), hence on
+            // ring `c`.
+            unsafe {
+                (*pool).count -= 1;
+                if (*pool).count == 0 {
+                    self.pool_became_empty(SizeClass::from_index(c).unwrap_unchecked(), pool);
+                }
+            }
+        }
+    }
+
+    /// Lingering pools with no live block.
+    pub(crate) fn empty_lingering_pools(&self) -> usize {
+        self.lingering
+            .iter()
+            // SAFETY: lingering pools are live pools of this instance.
+            .filter(|p| !p.is_null() && unsafe { (*(**p)).count } == 1)
+            .count()
+    }
+
+    /// The phantom count `pool` holds: 1 if it is lingering, else 0.
+    pub(crate) fn phantom(&self, class: usize, pool: *const PoolHeader) -> u32 {
+        (self.lingering[class].cast_const() == pool) as u32
+    }
+
     /// Unmaps the (wholly free, unlinked) arena `i` and recycles its entry.
     fn release_arena(&mut self, i: ArenaIdx) {
         let base = self.arenas.get(i).address;
@@ -435,6 +501,7 @@ impl Obmalloc {
     /// assert_eq!(a.stats().arenas_current, 0);
     /// ```
     pub fn trim(&mut self) -> usize {
+        self.flush_lingering();
         // Wholly free arenas have the most free pools, so they sit at the end of the sorted
         // list; walk it once (no allocation: this may run inside the global allocator).
         let mut released = 0;
@@ -511,7 +578,10 @@ impl Obmalloc {
         let mut n = self.raw_blocks;
         self.for_each_carved_pool(|_, p| {
             // SAFETY: carved pools have initialised headers.
-            n += unsafe { (*p).count } as usize;
+            let (count, class) = unsafe { ((*p).count, (*p).class as usize) };
+            if count > 0 {
+                n += (count - self.phantom(class, p)) as usize;
+            }
         });
         n
     }
@@ -602,6 +672,43 @@ mod tests {
         assert_eq!(s.unused_pools, MAX_POOLS_IN_ARENA);
         assert_eq!(s.arenas_current, 1, "CPython keeps the last usable arena");
         a.validate().unwrap();
+    }
+
+    #[test]
+    fn last_pool_of_a_class_lingers_until_the_next_slow_path() {
+        let mut a = Obmalloc::new();
+        let c = SizeClass::for_request(32).unwrap();
+        let p = a.alloc(32).unwrap();
+        let pool = pool::pool_of(p.as_ptr());
+        // SAFETY: live block, freed once.
+        unsafe { a.free_sized(p, 32) };
+        // Still on its ring: the next allocation of the class takes the fast path.
+        assert_eq!(a.used_pools.head(c), pool);
+        assert_eq!(a.lingering_mask, 1 << c.index());
+        assert_eq!(a.allocated_blocks(), 0);
+        assert_eq!(a.stats().classes[c.index()].pools, 0, "reported as unused");
+        assert_eq!(a.stats().unused_pools, MAX_POOLS_IN_ARENA);
+        a.validate().unwrap();
+        for _ in 0..1000 {
+            let q = a.alloc(20).unwrap();
+            assert_eq!(pool::pool_of(q.as_ptr()), pool);
+            // SAFETY: live block, freed once.
+            unsafe { a.free_sized(q, 20) };
+        }
+        // Another class's slow path lets it go.
+        let r = a.alloc(100).unwrap();
+        assert_eq!(a.lingering_mask, 0);
+        assert!(a.used_pools.head(c).is_null());
+        a.validate().unwrap();
+        // SAFETY: live block, freed once.
+        unsafe { a.free(r.as_ptr()) };
+        // Without lingering (CPython), the pool goes back at once.
+        let mut b = Obmalloc::with_config(Config::cpython());
+        let p = b.alloc(32).unwrap();
+        // SAFETY: live block, freed once.
+        unsafe { b.free(p.as_ptr()) };
+        assert!(b.used_pools.head(c).is_null());
+        b.validate().unwrap();
     }
 
     #[test]

@@ -109,7 +109,13 @@ impl Obmalloc {
         }
         self.for_each_carved_pool(|_, p| {
             // SAFETY: carved pools have initialised headers.
-            let (count, class) = unsafe { ((*p).count as usize, (*p).class as usize) };
+            let (count, class) = unsafe { ((*p).count, (*p).class as usize) };
+            if count == 0 {
+                return;
+            }
+            // A lingering pool with no live block is an unused pool, as it would be without
+            // lingering (it is then counted in `unused_pools` below).
+            let count = (count - self.phantom(class, p)) as usize;
             if count == 0 {
                 return;
             }
@@ -123,7 +129,8 @@ impl Obmalloc {
             .iter()
             .filter(|(_, a)| !a.address.is_null())
             .map(|(_, a)| a.free_pool_count as usize)
-            .sum();
+            .sum::<usize>()
+            + self.empty_lingering_pools();
         let mut s = Stats {
             classes,
             arenas_allocated_total: self.arenas_allocated_total,

@@ -49,7 +49,12 @@ impl Obmalloc {
                         c.index()
                     ));
                 }
-                if count == 0 || count as usize >= c.blocks_per_pool() {
+                // A lingering pool holds one phantom count and may have no live block.
+                let phantom = self.phantom(c.index(), p);
+                let live = count.checked_sub(phantom);
+                if live.is_none_or(|live| {
+                    (live == 0 && phantom == 0) || live as usize >= c.blocks_per_pool()
+                }) {
                     return Err(format!(
                         "pool {p:p} on ring {} has {count} live blocks (U1)",
                         c.index()
@@ -159,13 +164,23 @@ impl Obmalloc {
         // SAFETY: carved pools have initialised headers.
         let (count, class, arena_field, free) =
             unsafe { ((*p).count, (*p).class, (*p).arena, (*p).free_block) };
+        let phantom = if class == pool::NO_CLASS {
+            0
+        } else {
+            self.phantom(class as usize, p)
+        };
+        if count < phantom {
+            return Err(format!("lingering pool {p:p} lost its phantom count"));
+        }
+        // Live blocks, without the phantom count of a lingering pool.
+        let count = count - phantom;
         if arena_field != arena.0 {
             return Err(format!(
                 "pool {p:p} says arena {arena_field}, is in {}",
                 arena.0
             ));
         }
-        if count == 0 {
+        if count == 0 && phantom == 0 {
             // P3
             if !empties.contains(&(p as usize)) {
                 return Err(format!(
@@ -181,7 +196,7 @@ impl Obmalloc {
         };
         let capacity = c.blocks_per_pool();
         let full = count as usize == capacity;
-        if count > 0 && full == on_ring.contains(&(p as usize)) {
+        if (count > 0 || phantom > 0) && full == on_ring.contains(&(p as usize)) {
             return Err(format!(
                 "pool {p:p} ({count}/{capacity} live) ring membership is wrong"
             ));

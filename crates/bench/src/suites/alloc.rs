@@ -161,7 +161,9 @@ impl Sizes {
         if quick { Sizes::QUICK } else { Sizes::FULL }
     }
 
-    /// Memory to pre-fault before a child runs `workload`: about its peak footprint.
+    /// Memory to pre-fault before a child runs `workload`: twice its peak footprint (at least
+    /// 32 MiB), so that pages the kernel hands out later in the run (huge pages after arena
+    /// churn, say) are warm too.
     pub fn prewarm_bytes(&self, workload: Workload) -> usize {
         let w2 = self.w2_blocks * (self.w2_min + self.w2_max) / 2 * 5 / 4;
         let bytes = match workload {
@@ -171,7 +173,7 @@ impl Sizes {
             Workload::W4 => self.w4_blocks * self.w4_block * 3 / 2,
             Workload::W5 => 2 * w2,
         };
-        bytes.max(64 << 20)
+        (2 * bytes).max(32 << 20)
     }
 
     /// Nodes in one w3 tree.
@@ -734,14 +736,37 @@ impl TargetCheck {
     }
 }
 
-/// Renders the "targets" section.
-pub fn render_targets(checks: &[TargetCheck], quick: bool) -> String {
+/// glibc's ns/op in the design notes' run3 (w1, w2, w3), which the ×glibc targets assumed.
+pub const DESIGN_GLIBC_NS: [(Workload, f64); 3] = [
+    (Workload::W1, 12.91),
+    (Workload::W2, 594.7),
+    (Workload::W3, 96.8),
+];
+
+/// Renders the "targets" section; `results` adds a line comparing this run's glibc with the
+/// design notes' (the ×glibc targets scale with it).
+pub fn render_targets(checks: &[TargetCheck], results: Option<&Results>, quick: bool) -> String {
     let mut out = String::from("targets (informative; ratios of this run's medians");
     out.push_str(if quick {
         "; --quick sizes, not representative)\n"
     } else {
         ")\n"
     });
+    if let Some(results) = results {
+        let glibc: Vec<String> = DESIGN_GLIBC_NS
+            .iter()
+            .filter_map(|&(w, design)| {
+                let here = results.get(w, ContenderKind::Glibc)?.ns_per_op;
+                Some(format!("{w} {} (design {})", num(here), num(design)))
+            })
+            .collect();
+        if !glibc.is_empty() {
+            out.push_str(&format!(
+                "  glibc ns/op in this run: {}\n",
+                glibc.join(", ")
+            ));
+        }
+    }
     if checks.is_empty() {
         out.push_str("  (no obmalloc contender measured)\n");
         return out;
@@ -846,7 +871,7 @@ pub fn run(args: &SuiteArgs) -> Result<()> {
             .filter(|(key, _)| !failed.contains_key(key))
             .filter_map(|(&(w, k), s)| CellResult::from_samples(w, k, s)),
     );
-    let targets = render_targets(&results.targets(), args.quick);
+    let targets = render_targets(&results.targets(), Some(&results), args.quick);
     if args.json {
         for line in results.json_lines(args.quick) {
             println!("{line}");
@@ -968,6 +993,8 @@ mod tests {
         assert_eq!(w1.measured, Some(0.25));
         assert_eq!(w1.verdict(), "pass");
         assert_eq!(checks[1].verdict(), "n/a");
-        assert!(render_targets(&checks, false).contains("pass"));
+        let text = render_targets(&checks, Some(&r), false);
+        assert!(text.contains("pass"));
+        assert!(text.contains("glibc ns/op in this run: w1 12.0 (design 12.9)"));
     }
 }

@@ -35,11 +35,14 @@ pub struct SuiteArgs {
     /// Runs per (contender, workload), each in a fresh process; the report shows medians.
     #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..))]
     pub runs: u32,
-    /// Measure only these contenders (repeatable, or a comma-separated list).
+    /// Measure only these contenders (repeatable, or a comma-separated list); alloc suite:
+    /// obmalloc, obmalloc-global, glibc, mimalloc, jemalloc, pymalloc.
     #[arg(long, value_delimiter = ',', value_name = "CONTENDER")]
     pub only: Vec<String>,
-    /// Do not pre-fault memory before each child (see `contenders::os::prewarm_memory`: on a
-    /// VM with free page reporting, memory idle for seconds is slow to fault in again).
+    /// Do not pre-fault memory before each child. By default the parent touches and frees
+    /// about twice the child's footprint first: on a VM with free page reporting, memory left
+    /// idle for a few seconds is slow to fault in again, which would bill the host's work to
+    /// whichever contender runs next.
     #[arg(long)]
     pub no_prewarm: bool,
 }

@@ -208,19 +208,10 @@ impl Obmalloc {
         // SAFETY: `pool` is an Empty or fresh pool of this instance; the ring is empty.
         unsafe {
             self.used_pools.push_front(class, pool);
-            let block = if (*pool).class == class.index() as u32 {
-                // Reused for the same class: its free list is intact (at least two blocks,
-                // since initialisation carves two).
-                let block = (*pool).free_block;
-                (*pool).free_block = (*block).next;
-                (*pool).count = 1;
-                if (*pool).free_block.is_null() && !pool::extend(pool) {
-                    self.used_pools.unlink(class, pool);
-                }
-                block.cast::<u8>()
-            } else {
-                pool::init(pool, class)
-            };
+            // A reused pool is initialised afresh even when it held this class before
+            // (CPython reuses its free list then): the blocks come out in address order
+            // again instead of in the scrambled order of the frees that emptied it.
+            let block = pool::init(pool, class);
             Some(NonNull::new_unchecked(block))
         }
     }

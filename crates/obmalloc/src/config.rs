@@ -48,10 +48,10 @@ pub struct Config {
     /// them. `0` is CPython 3.11's exact policy: only an arena that is already the last of
     /// `usable_arenas` when it becomes wholly free stays mapped (bpo-37257).
     pub arena_cache: usize,
-    /// Whether arenas mapped after the instance has given one back to the OS (a sign of
-    /// churn) are backed by transparent huge pages, which fault in 13 times faster per byte
-    /// on this project's machines (see `os.rs`). Arenas are never huge before that, so
-    /// density is CPython's while a heap only grows. Has no effect where the OS has no THP.
+    /// Whether arenas are backed by transparent huge pages where that costs no density: a
+    /// pair of arenas becomes one huge page when its second arena is taken into use, and
+    /// after the instance has churned (given an arena back and needed a new one) new pairs
+    /// are huge from the start (see `os.rs`). Has no effect where the OS has no THP.
     pub huge_pages: bool,
     /// Whether the last Used pool of a class stays on its ring when its last block is
     /// freed, until the next slow path, instead of going back to its arena at once. Without

@@ -19,7 +19,7 @@ use crate::arena_map;
 use crate::config::{
     ALIGNMENT, ARENA_SIZE, Config, MAX_POOLS_IN_ARENA, NB_SMALL_SIZE_CLASSES, POOL_SIZE,
 };
-use crate::os;
+use crate::os::{self, ArenaSource};
 use crate::pool::{self, FreeBlock, NO_CLASS, PoolHeader};
 use crate::size_class::SizeClass;
 use crate::usable_arenas::UsableArenas;
@@ -62,6 +62,8 @@ pub struct Obmalloc {
     lingering: [*mut PoolHeader; NB_SMALL_SIZE_CLASSES],
     lingering_mask: u32,
     pub(crate) config: Config,
+    /// Where arenas come from (pairs of arenas for huge pages).
+    source: ArenaSource,
     pub(crate) id: u32,
     pub(crate) arenas_allocated_total: usize,
     pub(crate) arenas_current: usize,
@@ -102,6 +104,7 @@ impl Obmalloc {
             lingering: [ptr::null_mut(); NB_SMALL_SIZE_CLASSES],
             lingering_mask: 0,
             config,
+            source: ArenaSource::new(),
             id,
             arenas_allocated_total: 0,
             arenas_current: 0,
@@ -219,9 +222,10 @@ impl Obmalloc {
     /// Maps a new arena and gives it an entry of the table (CPython's `new_arena`).
     fn new_arena(&mut self) -> Option<ArenaIdx> {
         let i = self.arenas.take_unused()?;
-        // Huge pages once the instance has churned: it gave an arena back and needs one again.
+        // Huge pages from the start once the instance has churned: it gave an arena back and
+        // needs one again (see `os.rs`).
         let churned = self.arenas_allocated_total > self.arenas_current;
-        let Some(base) = os::map_arena(churned && self.config.huge_pages) else {
+        let Some(base) = self.source.map(self.config.huge_pages, churned) else {
             self.arenas.put_unused(i);
             return None;
         };
@@ -229,7 +233,7 @@ impl Obmalloc {
         let _ = base.as_ptr().expose_provenance();
         if !arena_map::set_owner(base.addr().get(), self.id) {
             // SAFETY: mapped just above and not used.
-            unsafe { os::unmap_arena(base) };
+            unsafe { self.source.unmap(base) };
             self.arenas.put_unused(i);
             return None;
         }
@@ -474,7 +478,7 @@ impl Obmalloc {
         let base = self.arenas.get(i).address;
         arena_map::set_owner(base.addr(), 0);
         // SAFETY: the arena is wholly free and on no list; its entry is recycled below.
-        unsafe { os::unmap_arena(NonNull::new_unchecked(base)) };
+        unsafe { self.source.unmap(NonNull::new_unchecked(base)) };
         self.arenas.put_unused(i);
         self.arenas_current -= 1;
     }
@@ -507,7 +511,7 @@ impl Obmalloc {
             i = next;
         }
         self.cached_arenas = 0;
-        os::release_spare();
+        self.source.release_spare();
         released
     }
 
@@ -612,7 +616,7 @@ impl Drop for Obmalloc {
             if let Some(base) = NonNull::new(base) {
                 arena_map::set_owner(base.addr().get(), 0);
                 // SAFETY: dropping the instance ends the life of all its blocks.
-                unsafe { os::unmap_arena(base) };
+                unsafe { self.source.unmap(base) };
             }
         }
     }

@@ -1,90 +1,149 @@
 //! Memory from the operating system: 1 MiB-aligned arenas, and the system allocator for
 //! large blocks and for the allocator's own bookkeeping.
 //!
-//! Arenas come from `mmap` and go back with `munmap`. To make them `ARENA_SIZE`-aligned,
-//! we first ask for exactly one arena: the kernel usually places consecutive mappings next
-//! to each other, so once one arena is aligned the next ones tend to be too. When the
-//! answer is not aligned we map twice the size and unmap the two ends.
+//! **Arenas come in pairs.** An [`ArenaSource`] maps 2 MiB-aligned *chunks* and hands out
+//! their two halves as arenas, lower half first; each arena goes back to the OS on its own
+//! with `munmap`. The pairing is for transparent huge pages (THP). On this project's
+//! machines a fresh 4 KiB page costs about 1.3 µs to fault in (zeroing and page-table work
+//! in a VM guest) and a 2 MiB huge page about 56 µs, 13 times less per byte; and a heap of
+//! 4 KiB pages misses the TLB on almost every random access once it outgrows a few MiB,
+//! where huge pages keep it covered. mimalloc's lead on bulk work comes largely from this.
 //!
-//! **Huge pages after churn.** A fresh 4 KiB page costs about 1.4 µs to fault in on this
-//! project's machines (zeroing and page-table work in a VM guest), so a program that frees
-//! and re-allocates most of its heap pays that for every page of every arena it gets back
-//! from the OS: the design notes measured this arena churn as pymalloc's main cost on bulk
-//! work. A transparent huge page (2 MiB) costs about 56 µs, 13 times less per byte. But a
-//! huge page is resident as a whole, so using them from the start would cost density (a
-//! half-used chunk holds a whole extra MiB). pymem therefore maps arenas normally until the
-//! instance has given an arena back to the OS and needs a new one, the sign of churn; from
-//! then on new arenas are halves of 2 MiB chunks advised with `MADV_HUGEPAGE`, the second
-//! half kept for the next arena. Giving back one half splits the huge page, and its RSS
-//! goes back to the OS as before.
+//! But a huge page is resident as a whole, so backing a chunk with one as soon as it is
+//! mapped would make the last, half-used chunk cost a whole extra MiB, and pymalloc's
+//! density (RSS within 1% of the live bytes) is a target. So a chunk starts with ordinary
+//! pages; when its second half is handed out, which means the first is in use, the chunk
+//! is advised with `MADV_HUGEPAGE` and collapsed into a huge page at once
+//! (`MADV_COLLAPSE`, Linux 6.1+; elsewhere the advice alone lets the kernel do it later).
+//! Only the last chunk of a growing heap stays in small pages.
 //!
-//! Under Miri, which cannot follow `mmap`, arenas come from `std::alloc::System` with the
-//! arena size as alignment.
+//! Once an instance has given an arena back and needs a new one (the sign of *churn*: a
+//! program freeing and re-building most of its heap), new chunks are advised at once, so
+//! re-faulting them costs one huge-page fault each rather than 512 small ones.
+//!
+//! Giving back one half of a huge chunk splits its huge page, and RSS drops by that half as
+//! it would have with small pages.
+//!
+//! Under Miri, which cannot follow `mmap`, arenas come one at a time from
+//! `std::alloc::System` with the arena size as alignment.
 //!
 //! Bookkeeping (the arena table, the arena map's leaves, thread heaps) uses
 //! [`std::alloc::System`], never the Rust global allocator, so that this crate can itself
 //! be the global allocator without recursing into itself.
 
-use core::ptr::NonNull;
-
-#[cfg(not(miri))]
-use core::sync::atomic::{AtomicPtr, Ordering};
+use core::ptr::{self, NonNull};
 
 use crate::config::{ALIGNMENT, ARENA_SIZE};
 
-/// Maps one arena: `ARENA_SIZE` bytes, aligned to `ARENA_SIZE`, zero-filled and untouched
-/// (pages become resident when first written). `None` when the OS refuses.
-///
-/// With `huge`, the arena is one half of a 2 MiB-aligned chunk advised for transparent
-/// huge pages, and the other half is kept as the next arena to hand out (see the module
-/// documentation for when and why).
-#[cfg(not(miri))]
-pub(crate) fn map_arena(huge: bool) -> Option<NonNull<u8>> {
-    if !huge {
-        return map_aligned(ARENA_SIZE, ARENA_SIZE);
-    }
-    let spare = SPARE_HALF.swap(core::ptr::null_mut(), Ordering::AcqRel);
-    if let Some(spare) = NonNull::new(spare) {
-        return Some(spare);
-    }
-    let chunk = map_aligned(HUGE_CHUNK, HUGE_CHUNK)?;
-    // SAFETY: advice on a mapping we own; where THP is unsupported it fails harmlessly.
-    unsafe { libc::madvise(chunk.as_ptr().cast(), HUGE_CHUNK, libc::MADV_HUGEPAGE) };
-    // SAFETY: the upper half lies inside the chunk.
-    let upper = unsafe { chunk.byte_add(ARENA_SIZE) };
-    if SPARE_HALF
-        .compare_exchange(
-            core::ptr::null_mut(),
-            upper.as_ptr(),
-            Ordering::AcqRel,
-            Ordering::Relaxed,
-        )
-        .is_err()
-    {
-        // Another thread stored a spare meanwhile: give our upper half back.
-        // SAFETY: the upper half is ours and unused.
-        unsafe { munmap(upper, ARENA_SIZE) };
-    }
-    Some(chunk)
+/// Where an instance gets its arenas: chunks of two, the second half kept until needed.
+pub(crate) struct ArenaSource {
+    /// The unused upper half of the last chunk, or null.
+    spare: *mut u8,
 }
 
-/// Unmaps the spare half-chunk, if any (for `trim`).
+/// A chunk: two arenas, one transparent huge page.
 #[cfg(not(miri))]
-pub(crate) fn release_spare() {
-    let spare = SPARE_HALF.swap(core::ptr::null_mut(), Ordering::AcqRel);
-    if let Some(spare) = NonNull::new(spare) {
-        // SAFETY: the spare is an unused, mapped arena-sized range nobody else holds.
-        unsafe { munmap(spare, ARENA_SIZE) };
+const CHUNK: usize = 2 * ARENA_SIZE;
+
+impl ArenaSource {
+    pub(crate) const fn new() -> ArenaSource {
+        ArenaSource {
+            spare: ptr::null_mut(),
+        }
+    }
+
+    /// Maps one arena: `ARENA_SIZE` bytes, aligned to `ARENA_SIZE`, zero-filled. Without
+    /// `huge_pages` no huge page is ever asked for; with it, `churned` asks for them from
+    /// the start (see the module documentation). `None` when the OS refuses.
+    #[cfg(not(miri))]
+    pub(crate) fn map(&mut self, huge_pages: bool, churned: bool) -> Option<NonNull<u8>> {
+        if let Some(upper) = NonNull::new(core::mem::replace(&mut self.spare, ptr::null_mut())) {
+            if huge_pages {
+                // SAFETY: the spare is the upper half of a chunk whose lower half is in use.
+                let chunk = unsafe { upper.byte_sub(ARENA_SIZE) };
+                // SAFETY: advice on a chunk of ours; failure (no THP, old kernel) is harmless.
+                unsafe {
+                    libc::madvise(chunk.as_ptr().cast(), CHUNK, libc::MADV_HUGEPAGE);
+                    libc::madvise(chunk.as_ptr().cast(), CHUNK, MADV_COLLAPSE);
+                }
+            }
+            return Some(upper);
+        }
+        let chunk = map_aligned(CHUNK, CHUNK)?;
+        if huge_pages && churned {
+            // SAFETY: as above.
+            unsafe { libc::madvise(chunk.as_ptr().cast(), CHUNK, libc::MADV_HUGEPAGE) };
+        }
+        // SAFETY: the upper half lies inside the chunk.
+        self.spare = unsafe { chunk.byte_add(ARENA_SIZE) }.as_ptr();
+        Some(chunk)
+    }
+
+    /// Gives an arena back to the OS, and with it the spare half of its chunk, if unused.
+    ///
+    /// # Safety
+    /// 1. `arena` came from this source's [`map`](Self::map) and was not unmapped since.
+    /// 2. Nothing refers to its memory any more.
+    #[cfg(not(miri))]
+    pub(crate) unsafe fn unmap(&mut self, arena: NonNull<u8>) {
+        if self.spare == arena.as_ptr().wrapping_add(ARENA_SIZE) {
+            self.spare = ptr::null_mut();
+            // SAFETY: (1), (2), and the spare half is unused: the whole chunk goes.
+            unsafe { munmap(arena, CHUNK) };
+        } else {
+            // SAFETY: (1), (2).
+            unsafe { munmap(arena, ARENA_SIZE) };
+        }
+    }
+
+    /// Unmaps the spare half, if any.
+    #[cfg(not(miri))]
+    pub(crate) fn release_spare(&mut self) {
+        if let Some(spare) = NonNull::new(core::mem::replace(&mut self.spare, ptr::null_mut())) {
+            // SAFETY: the spare is an unused, mapped arena-sized range of ours.
+            unsafe { munmap(spare, ARENA_SIZE) };
+        }
+    }
+
+    /// Under Miri: one `ARENA_SIZE`-aligned allocation from the system allocator.
+    #[cfg(miri)]
+    pub(crate) fn map(&mut self, _huge_pages: bool, _churned: bool) -> Option<NonNull<u8>> {
+        use std::alloc::GlobalAlloc;
+        // SAFETY: the layout has a non-zero size.
+        NonNull::new(unsafe { std::alloc::System.alloc_zeroed(arena_layout()) })
+    }
+
+    /// Under Miri: frees an arena made by [`map`](Self::map).
+    ///
+    /// # Safety
+    /// 1. `arena` came from this source's [`map`](Self::map) and was not unmapped since.
+    /// 2. Nothing refers to its memory any more.
+    #[cfg(miri)]
+    pub(crate) unsafe fn unmap(&mut self, arena: NonNull<u8>) {
+        use std::alloc::GlobalAlloc;
+        // SAFETY: (1) allocated by System with this layout.
+        unsafe { std::alloc::System.dealloc(arena.as_ptr(), arena_layout()) }
+    }
+
+    /// Under Miri there is no spare half.
+    #[cfg(miri)]
+    pub(crate) fn release_spare(&mut self) {}
+}
+
+impl Drop for ArenaSource {
+    fn drop(&mut self) {
+        self.release_spare();
     }
 }
 
-/// A transparent huge page: the unit in which huge-page arenas are mapped.
+/// `MADV_COLLAPSE` (Linux 6.1): make a range huge-page-backed now.
 #[cfg(not(miri))]
-const HUGE_CHUNK: usize = 2 * ARENA_SIZE;
+const MADV_COLLAPSE: libc::c_int = 25;
 
-/// The unused upper half of the last huge-page chunk.
-#[cfg(not(miri))]
-static SPARE_HALF: AtomicPtr<u8> = AtomicPtr::new(core::ptr::null_mut());
+#[cfg(miri)]
+fn arena_layout() -> std::alloc::Layout {
+    std::alloc::Layout::from_size_align(ARENA_SIZE, ARENA_SIZE).unwrap()
+}
 
 /// Maps `len` bytes aligned to `align` (a power of two, at least the page size).
 #[cfg(not(miri))]
@@ -111,17 +170,6 @@ fn map_aligned(len: usize, align: usize) -> Option<NonNull<u8>> {
         unsafe { munmap(aligned.byte_add(len), tail) };
     }
     Some(aligned)
-}
-
-/// Gives an arena back to the OS.
-///
-/// # Safety
-/// 1. `arena` came from [`map_arena`] and has not been unmapped since.
-/// 2. Nothing refers to its memory any more.
-#[cfg(not(miri))]
-pub(crate) unsafe fn unmap_arena(arena: NonNull<u8>) {
-    // SAFETY: (1) it is a whole ARENA_SIZE mapping; (2) nobody uses it.
-    unsafe { munmap(arena, ARENA_SIZE) }
 }
 
 /// # Safety
@@ -153,36 +201,6 @@ unsafe fn munmap(p: NonNull<u8>, len: usize) {
     // SAFETY: the caller's promise.
     let rc = unsafe { libc::munmap(p.as_ptr().cast(), len) };
     debug_assert_eq!(rc, 0, "munmap({p:p}, {len}) failed");
-}
-
-/// Under Miri there is no spare half-chunk.
-#[cfg(miri)]
-pub(crate) fn release_spare() {}
-
-#[cfg(miri)]
-fn arena_layout() -> std::alloc::Layout {
-    std::alloc::Layout::from_size_align(ARENA_SIZE, ARENA_SIZE).unwrap()
-}
-
-/// Under Miri: an `ARENA_SIZE`-aligned allocation from the system allocator (`huge` has
-/// no meaning there).
-#[cfg(miri)]
-pub(crate) fn map_arena(_huge: bool) -> Option<NonNull<u8>> {
-    use std::alloc::GlobalAlloc;
-    // SAFETY: the layout has a non-zero size.
-    NonNull::new(unsafe { std::alloc::System.alloc_zeroed(arena_layout()) })
-}
-
-/// Under Miri: frees an arena made by [`map_arena`].
-///
-/// # Safety
-/// 1. `arena` came from [`map_arena`] and has not been unmapped since.
-/// 2. Nothing refers to its memory any more.
-#[cfg(miri)]
-pub(crate) unsafe fn unmap_arena(arena: NonNull<u8>) {
-    use std::alloc::GlobalAlloc;
-    // SAFETY: (1) allocated by System with this layout.
-    unsafe { std::alloc::System.dealloc(arena.as_ptr(), arena_layout()) }
 }
 
 /// `malloc` for blocks the pools do not serve: at least `ALIGNMENT` bytes are requested so

@@ -158,18 +158,32 @@ impl Obmalloc {
             let next = (*block).next;
             (*pool).free_block = next;
             (*pool).count += 1;
-            if next.is_null() && !pool::extend(pool) {
-                self.pool_became_full(class, pool);
+            let block = NonNull::new_unchecked(block.cast());
+            if next.is_null() {
+                // A tail call, so the fast path saves no register.
+                return Some(self.pool_ran_dry(class, pool, block));
             }
-            Some(NonNull::new_unchecked(block.cast()))
+            Some(block)
         }
     }
 
+    /// The free list of the head pool of `class` ran dry as `block` was taken: carve more
+    /// blocks, or take the pool off its ring if it is now Full. Returns `block`.
     #[cold]
     #[inline(never)]
-    fn pool_became_full(&mut self, class: SizeClass, pool: *mut PoolHeader) {
-        // SAFETY: `pool` is the head of ring `class`.
-        unsafe { self.used_pools.unlink(class, pool) };
+    fn pool_ran_dry(
+        &mut self,
+        class: SizeClass,
+        pool: *mut PoolHeader,
+        block: NonNull<u8>,
+    ) -> NonNull<u8> {
+        // SAFETY: `pool` is the head of ring `class`, with an empty free list.
+        unsafe {
+            if !pool::extend(pool) {
+                self.used_pools.unlink(class, pool);
+            }
+        }
+        block
     }
 
     /// Takes a pool from the fullest usable arena and a block from it
@@ -331,9 +345,20 @@ impl Obmalloc {
             unsafe { self.free_small(ptr) }
         } else {
             // SAFETY: (1), (2): a raw size means the block came from malloc.
-            unsafe { os::raw_free(ptr) };
-            self.raw_blocks -= 1;
+            unsafe { self.free_raw(ptr) }
         }
+    }
+
+    /// Frees a block of the system allocator.
+    ///
+    /// # Safety
+    /// `ptr` came from `malloc` through this instance and was not freed since.
+    #[cold]
+    #[inline(never)]
+    unsafe fn free_raw(&mut self, ptr: NonNull<u8>) {
+        // SAFETY: the caller's promise.
+        unsafe { os::raw_free(ptr) };
+        self.raw_blocks -= 1;
     }
 
     /// Pushes a block of one of our pools on its free list.

@@ -9,10 +9,14 @@
 //! touch a few pools each. [`NOISE`] is the slack for them, and it is the only slack beyond
 //! the bounds the design states.
 //!
-//! The test's own bookkeeping must not show up either: `validate()` builds hash sets as
-//! large as the heap in the Rust (glibc) heap, and glibc keeps freed memory resident. So no
-//! RSS is read after a `validate()` without [`return_free_libc_memory`] in between; that is
-//! also called just before the baseline, so every reading starts from a trimmed glibc heap.
+//! The test's own bookkeeping must not show up either: memory it takes from glibc between
+//! the readings stays resident in the glibc heap of the test's thread after it is freed
+//! (`malloc_trim` does not shrink a thread arena's top chunk). Seen as +1 to +3.6 MiB from
+//! `validate()`'s hash sets, and +1.4 to +2.3 MiB from collecting 200,000 addresses into a
+//! set. So the measured phases allocate nothing of size, `validate()` runs only after the
+//! last RSS reading (the exact `stats()` checks at every step cover the counts), and
+//! [`return_free_libc_memory`] runs before the baseline, so that it starts from a trimmed
+//! glibc heap.
 
 use std::ptr;
 
@@ -88,8 +92,6 @@ fn two_million_blocks_and_the_oldest_90_percent_go_back_to_the_os() {
         (peak_arenas, peak_arenas),
         "arenas are filled one after another"
     );
-    heap.validate().expect("validate() with 2M blocks live");
-    return_free_libc_memory();
 
     // 2. Free the oldest 90%, in allocation order, without calling trim().
     for &a in &blocks[..FREED] {
@@ -99,11 +101,13 @@ fn two_million_blocks_and_the_oldest_90_percent_go_back_to_the_os() {
     let rss_after = rss_bytes().saturating_sub(baseline);
     let st = heap.stats();
     let survivors = &blocks[FREED..];
-    let survivor_arenas = survivors
-        .iter()
-        .map(|&a| arena_of(a.addr()))
-        .collect::<std::collections::BTreeSet<_>>()
-        .len();
+    // Inserted one by one: `collect()` into a set would first build a 1.6 MB vector (and
+    // sort it), and that memory would stay resident in glibc's heap and in the readings.
+    let mut arenas_in_use = std::collections::BTreeSet::new();
+    for &a in survivors {
+        arenas_in_use.insert(arena_of(a.addr()));
+    }
+    let survivor_arenas = arenas_in_use.len();
     println!(
         "release: oldest 90% freed: {} arenas mapped ({} hold survivors, cache bound {}), RSS +{:.1} MiB",
         st.arenas_current,
@@ -141,8 +145,6 @@ fn two_million_blocks_and_the_oldest_90_percent_go_back_to_the_os() {
         mib(rss_after),
         mib(bound as usize)
     );
-    heap.validate().expect("validate() after freeing 90%");
-    return_free_libc_memory();
 
     // 3. One trim() gives back the cache and CPython's kept arena (allocators.md §8, W4b:
     //    within pymalloc's figure after at most one trim).

@@ -344,6 +344,11 @@ impl Obmalloc {
             // SAFETY: (1), (2): a small size means the block came from our pools.
             unsafe { self.free_small(ptr) }
         } else {
+            debug_assert!(
+                arena_map::owner_of(ptr.addr().get()) == 0,
+                "Obmalloc::free_sized({ptr:p}, {nbytes}): a block of the pools freed with the \
+                 size of a system block"
+            );
             // SAFETY: (1), (2): a raw size means the block came from malloc.
             unsafe { self.free_raw(ptr) }
         }

@@ -787,3 +787,28 @@ fn debug_builds_catch_free_sized_of_a_raw_block_realloced_small() {
     free(&mut h, q);
     assert_eq!(stats(&h).raw_blocks, 0);
 }
+
+/// A small block freed with a raw size would go to `free()` and corrupt glibc; debug builds
+/// stop it first, naming the misuse.
+#[test]
+#[cfg(debug_assertions)]
+fn debug_builds_catch_free_sized_of_a_small_block_with_a_raw_size() {
+    let _light = light_lock();
+    let mut h = Obmalloc::new();
+    let p = h.alloc(64).unwrap();
+    let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        // SAFETY: deliberately wrong size; the debug check panics before anything is freed.
+        unsafe { h.free_sized(p, 600) }
+    }));
+    let msg = caught.expect_err("the misuse must panic");
+    let msg = msg.downcast_ref::<String>().expect("a formatted message");
+    assert!(
+        msg.contains("freed with the size of a system block"),
+        "{msg}"
+    );
+    // Nothing was freed: the block is still live and can be freed correctly.
+    assert_eq!(h.allocated_blocks(), 1);
+    // SAFETY: `p` is still live.
+    unsafe { h.free_sized(p, 64) };
+    assert_eq!(h.allocated_blocks(), 0);
+}

@@ -241,6 +241,10 @@ pub enum ContenderKind {
     Obmalloc,
     /// `obmalloc-global`: `ObmallocGlobal`'s `GlobalAlloc` methods, called directly.
     ObmallocGlobal,
+    /// `obmalloc-cached`: the instance API with an unbounded arena cache
+    /// (`Config::arena_cache = usize::MAX`): what keeping freed memory buys on bulk work,
+    /// at the price of never giving it back without `trim()`.
+    ObmallocCached,
     /// `glibc`: `malloc` / `free` of the C library.
     Glibc,
     /// `mimalloc`: `mi_malloc` / `mi_free` (libmimalloc-sys, mimalloc v3).
@@ -253,9 +257,10 @@ pub enum ContenderKind {
 
 impl ContenderKind {
     /// All contenders, in report order.
-    pub const ALL: [ContenderKind; 6] = [
+    pub const ALL: [ContenderKind; 7] = [
         ContenderKind::Obmalloc,
         ContenderKind::ObmallocGlobal,
+        ContenderKind::ObmallocCached,
         ContenderKind::Glibc,
         ContenderKind::Mimalloc,
         ContenderKind::Jemalloc,
@@ -267,6 +272,7 @@ impl ContenderKind {
         match self {
             ContenderKind::Obmalloc => "obmalloc",
             ContenderKind::ObmallocGlobal => "obmalloc-global",
+            ContenderKind::ObmallocCached => "obmalloc-cached",
             ContenderKind::Glibc => "glibc",
             ContenderKind::Mimalloc => "mimalloc",
             ContenderKind::Jemalloc => "jemalloc",
@@ -326,6 +332,10 @@ pub fn run_task<T: HeapTask>(
     Ok(match kind {
         ContenderKind::Obmalloc => with_heap(ObmallocInstance::new(), |h| task.run(h)),
         ContenderKind::ObmallocGlobal => with_heap(ObmallocGlobalContender, |h| task.run(h)),
+        ContenderKind::ObmallocCached => {
+            let config = ::obmalloc::Config::default().with_arena_cache(usize::MAX);
+            with_heap(ObmallocInstance::with_config(config), |h| task.run(h))
+        }
         ContenderKind::Glibc => with_heap(Glibc, |h| task.run(h)),
         ContenderKind::Mimalloc => with_heap(Mimalloc, |h| task.run(h)),
         ContenderKind::Jemalloc => with_heap(Jemalloc, |h| task.run(h)),

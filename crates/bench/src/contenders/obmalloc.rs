@@ -22,6 +22,11 @@ impl ObmallocInstance {
     pub fn new() -> Self {
         ObmallocInstance(Obmalloc::new())
     }
+
+    /// A fresh instance with the given configuration.
+    pub fn with_config(config: ::obmalloc::Config) -> Self {
+        ObmallocInstance(Obmalloc::with_config(config))
+    }
 }
 
 impl Default for ObmallocInstance {

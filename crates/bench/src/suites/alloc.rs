@@ -655,10 +655,10 @@ impl Results {
 
     /// The target checks for our contenders (see the issue); informative only.
     pub fn targets(&self) -> Vec<TargetCheck> {
-        use ContenderKind::{Glibc, Obmalloc, ObmallocGlobal, Pymalloc};
+        use ContenderKind::{Glibc, Obmalloc, ObmallocCached, ObmallocGlobal, Pymalloc};
         use Workload::{W1, W2, W3, W4, W5};
         let mut checks = Vec::new();
-        for ours in [Obmalloc, ObmallocGlobal] {
+        for ours in [Obmalloc, ObmallocGlobal, ObmallocCached] {
             if self.cells.keys().all(|&(_, k)| k != ours) {
                 continue;
             }
@@ -964,7 +964,7 @@ mod tests {
             vec![ContenderKind::Obmalloc, ContenderKind::Glibc]
         );
         assert!(select_contenders(&["nope".to_owned()]).is_err());
-        assert_eq!(select_contenders(&[]).unwrap().len(), 6);
+        assert_eq!(select_contenders(&[]).unwrap(), ContenderKind::ALL.to_vec());
     }
 
     #[test]

@@ -5,6 +5,8 @@
 //! relations between them are checked at compile time at the bottom of this file, so a
 //! change that breaks the geometry does not build.
 
+use std::time::Duration;
+
 /// Every block is aligned to this many bytes, and size classes are this far apart.
 pub const ALIGNMENT: usize = 16;
 /// `log2(ALIGNMENT)`: a request of `n` bytes is in class `(n - 1) >> ALIGNMENT_SHIFT`.
@@ -38,14 +40,17 @@ pub const MAX_POOLS_IN_ARENA: usize = ARENA_SIZE / POOL_SIZE;
 /// ```
 /// let exact = obmalloc::Config::cpython();
 /// assert_eq!((exact.arena_cache, exact.huge_pages, exact.linger), (0, false, false));
+/// assert_eq!(exact.adaptive_cache, None);
 /// assert!(obmalloc::Config::default().arena_cache > 0);
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Config {
     /// How many wholly free arenas stay mapped besides the one CPython keeps: at most
-    /// `arena_cache + 1` in all. An arena that becomes wholly free beyond that bound is given
-    /// back to the OS at once; [`Obmalloc::trim`](crate::Obmalloc::trim) gives back all of
-    /// them. `0` is CPython 3.11's exact policy: only an arena that is already the last of
+    /// `arena_cache + 1` in all while the program does not churn (with
+    /// [`adaptive_cache`](Self::adaptive_cache) the bound grows while it does, and decays
+    /// back). An arena that becomes wholly free beyond the bound is given back to the OS at
+    /// once; [`Obmalloc::trim`](crate::Obmalloc::trim) gives back all of them. `0` (with no
+    /// adaptation) is CPython 3.11's exact policy: only an arena that is already the last of
     /// `usable_arenas` when it becomes wholly free stays mapped (bpo-37257).
     pub arena_cache: usize,
     /// Whether arenas are backed by transparent huge pages where that costs no density: a
@@ -60,6 +65,10 @@ pub struct Config {
     /// here. CPython does not need it as much: an interpreter always has live objects of
     /// most classes.
     pub linger: bool,
+    /// Whether the arena cache adapts (see `arena_cache.rs`), and its period: mapping an
+    /// arena within this long of giving one back raises the bound by one, and a whole period
+    /// without that puts it back to `arena_cache`. `None` keeps the bound fixed.
+    pub adaptive_cache: Option<Duration>,
 }
 
 impl Config {
@@ -68,12 +77,16 @@ impl Config {
     /// behind it.
     pub const DEFAULT_ARENA_CACHE: usize = 4;
 
+    /// The default period of the adaptive arena cache: one second, mimalloc's purge delay.
+    pub const DEFAULT_CACHE_PERIOD: Duration = Duration::from_secs(1);
+
     /// CPython 3.11's exact arena policy: no cache beyond the one retained arena.
     pub const fn cpython() -> Config {
         Config {
             arena_cache: 0,
             huge_pages: false,
             linger: false,
+            adaptive_cache: None,
         }
     }
 }
@@ -83,6 +96,14 @@ impl Config {
     pub const fn with_arena_cache(self, arenas: usize) -> Config {
         Config {
             arena_cache: arenas,
+            ..self
+        }
+    }
+
+    /// The same settings with the adaptive arena cache's period (`None`: a fixed bound).
+    pub const fn with_adaptive_cache(self, period: Option<Duration>) -> Config {
+        Config {
+            adaptive_cache: period,
             ..self
         }
     }
@@ -107,6 +128,7 @@ impl Default for Config {
             arena_cache: Config::DEFAULT_ARENA_CACHE,
             huge_pages: true,
             linger: true,
+            adaptive_cache: Some(Config::DEFAULT_CACHE_PERIOD),
         }
     }
 }

@@ -74,6 +74,7 @@ static FALLBACK: ThreadHeap = ThreadHeap {
             arena_cache: Config::DEFAULT_ARENA_CACHE,
             huge_pages: true,
             linger: true,
+            adaptive_cache: Some(Config::DEFAULT_CACHE_PERIOD),
         },
         FALLBACK_ID,
     )),

@@ -15,6 +15,7 @@ use core::ptr::{self, NonNull};
 use core::sync::atomic::{AtomicU32, Ordering};
 
 use crate::arena::{ArenaIdx, ArenaObject, ArenaTable};
+use crate::arena_cache::ArenaCache;
 use crate::arena_map;
 use crate::config::{
     ALIGNMENT, ARENA_SIZE, Config, MAX_POOLS_IN_ARENA, NB_SMALL_SIZE_CLASSES, POOL_SIZE,
@@ -57,6 +58,8 @@ pub struct Obmalloc {
     usable_arenas: UsableArenas,
     /// Wholly free arenas still mapped (all of them are on `usable_arenas`).
     cached_arenas: usize,
+    /// How many of them may stay (see `arena_cache.rs`).
+    pub(crate) cache: ArenaCache,
     /// Per class, the pool lingering on its ring with a phantom count (or null); the mask
     /// has a bit for each non-null entry.
     lingering: [*mut PoolHeader; NB_SMALL_SIZE_CLASSES],
@@ -101,6 +104,7 @@ impl Obmalloc {
             arenas: ArenaTable::new(),
             usable_arenas: UsableArenas::new(),
             cached_arenas: 0,
+            cache: ArenaCache::new(&config),
             lingering: [ptr::null_mut(); NB_SMALL_SIZE_CLASSES],
             lingering_mask: 0,
             config,
@@ -116,12 +120,6 @@ impl Obmalloc {
     /// The current settings.
     pub fn config(&self) -> Config {
         self.config
-    }
-
-    /// Changes how many wholly free arenas stay mapped. Lowering it does not release
-    /// arenas already cached; call [`trim`](Self::trim) for that.
-    pub fn set_arena_cache(&mut self, arenas: usize) {
-        self.config.arena_cache = arenas;
     }
 
     // ------------------------------------------------------------------ allocation
@@ -193,6 +191,7 @@ impl Obmalloc {
     pub(crate) fn alloc_slow(&mut self, class: SizeClass) -> Option<NonNull<u8>> {
         debug_assert!(self.used_pools.head(class).is_null());
         self.flush_lingering();
+        self.decay_arena_cache();
         if self.usable_arenas.head.is_none() {
             let i = self.new_arena()?;
             self.usable_arenas.insert_only(&mut self.arenas, i);
@@ -235,6 +234,7 @@ impl Obmalloc {
 
     /// Maps a new arena and gives it an entry of the table (CPython's `new_arena`).
     fn new_arena(&mut self) -> Option<ArenaIdx> {
+        self.cache.note_map(&self.config, self.arenas_highwater);
         let i = self.arenas.take_unused()?;
         // Huge pages from the start once the instance has churned: it gave an arena back and
         // needs one again (see `os.rs`).
@@ -455,13 +455,14 @@ impl Obmalloc {
             // The arena is now wholly free. CPython gives it back unless it is the last
             // usable arena; with a cache, pymem keeps up to `arena_cache + 1` wholly free
             // arenas mapped (CPython's one, and the cache), whichever they are.
-            let keep = match self.config.arena_cache {
+            let keep = match self.cache.bound() {
                 0 => a.next.is_none(),
                 k => self.cached_arenas <= k,
             };
             if !keep {
                 self.usable_arenas.unlink(&mut self.arenas, i);
                 self.release_arena(i);
+                self.cache.note_release(&self.config);
                 return;
             }
             self.cached_arenas += 1;
@@ -534,15 +535,23 @@ impl Obmalloc {
         while !i.is_none() {
             let next = self.arenas.get(i).next;
             if self.arenas.get(i).is_wholly_free() {
-                self.usable_arenas.remove(&mut self.arenas, i);
-                self.release_arena(i);
+                self.remove_cached_arena(i);
                 released += 1;
             }
             i = next;
         }
-        self.cached_arenas = 0;
+        debug_assert_eq!(self.cached_arenas, 0);
+        self.cache.reset(&self.config);
         self.source.release_spare();
         released
+    }
+
+    /// Takes the wholly free arena `i` off `usable_arenas` and gives it back to the OS.
+    pub(crate) fn remove_cached_arena(&mut self, i: ArenaIdx) {
+        debug_assert!(self.arenas.get(i).is_wholly_free());
+        self.usable_arenas.remove(&mut self.arenas, i);
+        self.release_arena(i);
+        self.cached_arenas -= 1;
     }
 
     // ------------------------------------------------------------------ realloc

@@ -96,6 +96,7 @@
 #![doc(test(attr(deny(warnings))))]
 
 mod arena;
+mod arena_cache;
 mod arena_map;
 mod config;
 pub mod debug;

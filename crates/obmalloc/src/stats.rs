@@ -66,6 +66,9 @@ pub struct Stats {
     pub raw_blocks: usize,
     /// Wholly free arenas kept mapped (the cache plus CPython's retained arena).
     pub cached_arenas: usize,
+    /// How many wholly free arenas may stay mapped beyond CPython's one right now
+    /// ([`Obmalloc::arena_cache_bound`]).
+    pub arena_cache_bound: usize,
     /// Bytes in live blocks (block sizes, not request sizes).
     pub allocated_bytes: usize,
     /// Bytes in available blocks of pools in use.
@@ -140,6 +143,7 @@ impl Obmalloc {
             unused_pools,
             raw_blocks: self.raw_blocks,
             cached_arenas: self.cached_arenas(),
+            arena_cache_bound: self.arena_cache_bound(),
             allocated_bytes: 0,
             available_bytes: 0,
             unused_pool_bytes: unused_pools * POOL_SIZE,
@@ -234,6 +238,7 @@ impl fmt::Display for Stats {
         writeln!(f, "pymem")?;
         line(f, "# blocks from the system allocator", self.raw_blocks)?;
         line(f, "# wholly free arenas kept mapped", self.cached_arenas)?;
+        line(f, "# arena cache bound (+1)", self.arena_cache_bound)?;
         Ok(())
     }
 }

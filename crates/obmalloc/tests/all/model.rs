@@ -96,9 +96,6 @@ struct Harness {
     heap: Obmalloc,
     live: BTreeMap<usize, Block>,
     next_fill: u8,
-    /// The largest arena cache in force since the last `trim()`: lowering the cache need not
-    /// unmap arenas already cached, so that is the bound on wholly free arenas.
-    cache_bound: usize,
 }
 
 fn fail(msg: String) -> TestCaseError {
@@ -107,13 +104,10 @@ fn fail(msg: String) -> TestCaseError {
 
 impl Harness {
     fn new(config: Config) -> Harness {
-        let heap = Obmalloc::with_config(config);
-        let cache_bound = heap.config().arena_cache;
         Harness {
-            heap,
+            heap: Obmalloc::with_config(config),
             live: BTreeMap::new(),
             next_fill: 0,
-            cache_bound,
         }
     }
 
@@ -307,12 +301,12 @@ impl Harness {
                     used,
                     "after trim() only the arenas holding live blocks stay mapped"
                 );
-                self.cache_bound = self.heap.config().arena_cache;
             }
             Op::SetArenaCache(k) => {
                 self.heap.set_arena_cache(k);
                 prop_assert_eq!(self.heap.config().arena_cache, k);
-                self.cache_bound = self.cache_bound.max(k);
+                // Lowering the bound gives back the excess at once.
+                prop_assert_eq!(self.heap.arena_cache_bound(), k);
             }
         }
         Ok(())
@@ -376,13 +370,18 @@ impl Harness {
         // a time, since emptying a pool is itself a slow path.
         let used_arenas = self.small_block_arenas().len();
         let lingering = usize::from(self.heap.config().linger);
+        // The bound adapts to churn (Config::adaptive_cache) and drops back with the excess
+        // given back at once, so the current bound holds at every step; it is never below
+        // the configured one.
+        let bound = self.heap.arena_cache_bound();
+        prop_assert!(bound >= self.heap.config().arena_cache);
         prop_assert!(
             st.arenas_current >= used_arenas
-                && st.arenas_current - used_arenas <= 1 + self.cache_bound + lingering,
+                && st.arenas_current - used_arenas <= 1 + bound + lingering,
             "{} arenas mapped, {} hold live blocks: at most 1 + arena cache {} + lingering {} may have none",
             st.arenas_current,
             used_arenas,
-            self.cache_bound,
+            bound,
             lingering
         );
         self.heap

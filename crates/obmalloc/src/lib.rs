@@ -41,13 +41,18 @@
 //!    three-level radix tree. Ours have 64 pools and the question is a two-level table
 //!    lookup keyed by `addr >> 20` (`arena_map.rs`). The "bytes lost to arena alignment"
 //!    line of the report is always 0.
-//! 2. **A bounded arena cache** ([`Config::arena_cache`]). CPython unmaps an arena the
-//!    moment it is wholly free (keeping only the last one of `usable_arenas`, bpo-37257),
-//!    and pays to fault it back in on the next burst of allocation: the design notes
-//!    measured 2.0–2.7× on bulk workloads from caching alone. pymem keeps up to
-//!    `arena_cache` wholly free arenas mapped and gives the rest back at once, so memory
-//!    still returns to the OS as it does in CPython; [`Obmalloc::trim`] gives back all of
-//!    them. `Config::cpython()` (a cache of 0) reproduces CPython's policy exactly.
+//! 2. **A bounded, adaptive arena cache** ([`Config::arena_cache`],
+//!    [`Config::adaptive_cache`], `arena_cache.rs`). CPython unmaps an arena the moment it
+//!    is wholly free (keeping only the last one of `usable_arenas`, bpo-37257), and pays to
+//!    fault it back in on the next burst of allocation: the design notes measured 2.0–2.7×
+//!    on bulk workloads from caching alone. pymem keeps up to `arena_cache + 1` wholly free
+//!    arenas mapped and gives the rest back at once, so memory returns to the OS as it does
+//!    in CPython. Only when the program *churns* (maps an arena within a second of giving
+//!    one back) does the bound grow, one arena per re-map, and it decays back after a second
+//!    without churn: a heap that frees most of itself and goes on keeps CPython's behaviour
+//!    (w4: 17.6 MiB left where pymalloc leaves 14.3), and one that frees and rebuilds keeps
+//!    its arenas for the rebuild (w2: 72 → 55 ns). [`Obmalloc::trim`] gives back all of
+//!    them; `Config::cpython()` reproduces CPython's policy exactly.
 //! 3. **Huge pages where they cost no density** (`os.rs`, [`Config::huge_pages`]). Arenas
 //!    are mapped in 2 MiB pairs; a pair becomes one transparent huge page when its second
 //!    arena is taken into use, and after churn pairs are huge from the start. Faulting

@@ -78,6 +78,22 @@ pub struct Obmalloc {
 // thread that created it. The arena map entries it writes are atomics.
 unsafe impl Send for Obmalloc {}
 
+/// A summary: the instance id, settings and arena counts (`{:?}`), without walking the
+/// pools; [`Obmalloc::stats`] has the full picture.
+impl core::fmt::Debug for Obmalloc {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Obmalloc")
+            .field("id", &self.id)
+            .field("config", &self.config)
+            .field("arenas_current", &self.arenas_current)
+            .field("arenas_highwater", &self.arenas_highwater)
+            .field("cached_arenas", &self.cached_arenas)
+            .field("arena_cache_bound", &self.cache.bound())
+            .field("raw_blocks", &self.raw_blocks)
+            .finish_non_exhaustive()
+    }
+}
+
 impl Default for Obmalloc {
     fn default() -> Obmalloc {
         Obmalloc::new()
@@ -743,6 +759,20 @@ mod tests {
         unsafe { b.free(p.as_ptr()) };
         assert!(b.used_pools.head(c).is_null());
         b.validate().unwrap();
+    }
+
+    #[test]
+    fn debug_summarises_without_walking() {
+        let mut a = Obmalloc::with_config(Config::cpython());
+        let p = a.alloc(8).unwrap();
+        let s = format!("{a:?}");
+        assert!(s.starts_with("Obmalloc { id: "), "{s}");
+        assert!(
+            s.contains("arenas_current: 1") && s.contains("raw_blocks: 0"),
+            "{s}"
+        );
+        // SAFETY: live block, freed once.
+        unsafe { a.free(p.as_ptr()) };
     }
 
     #[test]

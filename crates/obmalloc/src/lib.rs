@@ -98,6 +98,7 @@
 //! ```
 
 #![deny(unsafe_op_in_unsafe_fn)]
+#![warn(missing_debug_implementations)]
 #![doc(test(attr(deny(warnings))))]
 
 mod arena;

@@ -110,15 +110,7 @@ impl Obmalloc {
 
     /// Gives back wholly free arenas until at most `bound + 1` remain.
     fn release_excess(&mut self) {
-        let keep = self.cache.bound() + 1;
-        let mut i = self.usable_arenas().head;
-        while !i.is_none() && self.cached_arenas() > keep {
-            let next = self.arenas.get(i).next;
-            if self.arenas.get(i).is_wholly_free() {
-                self.remove_cached_arena(i);
-            }
-            i = next;
-        }
+        self.release_cached_arenas(self.cache.bound() + 1);
     }
 }
 

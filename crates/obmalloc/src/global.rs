@@ -399,11 +399,7 @@ unsafe impl GlobalAlloc for ObmallocGlobal {
             // SAFETY: both large: System made the block.
             (None, None) => unsafe { System.realloc(ptr, layout, new_size) },
             // CPython's rule: stay in place unless shrinking by 25% or more.
-            (Some(old), Some(_))
-                if new_size <= old.block_size() && 4 * new_size > 3 * old.block_size() =>
-            {
-                ptr
-            }
+            (Some(old), Some(_)) if old.keeps_in_place(new_size) => ptr,
             _ => {
                 // SAFETY: non-zero size (a realloc to zero bytes is not allowed).
                 let q = unsafe { self.alloc(new_layout) };

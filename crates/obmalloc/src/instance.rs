@@ -2,8 +2,8 @@
 //! `#[cold]` functions.
 //!
 //! An allocation of class `c` pops the free list of `used_pools[c]`'s head pool; when the
-//! list runs dry the next untouched block is carved, and when there is none the pool is
-//! Full and leaves the ring. With no Used pool the slow path takes a pool from the fullest
+//! list runs dry untouched blocks are carved, a page at a time, and when there are none the
+//! pool is Full and leaves the ring. With no Used pool the slow path takes a pool from the fullest
 //! usable arena (mapping a new arena if there is none).
 //!
 //! A free pushes the block on its pool's free list (the pool is found by masking the
@@ -17,9 +17,7 @@ use core::sync::atomic::{AtomicU32, Ordering};
 use crate::arena::{ArenaIdx, ArenaObject, ArenaTable};
 use crate::arena_cache::ArenaCache;
 use crate::arena_map;
-use crate::config::{
-    ALIGNMENT, ARENA_SIZE, Config, MAX_POOLS_IN_ARENA, NB_SMALL_SIZE_CLASSES, POOL_SIZE,
-};
+use crate::config::{ARENA_SIZE, Config, MAX_POOLS_IN_ARENA, NB_SMALL_SIZE_CLASSES, POOL_SIZE};
 use crate::os::{self, ArenaSource};
 use crate::pool::{self, FreeBlock, NO_CLASS, PoolHeader};
 use crate::size_class::SizeClass;
@@ -426,7 +424,7 @@ impl Obmalloc {
     #[inline(never)]
     unsafe fn free_slow(&mut self, pool: *mut PoolHeader, was_full: bool) {
         // SAFETY: `pool` is a live pool of this instance.
-        let class = unsafe { SizeClass::from_index((*pool).class as usize).unwrap_unchecked() };
+        let class = unsafe { pool::class_of(pool) };
         if was_full {
             // Full -> Used: to the front of its ring, so the next allocation reuses it (U2).
             // SAFETY: a Full pool is on no ring.
@@ -544,30 +542,31 @@ impl Obmalloc {
     /// ```
     pub fn trim(&mut self) -> usize {
         self.flush_lingering();
-        // Wholly free arenas have the most free pools, so they sit at the end of the sorted
-        // list; walk it once (no allocation: this may run inside the global allocator).
-        let mut released = 0;
-        let mut i = self.usable_arenas.head;
-        while !i.is_none() {
-            let next = self.arenas.get(i).next;
-            if self.arenas.get(i).is_wholly_free() {
-                self.remove_cached_arena(i);
-                released += 1;
-            }
-            i = next;
-        }
+        let released = self.release_cached_arenas(0);
         debug_assert_eq!(self.cached_arenas, 0);
         self.cache.reset(&self.config);
         self.source.release_spare();
         released
     }
 
-    /// Takes the wholly free arena `i` off `usable_arenas` and gives it back to the OS.
-    pub(crate) fn remove_cached_arena(&mut self, i: ArenaIdx) {
-        debug_assert!(self.arenas.get(i).is_wholly_free());
-        self.usable_arenas.remove(&mut self.arenas, i);
-        self.release_arena(i);
-        self.cached_arenas -= 1;
+    /// Gives wholly free arenas back to the OS until at most `keep` remain mapped; returns
+    /// how many went. Wholly free arenas have the most free pools, so they sit at the end of
+    /// the sorted list; one walk finds them (no allocation: this may run inside the global
+    /// allocator).
+    pub(crate) fn release_cached_arenas(&mut self, keep: usize) -> usize {
+        let mut released = 0;
+        let mut i = self.usable_arenas.head;
+        while !i.is_none() && self.cached_arenas > keep {
+            let next = self.arenas.get(i).next;
+            if self.arenas.get(i).is_wholly_free() {
+                self.usable_arenas.remove(&mut self.arenas, i);
+                self.release_arena(i);
+                self.cached_arenas -= 1;
+                released += 1;
+            }
+            i = next;
+        }
+        released
     }
 
     // ------------------------------------------------------------------ realloc
@@ -595,15 +594,11 @@ impl Obmalloc {
             return unsafe { os::raw_realloc(p, nbytes) };
         }
         // SAFETY: (1) our block: its pool header is live.
-        let size = unsafe { ((*pool::pool_of(p.as_ptr())).class as usize + 1) * ALIGNMENT };
-        let keep = if nbytes <= size {
-            if 4 * nbytes > 3 * size {
-                return Some(p);
-            }
-            nbytes
-        } else {
-            size
-        };
+        let class = unsafe { pool::class_of(pool::pool_of(p.as_ptr())) };
+        if class.keeps_in_place(nbytes) {
+            return Some(p);
+        }
+        let keep = nbytes.min(class.block_size());
         let q = self.alloc(nbytes)?;
         // SAFETY: both blocks hold at least `keep` bytes and are distinct.
         unsafe {

@@ -96,6 +96,16 @@ pub(crate) fn reclaim(p: *mut u8) -> *mut u8 {
     ptr::with_exposed_provenance_mut(p.addr())
 }
 
+/// The size class of an initialised pool.
+///
+/// # Safety
+/// `pool` is an initialised pool (its class is not [`NO_CLASS`]).
+#[inline(always)]
+pub(crate) unsafe fn class_of(pool: *const PoolHeader) -> SizeClass {
+    // SAFETY: the caller's promise: an initialised pool holds a valid class index.
+    unsafe { SizeClass::from_index((*pool).class as usize).unwrap_unchecked() }
+}
+
 /// Prepares a pool taken from an arena for `class`, and returns its first block. The
 /// second block becomes a one-element free list, the rest stay untouched.
 ///
@@ -139,9 +149,7 @@ pub(crate) unsafe fn extend(pool: *mut PoolHeader) -> bool {
         if first > max {
             return false;
         }
-        let size = SizeClass::from_index((*pool).class as usize)
-            .unwrap_unchecked()
-            .block_size();
+        let size = class_of(pool).block_size();
         // Blocks starting before the end of `first`'s page, but at least one.
         let page_end = (first | (OS_PAGE - 1)) + 1;
         let mut off = first;
@@ -169,7 +177,7 @@ const OS_PAGE: usize = 4096;
 pub(crate) unsafe fn carved_blocks(pool: *const PoolHeader) -> usize {
     // SAFETY: the caller's promise.
     unsafe {
-        let size = ((*pool).class as usize + 1) * crate::config::ALIGNMENT;
+        let size = class_of(pool).block_size();
         ((*pool).next_offset as usize - POOL_OVERHEAD) / size
     }
 }

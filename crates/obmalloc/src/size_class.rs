@@ -71,6 +71,13 @@ impl SizeClass {
         (POOL_SIZE - POOL_OVERHEAD) / self.block_size()
     }
 
+    /// Whether a block of this class resized to `nbytes` stays where it is: CPython's realloc
+    /// rule, which keeps it unless it grows past the block or shrinks by 25% or more.
+    #[inline]
+    pub(crate) const fn keeps_in_place(self, nbytes: usize) -> bool {
+        nbytes <= self.block_size() && 4 * nbytes > 3 * self.block_size()
+    }
+
     /// Bytes at the end of a pool too small for another block.
     pub const fn quantization_per_pool(self) -> usize {
         (POOL_SIZE - POOL_OVERHEAD) % self.block_size()

@@ -1,0 +1,1 @@
+//! pymem's object heap (work in progress).

@@ -1,1 +1,97 @@
-//! pymem's object heap (work in progress).
+//! # pymem's heap: CPython's object model on obmalloc
+//!
+//! The second layer of pymem. Objects live in blocks from [`obmalloc`]; each starts with a
+//! 16-byte header — a reference count and a pointer to its type descriptor — and, if its type
+//! is tracked by the cycle collector, 16 bytes of collector links in front of that: CPython's
+//! `PyObject` and `PyGC_Head`, byte for byte ([`header`](crate::header) has the picture).
+//!
+//! ## The pieces
+//!
+//! * **Handles** — [`Obj<T>`] and the untyped [`AnyObj`] are one pointer each. Clone
+//!   increments, drop decrements, and at zero the object is finalized and freed on the spot.
+//!   `refcount()` is what `sys.getrefcount` reports (minus its own argument).
+//! * **Types** — a payload implements [`Object`] (tracked or not, weakly referenceable or
+//!   not, an optional finalizer and call slot) and [`Trace`] (usually derived), and gets a
+//!   [`TypeInfo`] descriptor its objects point at, so one heap holds any number of payload
+//!   types and untyped handles dispatch through the header.
+//! * **The GIL** — one lock per process and a token, [`Gil`], that every operation on objects
+//!   takes. Counts are plain integers; handles are `Send` but only the GIL holder touches
+//!   them ([`gil`](crate::gil) explains the two checked exceptions, `Clone` and `Drop`).
+//! * **Mutation** — [`GilCell`]: `Cell`-like operations under `&Gil`, and `with_mut` under
+//!   `&mut Gil`; no per-object borrow flags, and no way to observe an object while it is being
+//!   taken apart.
+//! * **Deallocation** — CPython's order: finalizer (once, may resurrect), weak references
+//!   cleared and their callbacks called newest first, untrack, drop the payload, free; with a
+//!   **trashcan** that bounds the stack to 50 nested deallocations, so a 10,000,000-long chain
+//!   frees on a 64 KiB stack ([`dealloc`](crate::dealloc)).
+//! * **Weak references** — [`WeakRef`] objects with callbacks and proxies, shared when
+//!   callback-less, listed per referent in CPython's order ([`weakref`](crate::weakref)).
+//! * **Immortal objects** — CPython 3.12+'s: a count of [`IMMORTAL_REFCOUNT`] that never
+//!   changes ([`Obj::new_immortal`], [`AnyObj::make_immortal`]). pymem follows 3.12+ here on
+//!   purpose (3.11 only started static objects at a count of 999,999,999).
+//!
+//! ## Soundness in one paragraph
+//!
+//! No safe code can reach an object whose count is zero: handles keep counts up, weak
+//! references check the count before upgrading, and the finalizer is the only code that sees
+//! a dying object, through a reference the heap lends it. Payloads are only ever mutated
+//! through `GilCell`, whose `&Gil` operations never lend references into the contents and
+//! whose `&mut Gil` borrow shuts out all other object access and defers deallocation. A
+//! payload's `Drop` gets no token, so it cannot reach other objects' contents, which is why
+//! user `Drop` impls are allowed (rust-gc, rust-cc and boa forbid them). A wrong hand-written
+//! [`Trace`] can only mislead the cycle collector, which is why that trait is `unsafe`.
+//!
+//! ```
+//! use heap::{Callback, GilCell, Obj, Object, Trace, WeakRef, with_gil};
+//!
+//! #[derive(Trace)]
+//! struct Node {
+//!     name: String,
+//!     children: GilCell<Vec<Obj<Node>>>,
+//! }
+//! impl Object for Node {}
+//!
+//! with_gil(|gil| {
+//!     let leaf = Obj::new(gil, Node { name: "leaf".into(), children: GilCell::default() });
+//!     let root = Obj::new(gil, Node { name: "root".into(), children: GilCell::default() });
+//!     root.get(gil).children.with_mut(gil, |c| c.push(leaf.clone()));
+//!     assert_eq!(leaf.refcount(gil), 2);
+//!
+//!     let fired = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+//!     let flag = fired.clone();
+//!     let cb = Callback::new(gil, move |_gil, _wr| flag.store(true, std::sync::atomic::Ordering::SeqCst));
+//!     let wr = WeakRef::new(gil, leaf.as_any(), Some(cb)).unwrap();
+//!
+//!     drop(leaf);                       // root still holds it
+//!     assert!(WeakRef::upgrade(&wr, gil).is_some());
+//!     drop(root);                       // root dies, and with it the leaf
+//!     assert!(WeakRef::upgrade(&wr, gil).is_none());
+//!     assert!(fired.load(std::sync::atomic::Ordering::SeqCst));
+//! });
+//! ```
+
+#![deny(unsafe_op_in_unsafe_fn)]
+
+extern crate self as heap;
+
+mod cell;
+pub mod dealloc;
+mod generation;
+pub mod gil;
+pub mod header;
+mod obj;
+mod state;
+mod trace;
+mod types;
+pub mod unraisable;
+pub mod weakref;
+
+pub use cell::{GilCell, PureClone};
+pub use gil::{Gil, gil_held, with_gil};
+pub use header::IMMORTAL_REFCOUNT;
+pub use heap_derive::Trace;
+pub use obj::{AllocError, AnyObj, Obj};
+pub use trace::{Trace, Tracer};
+pub use types::{CallSlot, Finalizer, Object, TypeInfo};
+pub use unraisable::{Unraisable, set_unraisable_hook};
+pub use weakref::{Callback, ReferenceError, Weak, WeakKind, WeakRef, WeakRefError};

@@ -1,0 +1,153 @@
+//! Deallocation, and the trashcan that keeps it off the stack.
+//!
+//! When an object's count reaches zero, [`dealloc`] takes it apart in CPython's
+//! `subtype_dealloc` order:
+//!
+//! 1. **finalize** — if the type has a finalizer that has not run yet, mark the object
+//!    finalized, give it back one reference, and call the finalizer with the object intact
+//!    (its weak references still work). If the finalizer stored a new reference somewhere,
+//!    the object is **resurrected**: it stays alive, and since the flag is set its
+//!    finalizer will never run again (PEP 442);
+//! 2. **weak references** — clear every weak reference to the object, then call their
+//!    callbacks, newest first ([`weakref`](crate::weakref));
+//! 3. **untrack** it from the cycle collector's lists;
+//! 4. **drop the payload** — which drops the handles it holds, so children die here;
+//! 5. **free** the memory (obmalloc, sized free).
+//!
+//! Step 4 is where a naive implementation recurses: dropping the head of a 10,000,000-long
+//! chain drops its `next`, whose count reaches zero, whose payload drops its `next`... one
+//! Rust stack frame group per link, and the stack overflows (every Rust GC crate measured in
+//! the design notes does, and so does `Rc`). The **trashcan** (CPython's
+//! `Py_TRASHCAN_BEGIN`) bounds that: a counter tracks how many deallocations are nested on
+//! the stack; past [`TRASH_NESTING_LIMIT`] an object whose count reaches zero is not taken
+//! apart but pushed on a list, and when the outermost deallocation returns, the list is
+//! drained in a loop. The stack never holds more than `TRASH_NESTING_LIMIT` deallocations, so
+//! depth costs heap memory for the list (one pointer per deferred object) instead of stack.
+//!
+//! The same list serves [`GilCell::with_mut`](crate::GilCell::with_mut): while a payload is
+//! borrowed mutably, no finalizer may run (it could reach the borrowed value through the
+//! object graph), so every deallocation waits on the list until the borrow ends.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::ptr::NonNull;
+
+use crate::gil::Gil;
+use crate::header::{FINALIZED, HAS_WEAKREFS, Header};
+use crate::state::heap;
+use crate::{generation, unraisable, weakref};
+
+/// Nested deallocations allowed on the stack before the trashcan defers (CPython 3.11's
+/// `_PyTrash_UNWIND_LEVEL`).
+pub const TRASH_NESTING_LIMIT: u32 = 50;
+
+/// Deallocates an object whose count just reached zero (or defers it, see module docs).
+#[inline(never)]
+pub(crate) fn dealloc(obj: NonNull<Header>) {
+    let h = heap();
+    if h.trash_nesting.get() >= TRASH_NESTING_LIMIT || h.trash_defer.get() > 0 {
+        defer(obj);
+        return;
+    }
+    h.trash_nesting.set(h.trash_nesting.get() + 1);
+    let nesting = NestingGuard;
+    destroy(obj);
+    drop(nesting);
+    if h.trash_nesting.get() == 0 && h.trash_defer.get() == 0 {
+        drain();
+    }
+}
+
+/// Undoes one nesting level even if a payload's `Drop` panics.
+struct NestingGuard;
+
+impl Drop for NestingGuard {
+    fn drop(&mut self) {
+        let h = heap();
+        h.trash_nesting.set(h.trash_nesting.get() - 1);
+    }
+}
+
+fn defer(obj: NonNull<Header>) {
+    let h = heap();
+    // SAFETY: GIL held; the borrow ends here.
+    let later = unsafe { &mut *h.trash_later.get() };
+    later.push(obj);
+    if later.len() > h.trash_highwater.get() {
+        h.trash_highwater.set(later.len());
+    }
+}
+
+/// Deallocates every deferred object, iteratively (called with nothing on the stack).
+pub(crate) fn drain() {
+    let h = heap();
+    loop {
+        // SAFETY: GIL held; the borrow ends before `destroy` runs.
+        let next = unsafe { (*h.trash_later.get()).pop() };
+        let Some(obj) = next else { break };
+        h.trash_nesting.set(h.trash_nesting.get() + 1);
+        let nesting = NestingGuard;
+        destroy(obj);
+        drop(nesting);
+    }
+}
+
+/// Number of deallocations waiting in the trashcan right now.
+pub(crate) fn pending() -> usize {
+    // SAFETY: GIL held by the caller (a token-taking API).
+    unsafe { (*heap().trash_later.get()).len() }
+}
+
+/// Takes apart an object whose count is zero (steps 1–5 of the module docs).
+fn destroy(obj: NonNull<Header>) {
+    // SAFETY: the object is alive (count 0, not yet freed) until step 5.
+    let header = unsafe { obj.as_ref() };
+    let ty = header.ty;
+
+    if let Some(finalize) = ty.finalize
+        && !header.has_flag(FINALIZED)
+    {
+        header.set_flag(FINALIZED, true);
+        header.set_count(1);
+        let mut gil = Gil::conjure();
+        let outcome = catch_unwind(AssertUnwindSafe(|| {
+            // SAFETY: a live object of its type; we hold the one reference the call borrows.
+            unsafe { finalize(obj, &mut gil) }
+        }));
+        if outcome.is_err() {
+            unraisable::report_panic(&mut gil, &format!("the finalizer of {}", ty.name()));
+        }
+        // Give back our reference; anything left means the finalizer resurrected it.
+        if !header.decref_is_zero() {
+            return;
+        }
+    }
+
+    if header.has_flag(HAS_WEAKREFS) {
+        weakref::clear_and_call_back(obj);
+    }
+
+    let h = heap();
+    if ty.tracked {
+        // SAFETY: a live object of a tracked type.
+        if unsafe { generation::is_linked(obj) } {
+            // SAFETY: linked, and the young list is the only list in this layer.
+            unsafe { h.young.unlink(obj) };
+        }
+        let young = h.young_count.get();
+        if young > 0 {
+            h.young_count.set(young - 1);
+        }
+    }
+
+    // SAFETY: count zero, finalizer and callbacks done: nobody can reach the payload.
+    unsafe { (ty.drop_value)(obj) };
+
+    let prefix = if ty.tracked { size_of::<generation::Links>() } else { 0 };
+    h.live_objects.set(h.live_objects.get() - 1);
+    // SAFETY: the block starts `prefix` bytes before the header and was allocated by the
+    // heap's obmalloc with alloc_size bytes; nothing uses it any more.
+    unsafe {
+        let block = obj.cast::<u8>().sub(prefix);
+        h.obmalloc().free_sized(block, ty.alloc_size);
+    }
+}

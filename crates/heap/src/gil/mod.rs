@@ -1,0 +1,276 @@
+//! The GIL and its token.
+//!
+//! One lock per process (CPython's main interpreter), [`lock::GilLock`], and a token type,
+//! [`Gil`], that proves at compile time that the current thread holds it: every operation
+//! that reads or changes objects takes a `&Gil` (or `&mut Gil`), as PyO3's `Python<'py>` does.
+//! A token exists only inside [`with_gil`] (or as the argument of a finalizer or callback the
+//! heap calls), and only by reference, so it cannot escape to another thread (`Gil` is
+//! `!Send`) or outlive the lock it stands for.
+//!
+//! `&Gil` versus `&mut Gil`: shared access lets code read payloads and use
+//! [`GilCell`](crate::GilCell)'s `Cell`-like operations, which never hand out references into
+//! mutable state; `&mut Gil` is needed for [`GilCell::with_mut`](crate::GilCell::with_mut),
+//! which does, so while it runs no other code can touch any object.
+//!
+//! Reference counts are plain integers, safe because only the GIL holder changes them. The
+//! two handle operations that cannot take a token check a thread-local flag instead:
+//! `Clone` panics without the GIL, and `Drop` queues the decrement for the next thread that
+//! takes the GIL (applied on entry to [`with_gil`] and after every hand-off).
+
+pub(crate) mod lock;
+
+use std::cell::Cell;
+use std::marker::PhantomData;
+use std::ptr::NonNull;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use crate::dealloc;
+use crate::header::Header;
+use crate::obj::AnyObj;
+use crate::state::heap;
+
+use lock::GilLock;
+
+/// CPython's default switch interval: 5 ms.
+pub const DEFAULT_SWITCH_INTERVAL: Duration = lock::DEFAULT_SWITCH_INTERVAL;
+
+/// The process-wide interpreter lock.
+static LOCK: GilLock = GilLock::new();
+
+thread_local! {
+    /// Whether this thread holds the GIL.
+    static HELD: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Decrements from threads that dropped handles without the GIL.
+static PENDING: Mutex<Vec<PendingRef>> = Mutex::new(Vec::new());
+static HAS_PENDING: AtomicBool = AtomicBool::new(false);
+
+struct PendingRef(NonNull<Header>);
+// SAFETY: only an address travels; it is dereferenced by the next GIL holder.
+unsafe impl Send for PendingRef {}
+
+/// Proof that the current thread holds the GIL. Obtained from [`with_gil`].
+///
+/// ```
+/// heap::with_gil(|gil| {
+///     assert!(heap::gil_held());
+///     let _ = gil.switch_requested();
+/// });
+/// assert!(!heap::gil_held());
+/// ```
+pub struct Gil {
+    _not_send: PhantomData<*mut ()>,
+}
+
+impl Gil {
+    /// A token for code the heap calls while the GIL is held (finalizers, callbacks).
+    pub(crate) fn conjure() -> Gil {
+        debug_assert!(held(), "a GIL token was conjured without the GIL");
+        Gil {
+            _not_send: PhantomData,
+        }
+    }
+
+    /// Whether another thread has been waiting for the GIL for a full switch interval and
+    /// asked for it (CPython's `gil_drop_request`). One relaxed atomic load: an interpreter
+    /// loop polls this between instructions and calls [`yield_now`](Self::yield_now).
+    #[inline]
+    pub fn switch_requested(&self) -> bool {
+        LOCK.drop_requested()
+    }
+
+    /// If another thread asked for the GIL, hands it over and waits to get it back; returns
+    /// whether it did. Objects are untouched meanwhile (the `&mut` borrow guarantees no
+    /// reference into a payload is held across the switch).
+    pub fn yield_now(&mut self) -> bool {
+        if !LOCK.drop_requested() {
+            return false;
+        }
+        let h = heap();
+        let saved_nesting = h.trash_nesting.replace(0);
+        HELD.with(|held| held.set(false));
+        let switched = LOCK.yield_if_requested();
+        HELD.with(|held| held.set(true));
+        h.trash_nesting.set(saved_nesting);
+        apply_pending();
+        switched
+    }
+
+    /// Releases the GIL while `f` runs (CPython's `Py_BEGIN_ALLOW_THREADS`) and takes it back
+    /// afterwards. `f` gets no token, so it cannot touch objects; handles it drops are
+    /// queued.
+    pub fn allow_threads<R>(&mut self, f: impl FnOnce() -> R) -> R {
+        let h = heap();
+        let saved_nesting = h.trash_nesting.replace(0);
+        HELD.with(|held| held.set(false));
+        LOCK.release();
+        struct Reacquire(u32);
+        impl Drop for Reacquire {
+            fn drop(&mut self) {
+                LOCK.acquire();
+                HELD.with(|held| held.set(true));
+                heap().trash_nesting.set(self.0);
+                apply_pending();
+            }
+        }
+        let _back = Reacquire(saved_nesting);
+        f()
+    }
+
+    /// Number of deallocations waiting in the trashcan (non-zero only while a deep structure
+    /// is being freed or a `GilCell::with_mut` borrow is active).
+    pub fn trash_pending(&self) -> usize {
+        dealloc::pending()
+    }
+
+    /// Objects alive in the heap right now (all types, immortal ones included).
+    pub fn live_objects(&self) -> usize {
+        heap().live_objects.get()
+    }
+
+    /// The tracked objects of generation 0, oldest first (what `gc.get_objects(0)` lists).
+    pub fn young_objects(&self) -> Vec<AnyObj> {
+        heap()
+            .young
+            .headers()
+            .into_iter()
+            // SAFETY: listed objects are alive (deallocation unlinks them first).
+            .map(|h| unsafe { AnyObj::new_ref(h) })
+            .collect()
+    }
+
+    /// Number of tracked objects in generation 0.
+    pub fn young_len(&self) -> usize {
+        heap().young.len()
+    }
+
+    /// CPython's `gc.get_count()[0]`: tracked objects allocated minus those freed since the
+    /// last collection.
+    pub fn young_count(&self) -> usize {
+        heap().young_count.get()
+    }
+}
+
+/// Runs `f` with the GIL held: blocks until this thread gets it, passes the token, and
+/// releases it when `f` returns (or unwinds).
+///
+/// # Panics
+/// If this thread already holds the GIL: there is only one token per holder; pass the one
+/// you have down instead.
+pub fn with_gil<R>(f: impl FnOnce(&mut Gil) -> R) -> R {
+    if held() {
+        panic!(
+            "heap::with_gil: this thread already holds the GIL; pass the `&mut Gil` it has \
+             down instead of acquiring it again"
+        );
+    }
+    LOCK.acquire();
+    debug_assert!(LOCK.is_locked());
+    HELD.with(|held| held.set(true));
+    struct Release;
+    impl Drop for Release {
+        fn drop(&mut self) {
+            HELD.with(|held| held.set(false));
+            LOCK.release();
+        }
+    }
+    let _release = Release;
+    heap().ensure_init();
+    apply_pending();
+    let mut gil = Gil {
+        _not_send: PhantomData,
+    };
+    f(&mut gil)
+}
+
+/// Whether the current thread holds the GIL.
+#[inline]
+pub fn gil_held() -> bool {
+    held()
+}
+
+#[inline(always)]
+pub(crate) fn held() -> bool {
+    HELD.with(|held| held.get())
+}
+
+/// Panics with a message naming `what` unless this thread holds the GIL.
+#[inline]
+pub(crate) fn assert_held(what: &str) {
+    if !held() {
+        not_held(what);
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn not_held(what: &str) -> ! {
+    panic!(
+        "{what} called on a thread that does not hold the GIL: reference counts may only \
+         change under the GIL (use heap::with_gil, then clone_ref(gil))"
+    )
+}
+
+/// Queues a decrement from a thread without the GIL.
+#[cold]
+pub(crate) fn defer_decref(obj: NonNull<Header>) {
+    PENDING
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .push(PendingRef(obj));
+    HAS_PENDING.store(true, Ordering::Release);
+}
+
+/// Applies queued decrements (GIL held).
+fn apply_pending() {
+    if !HAS_PENDING.load(Ordering::Acquire) {
+        return;
+    }
+    let queued = {
+        let mut pending = PENDING.lock().unwrap_or_else(|e| e.into_inner());
+        HAS_PENDING.store(false, Ordering::Release);
+        std::mem::take(&mut *pending)
+    };
+    for PendingRef(obj) in queued {
+        // SAFETY: the queued handle owned one reference; the object is alive until then.
+        if unsafe { obj.as_ref() }.decref_is_zero() {
+            dealloc::dealloc(obj);
+        }
+    }
+}
+
+/// The switch interval (`sys.getswitchinterval`; CPython's default is 5 ms).
+pub fn switch_interval() -> Duration {
+    LOCK.switch_interval()
+}
+
+/// An invalid switch interval: zero or negative (`sys.setswitchinterval` raises
+/// `ValueError: switch interval must be strictly positive`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SwitchIntervalError;
+
+impl std::fmt::Display for SwitchIntervalError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("switch interval must be strictly positive")
+    }
+}
+
+impl std::error::Error for SwitchIntervalError {}
+
+/// Sets the switch interval: how long a thread waits for the GIL before asking the holder
+/// to hand it over (`sys.setswitchinterval`). Rounded to whole microseconds, like CPython.
+pub fn set_switch_interval(interval: Duration) -> Result<(), SwitchIntervalError> {
+    if interval.is_zero() {
+        return Err(SwitchIntervalError);
+    }
+    LOCK.set_switch_interval(interval);
+    Ok(())
+}
+
+/// How many times the GIL has changed hands since the process started.
+pub fn gil_switches() -> u64 {
+    LOCK.switches()
+}

@@ -1,0 +1,441 @@
+//! Strong handles: [`Obj<T>`] (typed) and [`AnyObj`] (untyped, CPython's `PyObject *`).
+//!
+//! A handle is one pointer to the object's header. Cloning increments the reference count
+//! and dropping decrements it; when the count reaches zero the object is finalized and freed
+//! on the spot (see [`dealloc`](crate::dealloc)). The counts are plain, non-atomic integers:
+//! only the thread holding the GIL touches them. Handles are `Send`, so they can move to other
+//! threads, but every operation needs the GIL: the ones that read or change the object take a
+//! [`Gil`] token (a compile-time proof), and the two that cannot take one — `Clone` and `Drop`
+//! — check a thread-local flag. `clone` without the GIL panics (naming the misuse);
+//! `drop` without it is queued and applied by the next thread that takes the GIL, as PyO3 does.
+//! [`Obj::clone_ref`] is the check-free clone for code that holds a token.
+
+use std::any::Any;
+use std::fmt;
+use std::marker::PhantomData;
+use std::mem::ManuallyDrop;
+use std::ptr::NonNull;
+
+use crate::dealloc::dealloc;
+use crate::generation;
+use crate::gil::{self, Gil};
+use crate::header::{GcLinks, Header, ObjBox};
+#[cfg(doc)]
+use crate::header::IMMORTAL_REFCOUNT;
+use crate::state::heap;
+use crate::trace::{Trace, Tracer};
+use crate::types::{Object, TypeInfo, TypeOf};
+
+/// A strong handle to an object whose payload is a `T` (an `Rc<T>` for the GIL world).
+///
+/// ```
+/// use heap::{Obj, Object, Trace, with_gil};
+///
+/// #[derive(Trace)]
+/// struct Name(String);
+/// impl Object for Name {}
+///
+/// with_gil(|gil| {
+///     let a = Obj::new(gil, Name("spam".into()));
+///     assert_eq!(a.refcount(gil), 1);
+///     let b = a.clone_ref(gil);
+///     assert_eq!(a.refcount(gil), 2);
+///     drop(b);
+///     assert_eq!(a.get(gil).0, "spam");
+/// });
+/// ```
+#[repr(transparent)]
+pub struct Obj<T: Object> {
+    ptr: NonNull<Header>,
+    _marker: PhantomData<ObjBox<T>>,
+}
+
+/// A strong handle to an object of any type: CPython's `PyObject *`.
+///
+/// Converts from and to [`Obj<T>`] (checked downcast) and reaches the payload as `&dyn Any`.
+#[repr(transparent)]
+pub struct AnyObj {
+    ptr: NonNull<Header>,
+}
+
+// SAFETY: handles may move to another thread; every access to the object (count included)
+// happens under the GIL (module docs), and the payload is `Send` (`Object: Send`).
+unsafe impl<T: Object> Send for Obj<T> {}
+// SAFETY: as for Obj<T>: all payloads are `Send`.
+unsafe impl Send for AnyObj {}
+
+/// An allocation failure: the allocator could not provide memory for the object.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AllocError {
+    /// Bytes that were requested.
+    pub size: usize,
+}
+
+impl fmt::Display for AllocError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "out of memory allocating a {}-byte object", self.size)
+    }
+}
+
+impl std::error::Error for AllocError {}
+
+impl<T: Object> Obj<T> {
+    /// Allocates an object holding `value`, with a reference count of one. Tracked types
+    /// join generation 0 of the cycle collector. Aborts like `Box::new` if memory runs out;
+    /// see [`try_new`](Self::try_new).
+    #[inline]
+    pub fn new(gil: &Gil, value: T) -> Obj<T> {
+        match Obj::try_new(gil, value) {
+            Ok(obj) => obj,
+            Err(e) => std::alloc::handle_alloc_error(
+                std::alloc::Layout::from_size_align(e.size, 16).expect("object layout"),
+            ),
+        }
+    }
+
+    /// Allocates an object holding `value`, or returns `AllocError` (CPython's `MemoryError`)
+    /// if memory runs out; `value` is dropped then.
+    #[inline]
+    pub fn try_new(_gil: &Gil, value: T) -> Result<Obj<T>, AllocError> {
+        #[allow(clippy::let_unit_value)]
+        let () = TypeOf::<T>::ALIGN_OK;
+        let info = TypeOf::<T>::INFO;
+        let h = heap();
+        // SAFETY: GIL held (token), the borrow ends before anything else runs.
+        let block = unsafe { h.obmalloc().alloc(info.alloc_size) }.ok_or(AllocError {
+            size: info.alloc_size,
+        })?;
+        let prefix = if T::TRACKED { size_of::<GcLinks>() } else { 0 };
+        // SAFETY: the block has alloc_size bytes, 16-aligned (ALIGN_OK); links (if any) come
+        // first, then the ObjBox.
+        let ptr = unsafe {
+            if T::TRACKED {
+                block.cast::<GcLinks>().write(GcLinks::untracked());
+            }
+            let bx = block.add(prefix).cast::<ObjBox<T>>();
+            bx.write(ObjBox {
+                header: Header::new(info),
+                value,
+            });
+            bx.cast::<Header>()
+        };
+        h.live_objects.set(h.live_objects.get() + 1);
+        if T::TRACKED {
+            // SAFETY: a fresh object of a tracked type, in no list.
+            unsafe { h.young.push_back(ptr) };
+            h.young_count.set(h.young_count.get() + 1);
+        }
+        Ok(Obj {
+            ptr,
+            _marker: PhantomData,
+        })
+    }
+
+    /// Allocates an immortal object (CPython 3.12+): its count never changes, it is never
+    /// freed, and [`refcount`](Self::refcount) reports [`IMMORTAL_REFCOUNT`].
+    pub fn new_immortal(gil: &Gil, value: T) -> Obj<T> {
+        let obj = Obj::new(gil, value);
+        obj.as_any().make_immortal(gil);
+        obj
+    }
+
+    /// Builds a handle from a header without touching the count.
+    ///
+    /// # Safety
+    /// `h` is a live object of type `T`, and the new handle owns one of its references.
+    #[inline]
+    pub(crate) unsafe fn from_header(h: NonNull<Header>) -> Obj<T> {
+        Obj {
+            ptr: h,
+            _marker: PhantomData,
+        }
+    }
+
+    #[inline]
+    fn boxed(&self) -> &ObjBox<T> {
+        // SAFETY: a handle keeps its object alive and the box initialised; shared access only.
+        unsafe { self.ptr.cast::<ObjBox<T>>().as_ref() }
+    }
+
+    /// The payload. Mutable state lives in [`GilCell`](crate::GilCell)s inside it.
+    #[inline]
+    pub fn get<'a>(&'a self, _gil: &'a Gil) -> &'a T {
+        &self.boxed().value
+    }
+
+    /// A new handle to the same object (increments the count). Needs no thread check: the
+    /// token proves the GIL is held.
+    #[inline]
+    pub fn clone_ref(&self, _gil: &Gil) -> Obj<T> {
+        self.boxed().header.incref();
+        Obj {
+            ptr: self.ptr,
+            _marker: PhantomData,
+        }
+    }
+
+    /// This handle as an untyped one (no count change).
+    #[inline]
+    pub fn as_any(&self) -> &AnyObj {
+        // SAFETY: both are repr(transparent) over the same NonNull<Header>.
+        unsafe { &*(self as *const Obj<T>).cast::<AnyObj>() }
+    }
+
+    /// Converts into an untyped handle (no count change).
+    #[inline]
+    pub fn into_any(self) -> AnyObj {
+        let this = ManuallyDrop::new(self);
+        AnyObj { ptr: this.ptr }
+    }
+
+    /// The reference count (`sys.getrefcount` minus the argument's own reference);
+    /// [`IMMORTAL_REFCOUNT`] for an immortal object.
+    #[inline]
+    pub fn refcount(&self, gil: &Gil) -> usize {
+        self.as_any().refcount(gil)
+    }
+
+    /// Whether two handles point at the same object (`is`).
+    #[inline]
+    pub fn ptr_eq(&self, other: &Obj<T>) -> bool {
+        self.ptr == other.ptr
+    }
+}
+
+impl AnyObj {
+    #[inline]
+    pub(crate) fn header_ptr(&self) -> NonNull<Header> {
+        self.ptr
+    }
+
+    #[inline]
+    fn header(&self) -> &Header {
+        // SAFETY: a handle keeps its object alive.
+        unsafe { self.ptr.as_ref() }
+    }
+
+    /// A new strong handle to a live object, incrementing its count.
+    ///
+    /// # Safety
+    /// `h` is a live object (count > 0) and the GIL is held.
+    #[inline]
+    pub(crate) unsafe fn new_ref(h: NonNull<Header>) -> AnyObj {
+        // SAFETY: (caller).
+        unsafe { h.as_ref().incref() };
+        AnyObj { ptr: h }
+    }
+
+    /// The object's type descriptor.
+    #[inline]
+    pub fn type_info(&self) -> &'static TypeInfo {
+        self.header().ty
+    }
+
+    /// The object's type name.
+    pub fn type_name(&self) -> &'static str {
+        self.type_info().name()
+    }
+
+    /// Whether the payload is a `T`.
+    #[inline]
+    pub fn is<T: Object>(&self) -> bool {
+        self.type_info().is::<T>()
+    }
+
+    /// A typed view of this handle, if the payload is a `T`.
+    #[inline]
+    pub fn downcast_ref<T: Object>(&self) -> Option<&Obj<T>> {
+        // SAFETY: same representation; the type was checked.
+        self.is::<T>()
+            .then(|| unsafe { &*(self as *const AnyObj).cast::<Obj<T>>() })
+    }
+
+    /// Converts into a typed handle, or gives the handle back if the payload is not a `T`.
+    #[inline]
+    pub fn downcast<T: Object>(self) -> Result<Obj<T>, AnyObj> {
+        if self.is::<T>() {
+            let this = ManuallyDrop::new(self);
+            Ok(Obj {
+                ptr: this.ptr,
+                _marker: PhantomData,
+            })
+        } else {
+            Err(self)
+        }
+    }
+
+    /// The payload as `&dyn Any` (for dynamic dispatch on the payload type).
+    #[inline]
+    pub fn get<'a>(&'a self, _gil: &'a Gil) -> &'a dyn Any {
+        // SAFETY: a live object; the type's slot builds the fat pointer for its payload.
+        unsafe { &*(self.type_info().as_any)(self.ptr) }
+    }
+
+    /// A new handle to the same object.
+    #[inline]
+    pub fn clone_ref(&self, _gil: &Gil) -> AnyObj {
+        self.header().incref();
+        AnyObj { ptr: self.ptr }
+    }
+
+    /// The reference count; [`IMMORTAL_REFCOUNT`] for an immortal object.
+    #[inline]
+    pub fn refcount(&self, _gil: &Gil) -> usize {
+        self.header().count()
+    }
+
+    /// Whether two handles point at the same object (`is`).
+    #[inline]
+    pub fn ptr_eq(&self, other: &AnyObj) -> bool {
+        self.ptr == other.ptr
+    }
+
+    /// The object's address (`id()` in CPython).
+    #[inline]
+    pub fn addr(&self) -> usize {
+        self.ptr.addr().get()
+    }
+
+    /// Makes the object immortal: from now on its count never changes and it is never
+    /// freed (everything it references stays alive too).
+    pub fn make_immortal(&self, _gil: &Gil) {
+        self.header().set_count(u32::MAX);
+    }
+
+    /// Whether the object is immortal.
+    pub fn is_immortal(&self, _gil: &Gil) -> bool {
+        self.header().is_immortal()
+    }
+
+    /// Whether the cycle collector tracks the object now (`gc.is_tracked`).
+    pub fn is_tracked(&self, _gil: &Gil) -> bool {
+        // SAFETY: links exist for tracked types; the object is alive.
+        self.type_info().tracked && unsafe { generation::is_linked(self.ptr) }
+    }
+
+    /// Stops tracking the object (CPython's `PyObject_GC_UnTrack`; idempotent). A VM uses
+    /// it for containers that hold only atomic values, which cannot be part of a cycle.
+    pub fn untrack(&self, gil: &Gil) {
+        if self.is_tracked(gil) {
+            // SAFETY: tracked objects are linked in the young list (the only list so far).
+            unsafe { heap().young.unlink(self.ptr) }
+        }
+    }
+
+    /// Tracks the object again (`PyObject_GC_Track`); returns false for an untracked type,
+    /// whose objects have no GC links. Idempotent.
+    pub fn track(&self, gil: &Gil) -> bool {
+        if !self.type_info().tracked {
+            return false;
+        }
+        if !self.is_tracked(gil) {
+            // SAFETY: a live object of a tracked type, in no list.
+            unsafe { heap().young.push_back(self.ptr) }
+        }
+        true
+    }
+
+    /// The objects this one references, in the order its [`Trace`] visits them
+    /// (`gc.get_referents`).
+    pub fn referents(&self, _gil: &Gil) -> Vec<AnyObj> {
+        let mut out = Vec::new();
+        let mut visit = |h: NonNull<Header>| {
+            // SAFETY: a traced reference points at a live object (the referent holds it).
+            out.push(unsafe { AnyObj::new_ref(h) });
+        };
+        // SAFETY: a live object of its type.
+        unsafe { (self.type_info().trace)(self.ptr, &mut Tracer::new(&mut visit)) };
+        out
+    }
+}
+
+impl<T: Object> Clone for Obj<T> {
+    /// Increments the count.
+    ///
+    /// # Panics
+    /// If this thread does not hold the GIL (use [`Obj::clone_ref`] with a token).
+    #[inline]
+    fn clone(&self) -> Obj<T> {
+        gil::assert_held("Obj::clone");
+        self.boxed().header.incref();
+        Obj {
+            ptr: self.ptr,
+            _marker: PhantomData,
+        }
+    }
+}
+
+impl Clone for AnyObj {
+    /// Increments the count.
+    ///
+    /// # Panics
+    /// If this thread does not hold the GIL (use [`AnyObj::clone_ref`] with a token).
+    #[inline]
+    fn clone(&self) -> AnyObj {
+        gil::assert_held("AnyObj::clone");
+        self.header().incref();
+        AnyObj { ptr: self.ptr }
+    }
+}
+
+/// Drops one reference; deallocates at zero. Without the GIL, queues the decrement.
+#[inline]
+fn release(ptr: NonNull<Header>) {
+    if !gil::held() {
+        gil::defer_decref(ptr);
+        return;
+    }
+    // SAFETY: the handle being dropped kept the object alive; GIL held.
+    if unsafe { ptr.as_ref() }.decref_is_zero() {
+        dealloc(ptr);
+    }
+}
+
+impl<T: Object> Drop for Obj<T> {
+    #[inline]
+    fn drop(&mut self) {
+        release(self.ptr);
+    }
+}
+
+impl Drop for AnyObj {
+    #[inline]
+    fn drop(&mut self) {
+        release(self.ptr);
+    }
+}
+
+impl<T: Object> From<Obj<T>> for AnyObj {
+    fn from(obj: Obj<T>) -> AnyObj {
+        obj.into_any()
+    }
+}
+
+impl<T: Object> fmt::Debug for Obj<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.as_any().fmt(f)
+    }
+}
+
+impl fmt::Debug for AnyObj {
+    /// `<TypeName object at 0x...>` (the payload needs the GIL, so it is not shown).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "<{} object at {:#x}>", self.type_name(), self.addr())
+    }
+}
+
+// SAFETY: a handle owns exactly one strong reference: itself.
+unsafe impl<T: Object> Trace for Obj<T> {
+    #[inline]
+    fn trace(&self, tracer: &mut Tracer<'_>) {
+        tracer.visit(self.as_any());
+    }
+}
+
+// SAFETY: as for Obj<T>.
+unsafe impl Trace for AnyObj {
+    #[inline]
+    fn trace(&self, tracer: &mut Tracer<'_>) {
+        tracer.visit(self);
+    }
+}

@@ -1,0 +1,194 @@
+//! Types: the [`Object`] trait a payload implements, and the type descriptor built from it.
+//!
+//! Every object's header points at a [`TypeInfo`], a table of functions monomorphised for its
+//! payload type — CPython's `PyTypeObject` reduced to what memory management needs: name,
+//! size, whether instances are tracked by the cycle collector or can be weakly referenced,
+//! and the slots `trace` (`tp_traverse`), `drop` (the payload part of `tp_dealloc`),
+//! `finalize` (`tp_finalize`, i.e. `__del__`) and `call` (used for weak-reference callbacks).
+//! An untyped handle ([`AnyObj`]) reaches all of them through the header, which is what lets
+//! one heap hold many payload types, as a VM needs.
+
+use std::any::{Any, TypeId};
+use std::fmt;
+use std::mem::ManuallyDrop;
+use std::ptr::NonNull;
+
+use crate::gil::Gil;
+use crate::header::{GcLinks, Header, ObjBox};
+use crate::obj::{AnyObj, Obj};
+use crate::trace::{Trace, Tracer};
+
+/// A finalizer: CPython's `tp_finalize` (`__del__`). See [`Object::FINALIZER`].
+pub type Finalizer<T> = fn(this: &Obj<T>, gil: &mut Gil);
+
+/// A call slot taking one argument (used to call weak-reference callbacks). See
+/// [`Object::CALL`].
+pub type CallSlot<T> = fn(this: &Obj<T>, gil: &mut Gil, arg: &AnyObj);
+
+/// A payload type that can live in the heap.
+///
+/// ```
+/// use heap::{Obj, Object, Trace, with_gil};
+///
+/// #[derive(Trace)]
+/// struct Point { x: f64, y: f64 }
+/// impl Object for Point {
+///     const TRACKED: bool = false; // holds no handles: an atomic object, no GC links
+/// }
+///
+/// with_gil(|gil| {
+///     let p = Obj::new(gil, Point { x: 1.0, y: 2.0 });
+///     assert_eq!(p.get(gil).x + p.get(gil).y, 3.0);
+/// });
+/// ```
+pub trait Object: Trace + Send + Sized + 'static {
+    /// Whether instances are tracked by the cycle collector (CPython's `Py_TPFLAGS_HAVE_GC`).
+    /// Containers that can be part of a cycle must be tracked; atomic payloads (numbers,
+    /// strings) and types whose handles are all set at construction and never changed (they
+    /// cannot close a cycle) may be untracked and save the 16 bytes of GC links.
+    const TRACKED: bool = true;
+
+    /// Whether weak references to instances can be created (`tp_weaklistoffset != 0`).
+    const WEAKREFABLE: bool = true;
+
+    /// The finalizer (`__del__`), if the type has one. It runs at most once per object
+    /// (PEP 442), with the object intact, before its weak references are cleared: when the
+    /// last reference is dropped, or when the cycle collector finds the object in garbage.
+    /// It may resurrect the object by storing a new strong reference to it somewhere; the
+    /// object then stays alive and is not freed.
+    const FINALIZER: Option<Finalizer<Self>> = None;
+
+    /// The call slot, if instances are callable: used when an instance is a weak
+    /// reference's callback (the argument is the weak reference).
+    const CALL: Option<CallSlot<Self>> = None;
+
+    /// The type's name in messages and `Debug` output (default: the Rust type name).
+    fn type_name() -> &'static str {
+        std::any::type_name::<Self>()
+    }
+}
+
+/// The descriptor every object's header points at (a vtable built from [`Object`]).
+pub struct TypeInfo {
+    pub(crate) name: fn() -> &'static str,
+    pub(crate) type_id: fn() -> TypeId,
+    /// Bytes allocated per object, GC links included.
+    pub(crate) alloc_size: usize,
+    pub(crate) tracked: bool,
+    pub(crate) weakrefable: bool,
+    pub(crate) trace: unsafe fn(NonNull<Header>, &mut Tracer<'_>),
+    pub(crate) drop_value: unsafe fn(NonNull<Header>),
+    pub(crate) finalize: Option<unsafe fn(NonNull<Header>, &mut Gil)>,
+    pub(crate) call: Option<unsafe fn(NonNull<Header>, &mut Gil, &AnyObj)>,
+    pub(crate) as_any: unsafe fn(NonNull<Header>) -> *const dyn Any,
+}
+
+impl TypeInfo {
+    /// The type's name.
+    pub fn name(&self) -> &'static str {
+        (self.name)()
+    }
+
+    /// Whether instances carry GC links and join the collector's generations.
+    pub fn is_tracked_type(&self) -> bool {
+        self.tracked
+    }
+
+    /// Whether instances can be weakly referenced.
+    pub fn is_weakrefable(&self) -> bool {
+        self.weakrefable
+    }
+
+    /// Whether instances have a finalizer.
+    pub fn has_finalizer(&self) -> bool {
+        self.finalize.is_some()
+    }
+
+    /// Bytes allocated for each instance, header and GC links included.
+    pub fn instance_size(&self) -> usize {
+        self.alloc_size
+    }
+
+    /// Whether this describes payload type `T`.
+    #[inline]
+    pub fn is<T: 'static>(&self) -> bool {
+        (self.type_id)() == TypeId::of::<T>()
+    }
+}
+
+impl fmt::Debug for TypeInfo {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TypeInfo")
+            .field("name", &self.name())
+            .field("tracked", &self.tracked)
+            .field("weakrefable", &self.weakrefable)
+            .field("finalizer", &self.finalize.is_some())
+            .field("instance_size", &self.alloc_size)
+            .finish()
+    }
+}
+
+/// The descriptor of `T`, as an associated constant so every object of `T` points at it.
+pub(crate) struct TypeOf<T>(std::marker::PhantomData<T>);
+
+impl<T: Object> TypeOf<T> {
+    pub(crate) const INFO: &'static TypeInfo = &TypeInfo {
+        name: T::type_name,
+        type_id: TypeId::of::<T>,
+        alloc_size: if T::TRACKED { size_of::<GcLinks>() } else { 0 } + size_of::<ObjBox<T>>(),
+        tracked: T::TRACKED,
+        weakrefable: T::WEAKREFABLE,
+        trace: trace_value::<T>,
+        drop_value: drop_value::<T>,
+        finalize: match T::FINALIZER {
+            Some(_) => Some(finalize_value::<T>),
+            None => None,
+        },
+        call: match T::CALL {
+            Some(_) => Some(call_value::<T>),
+            None => None,
+        },
+        as_any: as_any_value::<T>,
+    };
+
+    /// Checks, at compile time, that `T` fits the heap's 16-byte alignment.
+    pub(crate) const ALIGN_OK: () = assert!(
+        align_of::<ObjBox<T>>() <= 16,
+        "heap objects are 16-byte aligned: payloads with a larger alignment are not supported"
+    );
+}
+
+/// # Safety (all slot functions below)
+/// `h` is the header of a live object whose payload type is `T`.
+unsafe fn trace_value<T: Object>(h: NonNull<Header>, tracer: &mut Tracer<'_>) {
+    // SAFETY: (slot contract) the object is a live ObjBox<T>.
+    let value = unsafe { &h.cast::<ObjBox<T>>().as_ref().value };
+    value.trace(tracer);
+}
+
+unsafe fn drop_value<T: Object>(h: NonNull<Header>) {
+    // SAFETY: (slot contract) the payload is initialised; the caller never touches it again.
+    unsafe { std::ptr::drop_in_place(&raw mut (*h.cast::<ObjBox<T>>().as_ptr()).value) }
+}
+
+unsafe fn finalize_value<T: Object>(h: NonNull<Header>, gil: &mut Gil) {
+    // SAFETY: (slot contract) a borrowed handle to the live object; ManuallyDrop keeps the
+    // caller's reference where it is.
+    let this = ManuallyDrop::new(unsafe { Obj::<T>::from_header(h) });
+    if let Some(f) = T::FINALIZER {
+        f(&this, gil);
+    }
+}
+
+unsafe fn call_value<T: Object>(h: NonNull<Header>, gil: &mut Gil, arg: &AnyObj) {
+    // SAFETY: as in finalize_value.
+    let this = ManuallyDrop::new(unsafe { Obj::<T>::from_header(h) });
+    if let Some(f) = T::CALL {
+        f(&this, gil, arg);
+    }
+}
+
+unsafe fn as_any_value<T: Object>(h: NonNull<Header>) -> *const dyn Any {
+    // SAFETY: (slot contract) the object is a live ObjBox<T>.
+    unsafe { &raw const (*h.cast::<ObjBox<T>>().as_ptr()).value as *const dyn Any }
+}

@@ -6,13 +6,13 @@
 //! object whose method dropped its last reference) into a runtime panic. `GilCell` has no
 //! flag. Its soundness rests on two rules:
 //!
-//! 1. The `&Gil` operations ([`replace`](GilCell::replace), [`set`](GilCell::set),
+//! 1. The `&Gil<'_>` operations ([`replace`](GilCell::replace), [`set`](GilCell::set),
 //!    [`take`](GilCell::take), [`get`](GilCell::get), [`cloned`](GilCell::cloned)) are
 //!    `Cell`'s: they move values in and out and never hand out a reference to the contents,
 //!    so no code that runs later — a finalizer triggered by dropping the old value, say — can
 //!    invalidate a reference someone still holds. (`cloned` briefly reads the contents in
 //!    place, so it is limited to [`PureClone`] types, whose `clone` runs no user code.)
-//! 2. [`with_mut`](GilCell::with_mut) does hand out `&mut T`, so it takes `&mut Gil`: while
+//! 2. [`with_mut`](GilCell::with_mut) does hand out `&mut T`, so it takes `&mut Gil<'_>`: while
 //!    the closure runs, no token is available to it, so it cannot reach any object's
 //!    contents; and any object whose count reaches zero meanwhile is parked in the trashcan
 //!    and finalized only after the closure returns.
@@ -62,7 +62,7 @@ impl<T> GilCell<T> {
     /// Puts `value` in and returns the old contents. The old value is dropped by the caller,
     /// after the cell already holds the new one.
     #[inline]
-    pub fn replace(&self, _gil: &Gil, value: T) -> T {
+    pub fn replace(&self, _gil: &Gil<'_>, value: T) -> T {
         // SAFETY: rule 1 of the module docs: no reference into the contents exists, and
         // nothing else runs during the swap.
         unsafe { std::ptr::replace(self.value.get(), value) }
@@ -70,13 +70,13 @@ impl<T> GilCell<T> {
 
     /// Puts `value` in, dropping the old contents afterwards.
     #[inline]
-    pub fn set(&self, gil: &Gil, value: T) {
+    pub fn set(&self, gil: &Gil<'_>, value: T) {
         drop(self.replace(gil, value));
     }
 
     /// Takes the contents, leaving `T::default()`.
     #[inline]
-    pub fn take(&self, gil: &Gil) -> T
+    pub fn take(&self, gil: &Gil<'_>) -> T
     where
         T: Default,
     {
@@ -85,7 +85,7 @@ impl<T> GilCell<T> {
 
     /// A copy of the contents.
     #[inline]
-    pub fn get(&self, _gil: &Gil) -> T
+    pub fn get(&self, _gil: &Gil<'_>) -> T
     where
         T: Copy,
     {
@@ -95,7 +95,7 @@ impl<T> GilCell<T> {
 
     /// A clone of the contents (for handles: a new reference).
     #[inline]
-    pub fn cloned(&self, _gil: &Gil) -> T
+    pub fn cloned(&self, _gil: &Gil<'_>) -> T
     where
         T: PureClone,
     {
@@ -108,9 +108,9 @@ impl<T> GilCell<T> {
     /// any object (`f` gets no token), and objects whose count reaches zero are finalized and
     /// freed only after it returns.
     #[inline]
-    pub fn with_mut<R>(&self, _gil: &mut Gil, f: impl FnOnce(&mut T) -> R) -> R {
+    pub fn with_mut<R>(&self, _gil: &mut Gil<'_>, f: impl FnOnce(&mut T) -> R) -> R {
         let _defer = DeferGuard::new();
-        // SAFETY: rule 2: the &mut Gil borrow means no other GilCell operation or payload
+        // SAFETY: rule 2: the &mut Gil<'_> borrow means no other GilCell operation or payload
         // access can run until `f` returns, and deallocations are deferred.
         f(unsafe { &mut *self.value.get() })
     }
@@ -118,7 +118,7 @@ impl<T> GilCell<T> {
     /// Runs `f` with shared access to the contents, under the same rules as
     /// [`with_mut`](Self::with_mut) (for reading contents that are not `PureClone`).
     #[inline]
-    pub fn with<R>(&self, _gil: &mut Gil, f: impl FnOnce(&T) -> R) -> R {
+    pub fn with<R>(&self, _gil: &mut Gil<'_>, f: impl FnOnce(&T) -> R) -> R {
         let _defer = DeferGuard::new();
         // SAFETY: as in with_mut.
         f(unsafe { &*self.value.get() })
@@ -192,8 +192,26 @@ macro_rules! pure_clone {
 }
 
 pure_clone!(
-    bool, char, u8, u16, u32, u64, u128, usize, i8, i16, i32, i64, i128, isize, f32, f64, (),
-    String, &'static str, AnyObj
+    bool,
+    char,
+    u8,
+    u16,
+    u32,
+    u64,
+    u128,
+    usize,
+    i8,
+    i16,
+    i32,
+    i64,
+    i128,
+    isize,
+    f32,
+    f64,
+    (),
+    String,
+    &'static str,
+    AnyObj
 );
 
 impl<T: Object> sealed::Sealed for Obj<T> {}

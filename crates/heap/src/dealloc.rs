@@ -142,7 +142,11 @@ fn destroy(obj: NonNull<Header>) {
     // SAFETY: count zero, finalizer and callbacks done: nobody can reach the payload.
     unsafe { (ty.drop_value)(obj) };
 
-    let prefix = if ty.tracked { size_of::<generation::Links>() } else { 0 };
+    let prefix = if ty.tracked {
+        size_of::<generation::Links>()
+    } else {
+        0
+    };
     h.live_objects.set(h.live_objects.get() - 1);
     // SAFETY: the block starts `prefix` bytes before the header and was allocated by the
     // heap's obmalloc with alloc_size bytes; nothing uses it any more.

@@ -19,9 +19,9 @@ use std::ptr::NonNull;
 use crate::dealloc::dealloc;
 use crate::generation;
 use crate::gil::{self, Gil};
-use crate::header::{GcLinks, Header, ObjBox};
 #[cfg(doc)]
 use crate::header::IMMORTAL_REFCOUNT;
+use crate::header::{GcLinks, Header, ObjBox};
 use crate::state::heap;
 use crate::trace::{Trace, Tracer};
 use crate::types::{Object, TypeInfo, TypeOf};
@@ -84,7 +84,7 @@ impl<T: Object> Obj<T> {
     /// join generation 0 of the cycle collector. Aborts like `Box::new` if memory runs out;
     /// see [`try_new`](Self::try_new).
     #[inline]
-    pub fn new(gil: &Gil, value: T) -> Obj<T> {
+    pub fn new(gil: &Gil<'_>, value: T) -> Obj<T> {
         match Obj::try_new(gil, value) {
             Ok(obj) => obj,
             Err(e) => std::alloc::handle_alloc_error(
@@ -96,7 +96,7 @@ impl<T: Object> Obj<T> {
     /// Allocates an object holding `value`, or returns `AllocError` (CPython's `MemoryError`)
     /// if memory runs out; `value` is dropped then.
     #[inline]
-    pub fn try_new(_gil: &Gil, value: T) -> Result<Obj<T>, AllocError> {
+    pub fn try_new(_gil: &Gil<'_>, value: T) -> Result<Obj<T>, AllocError> {
         #[allow(clippy::let_unit_value)]
         let () = TypeOf::<T>::ALIGN_OK;
         let info = TypeOf::<T>::INFO;
@@ -133,7 +133,7 @@ impl<T: Object> Obj<T> {
 
     /// Allocates an immortal object (CPython 3.12+): its count never changes, it is never
     /// freed, and [`refcount`](Self::refcount) reports [`IMMORTAL_REFCOUNT`].
-    pub fn new_immortal(gil: &Gil, value: T) -> Obj<T> {
+    pub fn new_immortal(gil: &Gil<'_>, value: T) -> Obj<T> {
         let obj = Obj::new(gil, value);
         obj.as_any().make_immortal(gil);
         obj
@@ -158,15 +158,18 @@ impl<T: Object> Obj<T> {
     }
 
     /// The payload. Mutable state lives in [`GilCell`](crate::GilCell)s inside it.
+    ///
+    /// The reference lives as long as this handle's borrow and the GIL acquisition (`'py`),
+    /// but does not keep the token borrowed.
     #[inline]
-    pub fn get<'a>(&'a self, _gil: &'a Gil) -> &'a T {
+    pub fn get<'a, 'py: 'a>(&'a self, _gil: &Gil<'py>) -> &'a T {
         &self.boxed().value
     }
 
     /// A new handle to the same object (increments the count). Needs no thread check: the
     /// token proves the GIL is held.
     #[inline]
-    pub fn clone_ref(&self, _gil: &Gil) -> Obj<T> {
+    pub fn clone_ref(&self, _gil: &Gil<'_>) -> Obj<T> {
         self.boxed().header.incref();
         Obj {
             ptr: self.ptr,
@@ -191,7 +194,7 @@ impl<T: Object> Obj<T> {
     /// The reference count (`sys.getrefcount` minus the argument's own reference);
     /// [`IMMORTAL_REFCOUNT`] for an immortal object.
     #[inline]
-    pub fn refcount(&self, gil: &Gil) -> usize {
+    pub fn refcount(&self, gil: &Gil<'_>) -> usize {
         self.as_any().refcount(gil)
     }
 
@@ -266,21 +269,21 @@ impl AnyObj {
 
     /// The payload as `&dyn Any` (for dynamic dispatch on the payload type).
     #[inline]
-    pub fn get<'a>(&'a self, _gil: &'a Gil) -> &'a dyn Any {
+    pub fn get<'a, 'py: 'a>(&'a self, _gil: &Gil<'py>) -> &'a dyn Any {
         // SAFETY: a live object; the type's slot builds the fat pointer for its payload.
         unsafe { &*(self.type_info().as_any)(self.ptr) }
     }
 
     /// A new handle to the same object.
     #[inline]
-    pub fn clone_ref(&self, _gil: &Gil) -> AnyObj {
+    pub fn clone_ref(&self, _gil: &Gil<'_>) -> AnyObj {
         self.header().incref();
         AnyObj { ptr: self.ptr }
     }
 
     /// The reference count; [`IMMORTAL_REFCOUNT`] for an immortal object.
     #[inline]
-    pub fn refcount(&self, _gil: &Gil) -> usize {
+    pub fn refcount(&self, _gil: &Gil<'_>) -> usize {
         self.header().count()
     }
 
@@ -298,24 +301,24 @@ impl AnyObj {
 
     /// Makes the object immortal: from now on its count never changes and it is never
     /// freed (everything it references stays alive too).
-    pub fn make_immortal(&self, _gil: &Gil) {
+    pub fn make_immortal(&self, _gil: &Gil<'_>) {
         self.header().set_count(u32::MAX);
     }
 
     /// Whether the object is immortal.
-    pub fn is_immortal(&self, _gil: &Gil) -> bool {
+    pub fn is_immortal(&self, _gil: &Gil<'_>) -> bool {
         self.header().is_immortal()
     }
 
     /// Whether the cycle collector tracks the object now (`gc.is_tracked`).
-    pub fn is_tracked(&self, _gil: &Gil) -> bool {
+    pub fn is_tracked(&self, _gil: &Gil<'_>) -> bool {
         // SAFETY: links exist for tracked types; the object is alive.
         self.type_info().tracked && unsafe { generation::is_linked(self.ptr) }
     }
 
     /// Stops tracking the object (CPython's `PyObject_GC_UnTrack`; idempotent). A VM uses
     /// it for containers that hold only atomic values, which cannot be part of a cycle.
-    pub fn untrack(&self, gil: &Gil) {
+    pub fn untrack(&self, gil: &Gil<'_>) {
         if self.is_tracked(gil) {
             // SAFETY: tracked objects are linked in the young list (the only list so far).
             unsafe { heap().young.unlink(self.ptr) }
@@ -324,7 +327,7 @@ impl AnyObj {
 
     /// Tracks the object again (`PyObject_GC_Track`); returns false for an untracked type,
     /// whose objects have no GC links. Idempotent.
-    pub fn track(&self, gil: &Gil) -> bool {
+    pub fn track(&self, gil: &Gil<'_>) -> bool {
         if !self.type_info().tracked {
             return false;
         }
@@ -337,7 +340,7 @@ impl AnyObj {
 
     /// The objects this one references, in the order its [`Trace`] visits them
     /// (`gc.get_referents`).
-    pub fn referents(&self, _gil: &Gil) -> Vec<AnyObj> {
+    pub fn referents(&self, _gil: &Gil<'_>) -> Vec<AnyObj> {
         let mut out = Vec::new();
         let mut visit = |h: NonNull<Header>| {
             // SAFETY: a traced reference points at a live object (the referent holds it).

@@ -19,11 +19,11 @@ use crate::obj::{AnyObj, Obj};
 use crate::trace::{Trace, Tracer};
 
 /// A finalizer: CPython's `tp_finalize` (`__del__`). See [`Object::FINALIZER`].
-pub type Finalizer<T> = fn(this: &Obj<T>, gil: &mut Gil);
+pub type Finalizer<T> = fn(this: &Obj<T>, gil: &mut Gil<'_>);
 
 /// A call slot taking one argument (used to call weak-reference callbacks). See
 /// [`Object::CALL`].
-pub type CallSlot<T> = fn(this: &Obj<T>, gil: &mut Gil, arg: &AnyObj);
+pub type CallSlot<T> = fn(this: &Obj<T>, gil: &mut Gil<'_>, arg: &AnyObj);
 
 /// A payload type that can live in the heap.
 ///
@@ -78,8 +78,8 @@ pub struct TypeInfo {
     pub(crate) weakrefable: bool,
     pub(crate) trace: unsafe fn(NonNull<Header>, &mut Tracer<'_>),
     pub(crate) drop_value: unsafe fn(NonNull<Header>),
-    pub(crate) finalize: Option<unsafe fn(NonNull<Header>, &mut Gil)>,
-    pub(crate) call: Option<unsafe fn(NonNull<Header>, &mut Gil, &AnyObj)>,
+    pub(crate) finalize: Option<unsafe fn(NonNull<Header>, &mut Gil<'_>)>,
+    pub(crate) call: Option<unsafe fn(NonNull<Header>, &mut Gil<'_>, &AnyObj)>,
     pub(crate) as_any: unsafe fn(NonNull<Header>) -> *const dyn Any,
 }
 
@@ -171,7 +171,7 @@ unsafe fn drop_value<T: Object>(h: NonNull<Header>) {
     unsafe { std::ptr::drop_in_place(&raw mut (*h.cast::<ObjBox<T>>().as_ptr()).value) }
 }
 
-unsafe fn finalize_value<T: Object>(h: NonNull<Header>, gil: &mut Gil) {
+unsafe fn finalize_value<T: Object>(h: NonNull<Header>, gil: &mut Gil<'_>) {
     // SAFETY: (slot contract) a borrowed handle to the live object; ManuallyDrop keeps the
     // caller's reference where it is.
     let this = ManuallyDrop::new(unsafe { Obj::<T>::from_header(h) });
@@ -180,7 +180,7 @@ unsafe fn finalize_value<T: Object>(h: NonNull<Header>, gil: &mut Gil) {
     }
 }
 
-unsafe fn call_value<T: Object>(h: NonNull<Header>, gil: &mut Gil, arg: &AnyObj) {
+unsafe fn call_value<T: Object>(h: NonNull<Header>, gil: &mut Gil<'_>, arg: &AnyObj) {
     // SAFETY: as in finalize_value.
     let this = ManuallyDrop::new(unsafe { Obj::<T>::from_header(h) });
     if let Some(f) = T::CALL {

@@ -22,16 +22,19 @@ pub struct Unraisable {
 }
 
 /// A handler for unraisable errors (see [`set_unraisable_hook`]).
-pub type UnraisableHook = fn(&mut Gil, &Unraisable);
+pub type UnraisableHook = fn(&mut Gil<'_>, &Unraisable);
 
 /// Installs `hook` for unraisable errors (`None` restores the default, which writes
 /// `Exception ignored in: {context}` and the message to stderr). Returns the previous hook.
-pub fn set_unraisable_hook(_gil: &mut Gil, hook: Option<UnraisableHook>) -> Option<UnraisableHook> {
+pub fn set_unraisable_hook(
+    _gil: &mut Gil<'_>,
+    hook: Option<UnraisableHook>,
+) -> Option<UnraisableHook> {
     heap().unraisable.replace(hook)
 }
 
 /// Reports an unraisable error through the hook.
-pub fn report_unraisable(gil: &mut Gil, error: &Unraisable) {
+pub fn report_unraisable(gil: &mut Gil<'_>, error: &Unraisable) {
     match heap().unraisable.get() {
         Some(hook) => hook(gil, error),
         None => {
@@ -43,7 +46,7 @@ pub fn report_unraisable(gil: &mut Gil, error: &Unraisable) {
 }
 
 /// Reports a panic caught around a finalizer or callback.
-pub(crate) fn report_panic(gil: &mut Gil, context: &str) {
+pub(crate) fn report_panic(gil: &mut Gil<'_>, context: &str) {
     report_unraisable(
         gil,
         &Unraisable {

@@ -149,7 +149,7 @@ impl WeakRef {
     /// reference as argument) after the target dies. Without a callback, an existing
     /// callback-less reference is returned instead of a new one.
     pub fn new(
-        gil: &Gil,
+        gil: &Gil<'_>,
         target: &AnyObj,
         callback: Option<AnyObj>,
     ) -> Result<Obj<WeakRef>, WeakRefError> {
@@ -159,7 +159,7 @@ impl WeakRef {
     /// A proxy to `target` (`weakref.proxy`): like [`new`](Self::new), but
     /// [`referent`](Self::referent) fails with [`ReferenceError`] after the target died.
     pub fn new_proxy(
-        gil: &Gil,
+        gil: &Gil<'_>,
         target: &AnyObj,
         callback: Option<AnyObj>,
     ) -> Result<Obj<WeakRef>, WeakRefError> {
@@ -167,7 +167,7 @@ impl WeakRef {
     }
 
     fn create(
-        gil: &Gil,
+        gil: &Gil<'_>,
         target: &AnyObj,
         callback: Option<AnyObj>,
         kind: WeakKind,
@@ -209,7 +209,7 @@ impl WeakRef {
     }
 
     /// The referent, if it is still alive (calling a `weakref.ref`).
-    pub fn upgrade(this: &Obj<WeakRef>, gil: &Gil) -> Option<AnyObj> {
+    pub fn upgrade(this: &Obj<WeakRef>, gil: &Gil<'_>) -> Option<AnyObj> {
         let t = this.get(gil).target.get()?;
         // SAFETY: a set target is not freed yet (its death clears it first); a count of 0
         // means it is being torn down (waiting in the trashcan): treat as dead.
@@ -219,12 +219,12 @@ impl WeakRef {
     }
 
     /// The referent of a proxy (or reference), or [`ReferenceError`] if it died.
-    pub fn referent(this: &Obj<WeakRef>, gil: &Gil) -> Result<AnyObj, ReferenceError> {
+    pub fn referent(this: &Obj<WeakRef>, gil: &Gil<'_>) -> Result<AnyObj, ReferenceError> {
         WeakRef::upgrade(this, gil).ok_or(ReferenceError)
     }
 
     /// Whether the referent is still alive.
-    pub fn is_alive(&self, _gil: &Gil) -> bool {
+    pub fn is_alive(&self, _gil: &Gil<'_>) -> bool {
         // SAFETY: as in upgrade.
         self.target
             .get()
@@ -237,7 +237,7 @@ impl WeakRef {
     }
 
     /// The callback (`__callback__`): `None` if there is none, or after the referent died.
-    pub fn callback(&self, gil: &Gil) -> Option<AnyObj> {
+    pub fn callback(&self, gil: &Gil<'_>) -> Option<AnyObj> {
         self.callback.cloned(gil)
     }
 }
@@ -261,7 +261,7 @@ fn basic_ref(t: NonNull<Header>, kind: WeakKind) -> Option<Obj<WeakRef>> {
         // SAFETY: `wr` is listed, hence not freed.
         if is_basic(w, kind) && unsafe { wr.as_ref() }.count() > 0 {
             // SAFETY: alive; GIL held.
-            return Some(unsafe { AnyObj::new_ref(wr) }.downcast::<WeakRef>().ok()?);
+            return unsafe { AnyObj::new_ref(wr) }.downcast::<WeakRef>().ok();
         }
         if !is_basic(w, w.kind) {
             return None;
@@ -389,7 +389,7 @@ pub(crate) fn clear_and_call_back(obj: NonNull<Header>) {
 }
 
 /// Calls `cb(wr)`, reporting failures as unraisable.
-fn call_back(gil: &mut Gil, cb: &AnyObj, wr: &AnyObj) {
+fn call_back(gil: &mut Gil<'_>, cb: &AnyObj, wr: &AnyObj) {
     let Some(call) = cb.type_info().call else {
         unraisable::report_unraisable(
             gil,
@@ -410,12 +410,12 @@ fn call_back(gil: &mut Gil, cb: &AnyObj, wr: &AnyObj) {
 }
 
 /// Number of live weak references and proxies to `obj` (`weakref.getweakrefcount`).
-pub fn weakref_count(gil: &Gil, obj: &AnyObj) -> usize {
+pub fn weakref_count(gil: &Gil<'_>, obj: &AnyObj) -> usize {
     weakrefs(gil, obj).len()
 }
 
 /// The live weak references and proxies to `obj`, in list order (`weakref.getweakrefs`).
-pub fn weakrefs(_gil: &Gil, obj: &AnyObj) -> Vec<Obj<WeakRef>> {
+pub fn weakrefs(_gil: &Gil<'_>, obj: &AnyObj) -> Vec<Obj<WeakRef>> {
     let mut out = Vec::new();
     let mut at = first(obj.header_ptr());
     while let Some(wr) = at {
@@ -455,7 +455,7 @@ pub struct Weak<T: Object> {
 
 impl<T: Object> Weak<T> {
     /// The referent, if alive.
-    pub fn upgrade(&self, gil: &Gil) -> Option<Obj<T>> {
+    pub fn upgrade(&self, gil: &Gil<'_>) -> Option<Obj<T>> {
         // The weak reference was made from an Obj<T>, so the downcast cannot fail.
         WeakRef::upgrade(&self.wr, gil).and_then(|o| o.downcast::<T>().ok())
     }
@@ -474,7 +474,7 @@ impl<T: Object> fmt::Debug for Weak<T> {
 
 impl<T: Object> Obj<T> {
     /// A weak handle to this object (sharing the callback-less `WeakRef`).
-    pub fn downgrade(&self, gil: &Gil) -> Result<Weak<T>, WeakRefError> {
+    pub fn downgrade(&self, gil: &Gil<'_>) -> Result<Weak<T>, WeakRefError> {
         Ok(Weak {
             wr: WeakRef::new(gil, self.as_any(), None)?,
             _marker: PhantomData,
@@ -482,12 +482,15 @@ impl<T: Object> Obj<T> {
     }
 }
 
+/// The closure a [`Callback`] runs.
+type CallbackFn = dyn Fn(&mut Gil<'_>, &Obj<WeakRef>) + Send + Sync;
+
 /// A weak-reference callback written in Rust: an object whose call slot runs a closure.
 ///
 /// The closure is not traced, so handles it captures keep their objects alive and a cycle
 /// through it is never collected; prefer capturing weak handles.
 pub struct Callback {
-    f: Arc<dyn Fn(&mut Gil, &Obj<WeakRef>) + Send + Sync>,
+    f: Arc<CallbackFn>,
 }
 
 crate::unsafe_empty_trace!(Callback);
@@ -509,7 +512,11 @@ impl Object for Callback {
 
 impl Callback {
     /// A callback object running `f` with the dead weak reference.
-    pub fn new(gil: &Gil, f: impl Fn(&mut Gil, &Obj<WeakRef>) + Send + Sync + 'static) -> AnyObj {
+    #[allow(clippy::new_ret_no_self)]
+    pub fn new(
+        gil: &Gil<'_>,
+        f: impl Fn(&mut Gil<'_>, &Obj<WeakRef>) + Send + Sync + 'static,
+    ) -> AnyObj {
         Obj::new(gil, Callback { f: Arc::new(f) }).into_any()
     }
 }

@@ -52,7 +52,14 @@ struct PendingRef(NonNull<Header>);
 // SAFETY: only an address travels; it is dereferenced by the next GIL holder.
 unsafe impl Send for PendingRef {}
 
+/// Invariant in `'py`, and `!Send`/`!Sync` through the raw pointer.
+type Brand<'py> = (fn(&'py ()) -> &'py (), *mut ());
+
 /// Proof that the current thread holds the GIL. Obtained from [`with_gil`].
+///
+/// `'py` brands one acquisition: payload references ([`Obj::get`](crate::Obj::get)) live at
+/// most as long as it, so they cannot outlive the GIL, while they need not keep the token
+/// itself borrowed (so `obj.get(gil).cell.with_mut(gil, ..)` works).
 ///
 /// ```
 /// heap::with_gil(|gil| {
@@ -61,16 +68,17 @@ unsafe impl Send for PendingRef {}
 /// });
 /// assert!(!heap::gil_held());
 /// ```
-pub struct Gil {
-    _not_send: PhantomData<*mut ()>,
+pub struct Gil<'py> {
+    /// Invariant in `'py` (the brand of one GIL acquisition) and `!Send`.
+    _brand: PhantomData<Brand<'py>>,
 }
 
-impl Gil {
+impl Gil<'_> {
     /// A token for code the heap calls while the GIL is held (finalizers, callbacks).
-    pub(crate) fn conjure() -> Gil {
+    pub(crate) fn conjure<'py>() -> Gil<'py> {
         debug_assert!(held(), "a GIL token was conjured without the GIL");
         Gil {
-            _not_send: PhantomData,
+            _brand: PhantomData,
         }
     }
 
@@ -101,8 +109,9 @@ impl Gil {
 
     /// Releases the GIL while `f` runs (CPython's `Py_BEGIN_ALLOW_THREADS`) and takes it back
     /// afterwards. `f` gets no token, so it cannot touch objects; handles it drops are
-    /// queued.
-    pub fn allow_threads<R>(&mut self, f: impl FnOnce() -> R) -> R {
+    /// queued. `f` must be `Send`, so it cannot capture references to payloads (they are not
+    /// `Sync`), which another thread may change meanwhile.
+    pub fn allow_threads<R>(&mut self, f: impl FnOnce() -> R + Send) -> R {
         let h = heap();
         let saved_nesting = h.trash_nesting.replace(0);
         HELD.with(|held| held.set(false));
@@ -160,7 +169,7 @@ impl Gil {
 /// # Panics
 /// If this thread already holds the GIL: there is only one token per holder; pass the one
 /// you have down instead.
-pub fn with_gil<R>(f: impl FnOnce(&mut Gil) -> R) -> R {
+pub fn with_gil<R>(f: impl for<'py> FnOnce(&mut Gil<'py>) -> R) -> R {
     if held() {
         panic!(
             "heap::with_gil: this thread already holds the GIL; pass the `&mut Gil` it has \
@@ -181,7 +190,7 @@ pub fn with_gil<R>(f: impl FnOnce(&mut Gil) -> R) -> R {
     heap().ensure_init();
     apply_pending();
     let mut gil = Gil {
-        _not_send: PhantomData,
+        _brand: PhantomData,
     };
     f(&mut gil)
 }

@@ -1,0 +1,13 @@
+//! Integration tests of the heap: refcounting, finalizers, weak references, the trashcan,
+//! immortal objects, tracking, the GIL, and a model-based property test.
+//!
+//! Every test body runs inside `with_gil`, so tests serialize on the GIL and the heap's
+//! global counters (`live_objects`, the young list) only move under the test looking at them.
+
+mod common;
+mod finalize;
+mod gil;
+mod model;
+mod refcount;
+mod trashcan;
+mod weakref;

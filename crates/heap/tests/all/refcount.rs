@@ -1,0 +1,180 @@
+//! Counts, handles, typed/untyped conversion, immortal objects, tracking.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use heap::{AnyObj, IMMORTAL_REFCOUNT, Obj, Object, Trace, with_gil};
+
+use crate::common::{DropCounter, Int, Link, Node};
+
+#[test]
+fn clone_and_drop_move_the_count_and_free_at_zero() {
+    static DROPS: AtomicUsize = AtomicUsize::new(0);
+    #[derive(Trace)]
+    struct Payload(DropCounter);
+    impl Object for Payload {}
+    with_gil(|gil| {
+        let live = gil.live_objects();
+        let a = Obj::new(gil, Payload(DropCounter(&DROPS)));
+        assert_eq!(gil.live_objects(), live + 1);
+        assert_eq!(a.refcount(gil), 1);
+        let b = a.clone_ref(gil);
+        let c = a.clone();
+        assert_eq!(a.refcount(gil), 3);
+        drop(b);
+        assert_eq!(a.refcount(gil), 2);
+        drop(c);
+        assert_eq!(DROPS.load(Ordering::SeqCst), 0);
+        drop(a);
+        assert_eq!(DROPS.load(Ordering::SeqCst), 1);
+        assert_eq!(gil.live_objects(), live);
+    });
+}
+
+#[test]
+fn containers_hold_references() {
+    with_gil(|gil| {
+        // CPython's example: a = [1, 2, 3] is referenced by `a`; `b = a` adds one;
+        // `c = [a, 4]` adds one; `del c` takes it back.
+        let a = Node::new(gil, 1);
+        assert_eq!(a.refcount(gil), 1);
+        let b = a.clone();
+        assert_eq!(a.refcount(gil), 2);
+        let c = Node::new(gil, 2);
+        Node::push(&c, gil, a.clone().into_any());
+        assert_eq!(a.refcount(gil), 3);
+        drop(c);
+        assert_eq!(a.refcount(gil), 2);
+        drop(b);
+        assert_eq!(a.refcount(gil), 1);
+    });
+}
+
+#[test]
+fn any_handles_downcast_and_dispatch() {
+    with_gil(|gil| {
+        let n: AnyObj = Node::new(gil, 7).into_any();
+        assert!(n.is::<Node>());
+        assert!(!n.is::<Int>());
+        assert!(n.type_name().ends_with("Node"));
+        assert_eq!(n.get(gil).downcast_ref::<Node>().unwrap().name, 7);
+        assert_eq!(n.downcast_ref::<Node>().unwrap().get(gil).name, 7);
+        let n = n.downcast::<Int>().unwrap_err();
+        let typed = n.downcast::<Node>().unwrap();
+        assert_eq!(typed.refcount(gil), 1);
+        let info = typed.as_any().type_info();
+        assert!(info.is_tracked_type() && info.is_weakrefable() && !info.has_finalizer());
+        // 16 B of GC links + 16 B header + u32 + Vec (padded to 8): 64 bytes, like `[]`'s class.
+        assert_eq!(info.instance_size(), 16 + 16 + 8 + 24);
+        let int = Obj::new(gil, Int(5));
+        assert_eq!(int.as_any().type_info().instance_size(), 16 + 8);
+        assert_eq!(
+            format!("{:?}", int.as_any()),
+            format!("<int object at {:#x}>", int.as_any().addr())
+        );
+    });
+}
+
+#[test]
+fn referents_follow_trace_order() {
+    with_gil(|gil| {
+        let a = Node::new(gil, 1);
+        let x = Obj::new(gil, Int(1)).into_any();
+        let y = Node::new(gil, 2).into_any();
+        Node::push(&a, gil, x.clone());
+        Node::push(&a, gil, y.clone());
+        Node::push(&a, gil, x.clone());
+        let r = a.as_any().referents(gil);
+        assert_eq!(r.len(), 3);
+        assert!(r[0].ptr_eq(&x) && r[1].ptr_eq(&y) && r[2].ptr_eq(&x));
+        assert_eq!(x.refcount(gil), 1 + 2 + 2);
+        drop(r);
+        assert_eq!(x.refcount(gil), 3);
+    });
+}
+
+#[test]
+fn immortal_objects_never_change_and_never_die() {
+    static DROPS: AtomicUsize = AtomicUsize::new(0);
+    #[derive(Trace)]
+    struct Payload(DropCounter);
+    impl Object for Payload {}
+    with_gil(|gil| {
+        let none = Obj::new_immortal(gil, Payload(DropCounter(&DROPS)));
+        assert_eq!(none.refcount(gil), IMMORTAL_REFCOUNT);
+        assert_eq!(IMMORTAL_REFCOUNT, 4_294_967_295);
+        let copies: Vec<_> = (0..1000).map(|_| none.clone_ref(gil)).collect();
+        assert_eq!(none.refcount(gil), IMMORTAL_REFCOUNT);
+        drop(copies);
+        assert!(none.as_any().is_immortal(gil));
+        let extra = none.clone();
+        drop(none);
+        drop(extra);
+        assert_eq!(
+            DROPS.load(Ordering::SeqCst),
+            0,
+            "an immortal object was freed"
+        );
+        // Immortal from the start: an object made immortal later keeps its payload forever.
+        let late = Node::new(gil, 3);
+        late.as_any().make_immortal(gil);
+        let again = late.clone();
+        drop(late);
+        assert_eq!(again.refcount(gil), IMMORTAL_REFCOUNT);
+    });
+}
+
+#[test]
+fn tracked_types_join_the_young_generation_and_can_leave_it() {
+    with_gil(|gil| {
+        let count = gil.young_count();
+        let len = gil.young_len();
+        let node = Node::new(gil, 1);
+        let int = Obj::new(gil, Int(1));
+        assert_eq!(
+            gil.young_count(),
+            count + 1,
+            "only tracked allocations count"
+        );
+        assert_eq!(gil.young_len(), len + 1);
+        assert!(node.as_any().is_tracked(gil));
+        assert!(!int.as_any().is_tracked(gil));
+        assert!(!int.as_any().track(gil), "untracked types have no GC links");
+        let young = gil.young_objects();
+        assert!(young.last().unwrap().ptr_eq(node.as_any()));
+        drop(young);
+        node.as_any().untrack(gil);
+        node.as_any().untrack(gil); // idempotent
+        assert!(!node.as_any().is_tracked(gil));
+        assert_eq!(gil.young_len(), len);
+        assert!(node.as_any().track(gil));
+        assert!(node.as_any().track(gil));
+        assert_eq!(gil.young_len(), len + 1);
+        drop(node);
+        assert_eq!(gil.young_len(), len);
+        assert_eq!(gil.young_count(), count);
+        // Untracked when it dies: still accounted for.
+        let node = Node::new(gil, 2);
+        node.as_any().untrack(gil);
+        drop(node);
+        assert_eq!(gil.young_count(), count);
+    });
+}
+
+#[test]
+fn chains_of_untracked_links_count_like_tuples() {
+    with_gil(|gil| {
+        let live = gil.live_objects();
+        let a = Obj::new(gil, Link { next: None });
+        let b = Obj::new(
+            gil,
+            Link {
+                next: Some(a.clone()),
+            },
+        );
+        assert_eq!(a.refcount(gil), 2);
+        drop(a);
+        assert_eq!(gil.live_objects(), live + 2);
+        drop(b);
+        assert_eq!(gil.live_objects(), live);
+    });
+}

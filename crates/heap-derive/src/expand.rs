@@ -6,8 +6,12 @@
 //! and traces them in the same way. The trait is called by path, never as a method, so no
 //! auto-deref can pick a different implementation than the field's own type's.
 //!
-//! The `tracer` parameter and the field bindings are made with [`Span::mixed_site`], so
-//! they cannot collide with the user's names (a field called `tracer` is fine).
+//! The `tracer` parameter is made with [`Span::mixed_site`], so it cannot collide with the
+//! user's names (a field called `tracer` is fine). The enum field bindings are not: an
+//! expression with a mixed-site span makes rustc report "`Trace` is not implemented" at the
+//! derive instead of at the field. They are bound as `name: __trace_field_<index>` with the
+//! field type's span, so only a constant or unit struct of that reserved-looking name in
+//! scope could interfere (the user's field names never appear as bindings).
 
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
@@ -110,8 +114,9 @@ struct Arm {
     uses_tracer: bool,
 }
 
-/// The call that traces one field, given an expression of type `&FieldType`. Spanned at the
-/// field, so "the trait `Trace` is not implemented" points at the field's type.
+/// The call that traces one field, given an expression of type `&FieldType`. The call and
+/// the expression are spanned at the field's type, so "the trait `Trace` is not
+/// implemented" points there rather than at the derive.
 fn trace_call(field: &syn::Field, place: TokenStream, tracer: &Ident) -> TokenStream {
     quote_spanned!(field.ty.span()=> ::heap::Trace::trace(#place, #tracer);)
 }
@@ -130,8 +135,11 @@ fn struct_body(fields: &Fields, tracer: &Ident, errors: &mut Errors) -> Body {
                 ..Index::from(index)
             }),
         };
-        body.tokens
-            .extend(trace_call(field, quote!(&self.#member), tracer));
+        body.tokens.extend(trace_call(
+            field,
+            quote_spanned!(field.ty.span()=> &self.#member),
+            tracer,
+        ));
         body.uses_tracer = true;
     }
     body
@@ -143,7 +151,7 @@ fn variant_arm(variant: &Ident, fields: &Fields, tracer: &Ident, errors: &mut Er
     let mut calls = TokenStream::new();
     for (index, field) in fields.iter().enumerate() {
         let traced = errors.take(attr::field_mode(&field.attrs)) == Some(FieldMode::Trace);
-        let binding = format_ident!("field_{}", index, span = Span::mixed_site());
+        let binding = format_ident!("__trace_field_{}", index, span = field.ty.span());
         match (&field.ident, traced) {
             (Some(name), true) => patterns.push(quote!(#name: #binding)),
             (Some(_), false) => {}

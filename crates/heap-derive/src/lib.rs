@@ -1,6 +1,6 @@
 //! # `#[derive(Trace)]` for pymem's heap
 //!
-//! [`heap::Trace`] is CPython's `tp_traverse`: an object's payload hands every strong
+//! `heap::Trace` is CPython's `tp_traverse`: an object's payload hands every strong
 //! reference it owns to a `Tracer`, exactly once, so the cycle collector can subtract the
 //! references objects hold to each other and `gc.get_referents` can list them. The trait is
 //! `unsafe` because a wrong implementation misleads the collector; this derive is the safe
@@ -88,8 +88,9 @@
 //! ```
 //! use heap::{Obj, Object, Trace};
 //!
+//! // `Obj<T>` requires `T: Object`, so the parameter needs the bounds `Object` puts on it.
 //! #[derive(Trace)]
-//! struct ListNode<T> {
+//! struct ListNode<T: Trace + Send + 'static> {
 //!     value: T,
 //!     next: Option<Obj<ListNode<T>>>,
 //! }

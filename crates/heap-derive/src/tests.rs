@@ -113,13 +113,13 @@ fn enum_matches_every_variant_shape() {
         quote! {
             match self {
                 Self::Unit => {}
-                Self::Tuple(field_0, _, field_2) => {
-                    ::heap::Trace::trace(field_0, tracer);
-                    ::heap::Trace::trace(field_2, tracer);
+                Self::Tuple(__trace_field_0, _, __trace_field_2) => {
+                    ::heap::Trace::trace(__trace_field_0, tracer);
+                    ::heap::Trace::trace(__trace_field_2, tracer);
                 }
-                Self::Named { first: field_0, last: field_2, .. } => {
-                    ::heap::Trace::trace(field_0, tracer);
-                    ::heap::Trace::trace(field_2, tracer);
+                Self::Named { first: __trace_field_0, last: __trace_field_2, .. } => {
+                    ::heap::Trace::trace(__trace_field_0, tracer);
+                    ::heap::Trace::trace(__trace_field_2, tracer);
                 }
                 Self::AllSkipped(_) => {}
                 Self::NamedSkipped { .. } => {}

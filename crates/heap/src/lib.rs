@@ -84,6 +84,7 @@ mod state;
 mod trace;
 mod types;
 pub mod unraisable;
+mod verify;
 pub mod weakref;
 
 pub use cell::{GilCell, PureClone};
@@ -92,6 +93,7 @@ pub use header::IMMORTAL_REFCOUNT;
 pub use heap_derive::Trace;
 pub use obj::{AllocError, AnyObj, Obj};
 pub use trace::{Trace, Tracer};
-pub use types::{CallSlot, Finalizer, Object, TypeInfo};
+pub use types::{CallSlot, ClearSlot, Finalizer, Object, TypeInfo};
 pub use unraisable::{Unraisable, set_unraisable_hook};
+pub use verify::{TraceError, check_traces};
 pub use weakref::{Callback, ReferenceError, Weak, WeakKind, WeakRef, WeakRefError};

@@ -338,6 +338,20 @@ impl AnyObj {
         true
     }
 
+    /// Runs the type's clear slot (CPython's `tp_clear`, [`Object::CLEAR`]): the object
+    /// drops the references it holds and stays valid. Returns false if the type has no clear
+    /// slot (then nothing happens).
+    pub fn clear(&self, gil: &mut Gil<'_>) -> bool {
+        match self.type_info().clear {
+            Some(clear) => {
+                // SAFETY: a live object of its type (this handle keeps it alive).
+                unsafe { clear(self.ptr, gil) };
+                true
+            }
+            None => false,
+        }
+    }
+
     /// The objects this one references, in the order its [`Trace`] visits them
     /// (`gc.get_referents`).
     pub fn referents(&self, _gil: &Gil<'_>) -> Vec<AnyObj> {

@@ -21,6 +21,9 @@ use crate::trace::{Trace, Tracer};
 /// A finalizer: CPython's `tp_finalize` (`__del__`). See [`Object::FINALIZER`].
 pub type Finalizer<T> = fn(this: &Obj<T>, gil: &mut Gil<'_>);
 
+/// A clear slot: CPython's `tp_clear`. See [`Object::CLEAR`].
+pub type ClearSlot<T> = fn(this: &Obj<T>, gil: &mut Gil<'_>);
+
 /// A call slot taking one argument (used to call weak-reference callbacks). See
 /// [`Object::CALL`].
 pub type CallSlot<T> = fn(this: &Obj<T>, gil: &mut Gil<'_>, arg: &AnyObj);
@@ -58,6 +61,14 @@ pub trait Object: Trace + Send + Sized + 'static {
     /// object then stays alive and is not freed.
     const FINALIZER: Option<Finalizer<Self>> = None;
 
+    /// CPython's `tp_clear`: drop the references the object holds (through its `GilCell`s),
+    /// leaving it valid but empty, so that a cycle through it falls apart. The cycle
+    /// collector calls it on unreachable objects after their finalizers ran;
+    /// [`AnyObj::clear`] calls it on demand. `None` (the default) tells the collector to
+    /// break the object by dropping its payload in place, which needs no code from the type
+    /// but leaves nothing behind (fine for garbage, which nothing can reach).
+    const CLEAR: Option<ClearSlot<Self>> = None;
+
     /// The call slot, if instances are callable: used when an instance is a weak
     /// reference's callback (the argument is the weak reference).
     const CALL: Option<CallSlot<Self>> = None;
@@ -79,6 +90,7 @@ pub struct TypeInfo {
     pub(crate) trace: unsafe fn(NonNull<Header>, &mut Tracer<'_>),
     pub(crate) drop_value: unsafe fn(NonNull<Header>),
     pub(crate) finalize: Option<unsafe fn(NonNull<Header>, &mut Gil<'_>)>,
+    pub(crate) clear: Option<unsafe fn(NonNull<Header>, &mut Gil<'_>)>,
     pub(crate) call: Option<unsafe fn(NonNull<Header>, &mut Gil<'_>, &AnyObj)>,
     pub(crate) as_any: unsafe fn(NonNull<Header>) -> *const dyn Any,
 }
@@ -97,6 +109,11 @@ impl TypeInfo {
     /// Whether instances can be weakly referenced.
     pub fn is_weakrefable(&self) -> bool {
         self.weakrefable
+    }
+
+    /// Whether the type has its own clear slot ([`Object::CLEAR`]).
+    pub fn has_clear(&self) -> bool {
+        self.clear.is_some()
     }
 
     /// Whether instances have a finalizer.
@@ -144,6 +161,10 @@ impl<T: Object> TypeOf<T> {
             Some(_) => Some(finalize_value::<T>),
             None => None,
         },
+        clear: match T::CLEAR {
+            Some(_) => Some(clear_value::<T>),
+            None => None,
+        },
         call: match T::CALL {
             Some(_) => Some(call_value::<T>),
             None => None,
@@ -176,6 +197,14 @@ unsafe fn finalize_value<T: Object>(h: NonNull<Header>, gil: &mut Gil<'_>) {
     // caller's reference where it is.
     let this = ManuallyDrop::new(unsafe { Obj::<T>::from_header(h) });
     if let Some(f) = T::FINALIZER {
+        f(&this, gil);
+    }
+}
+
+unsafe fn clear_value<T: Object>(h: NonNull<Header>, gil: &mut Gil<'_>) {
+    // SAFETY: as in finalize_value.
+    let this = ManuallyDrop::new(unsafe { Obj::<T>::from_header(h) });
+    if let Some(f) = T::CLEAR {
         f(&this, gil);
     }
 }

@@ -4,6 +4,7 @@
 //! Every test body runs inside `with_gil`, so tests serialize on the GIL and the heap's
 //! global counters (`live_objects`, the young list) only move under the test looking at them.
 
+mod clear;
 mod common;
 mod finalize;
 mod gil;

@@ -97,3 +97,9 @@ pub use types::{CallSlot, ClearSlot, Finalizer, Object, TypeInfo};
 pub use unraisable::{Unraisable, set_unraisable_hook};
 pub use verify::{TraceError, check_traces};
 pub use weakref::{Callback, ReferenceError, Weak, WeakKind, WeakRef, WeakRefError};
+
+/// The README's examples (obmalloc's and the heap's), run as doctests here, in the highest
+/// crate that depends on both.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+pub struct ReadmeDoctests;

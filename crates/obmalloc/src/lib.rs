@@ -126,7 +126,3 @@ pub use instance::Obmalloc;
 pub use size_class::SizeClass;
 pub use stats::{ClassStats, Stats};
 
-/// The README's examples, run as doctests.
-#[cfg(doctest)]
-#[doc = include_str!("../../../README.md")]
-pub struct ReadmeDoctests;

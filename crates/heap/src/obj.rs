@@ -45,7 +45,7 @@ use crate::types::{Object, TypeInfo, TypeOf};
 /// });
 /// ```
 #[repr(transparent)]
-pub struct Obj<T: Object> {
+pub struct Obj<T> {
     ptr: NonNull<Header>,
     _marker: PhantomData<ObjBox<T>>,
 }
@@ -177,6 +177,15 @@ impl<T: Object> Obj<T> {
         }
     }
 
+    /// The reference count (`sys.getrefcount` minus the argument's own reference);
+    /// [`IMMORTAL_REFCOUNT`] for an immortal object.
+    #[inline]
+    pub fn refcount(&self, gil: &Gil<'_>) -> usize {
+        self.as_any().refcount(gil)
+    }
+}
+
+impl<T> Obj<T> {
     /// This handle as an untyped one (no count change).
     #[inline]
     pub fn as_any(&self) -> &AnyObj {
@@ -189,13 +198,6 @@ impl<T: Object> Obj<T> {
     pub fn into_any(self) -> AnyObj {
         let this = ManuallyDrop::new(self);
         AnyObj { ptr: this.ptr }
-    }
-
-    /// The reference count (`sys.getrefcount` minus the argument's own reference);
-    /// [`IMMORTAL_REFCOUNT`] for an immortal object.
-    #[inline]
-    pub fn refcount(&self, gil: &Gil<'_>) -> usize {
-        self.as_any().refcount(gil)
     }
 
     /// Whether two handles point at the same object (`is`).
@@ -366,7 +368,7 @@ impl AnyObj {
     }
 }
 
-impl<T: Object> Clone for Obj<T> {
+impl<T> Clone for Obj<T> {
     /// Increments the count.
     ///
     /// # Panics
@@ -374,7 +376,7 @@ impl<T: Object> Clone for Obj<T> {
     #[inline]
     fn clone(&self) -> Obj<T> {
         gil::assert_held("Obj::clone");
-        self.boxed().header.incref();
+        self.as_any().header().incref();
         Obj {
             ptr: self.ptr,
             _marker: PhantomData,
@@ -408,7 +410,7 @@ fn release(ptr: NonNull<Header>) {
     }
 }
 
-impl<T: Object> Drop for Obj<T> {
+impl<T> Drop for Obj<T> {
     #[inline]
     fn drop(&mut self) {
         release(self.ptr);
@@ -428,7 +430,7 @@ impl<T: Object> From<Obj<T>> for AnyObj {
     }
 }
 
-impl<T: Object> fmt::Debug for Obj<T> {
+impl<T> fmt::Debug for Obj<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         self.as_any().fmt(f)
     }
@@ -442,7 +444,7 @@ impl fmt::Debug for AnyObj {
 }
 
 // SAFETY: a handle owns exactly one strong reference: itself.
-unsafe impl<T: Object> Trace for Obj<T> {
+unsafe impl<T> Trace for Obj<T> {
     #[inline]
     fn trace(&self, tracer: &mut Tracer<'_>) {
         tracer.visit(self.as_any());

@@ -18,6 +18,9 @@ pub struct Cli {
 pub enum Command {
     /// Small-object allocators side by side: w1 churn, w2 batch, w3 trees, w4 RSS, w5 two threads.
     Alloc(SuiteArgs),
+    /// Object handles side by side (Rc, rust-cc, bacon_rajan_cc, gcmodule, dumpster, pymem's
+    /// heap): a 1M-node chain built and freed (+ stack-overflow probes), clone, weakref.
+    Heap(SuiteArgs),
     /// Internal: measure one (contender, workload) in this process and print one JSON sample.
     #[command(name = "__child", hide = true)]
     Child(ChildArgs),
@@ -36,7 +39,8 @@ pub struct SuiteArgs {
     #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..))]
     pub runs: u32,
     /// Measure only these contenders (repeatable, or a comma-separated list); alloc suite:
-    /// obmalloc, obmalloc-global, glibc, mimalloc, jemalloc, pymalloc.
+    /// obmalloc, obmalloc-global, glibc, mimalloc, jemalloc, pymalloc; heap suite: rc, rust-cc,
+    /// bacon, gcmodule, dumpster, pymem, pymem-tracked.
     #[arg(long, value_delimiter = ',', value_name = "CONTENDER")]
     pub only: Vec<String>,
     /// Do not pre-fault memory before each child. By default the parent touches and frees
@@ -50,7 +54,7 @@ pub struct SuiteArgs {
 /// Arguments of the hidden child entry point (`pymem-bench __child ...`).
 #[derive(Clone, Debug, Args)]
 pub struct ChildArgs {
-    /// Suite name, e.g. `alloc`.
+    /// Suite name, e.g. `alloc` or `heap`.
     #[arg(long)]
     pub suite: String,
     /// Contender name, e.g. `obmalloc`.

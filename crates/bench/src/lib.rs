@@ -2,7 +2,7 @@
 //! runs each measurement in a fresh child process.
 //!
 //! Layout:
-//! - [`suites`]: one module per suite (`alloc` today; `heap`, `gc` and `vm` later). A suite knows
+//! - [`suites`]: one module per suite (`alloc` and `heap` today; `gc` and `vm` later). A suite knows
 //!   its workloads, runs them in child processes through [`runner`] and prints a table or JSON.
 //! - [`contenders`]: everything that crosses an FFI boundary (allocators, `dlopen`ed libpython and
 //!   the OS clocks). It is the only module allowed to use `unsafe`, and it exposes a safe, branded

@@ -12,6 +12,7 @@ fn main() -> Result<()> {
     let cli = Cli::parse();
     match cli.command {
         Command::Alloc(args) => suites::alloc::run(&args),
+        Command::Heap(args) => suites::heap::run(&args),
         Command::Child(args) => {
             let sample = suites::run_child(&args)?;
             println!("{}", sample.to_json());

@@ -88,10 +88,48 @@ pub struct ChildSpec<'a> {
     pub prewarm_bytes: usize,
 }
 
+/// How a child process ended: with a sample, or without one.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ChildOutcome {
+    /// The child exited successfully and printed this sample.
+    Sample(Sample),
+    /// The child failed: killed by `signal` (if it was), or exited with `code`.
+    Failed {
+        /// The exit code, when the child exited.
+        code: Option<i32>,
+        /// The signal that killed the child, if one did.
+        signal: Option<i32>,
+        /// What the child printed on stderr.
+        stderr: String,
+    },
+}
+
 /// Runs `spec` in a fresh child process (with `PYTHONMALLOC` unset) and returns its sample.
 /// First pre-faults `spec.prewarm_bytes` in this process (see
 /// [`prewarm_memory`](crate::contenders::os::prewarm_memory)).
 pub fn run_child(spec: &ChildSpec<'_>) -> Result<Sample> {
+    match run_child_outcome(spec)? {
+        ChildOutcome::Sample(sample) => Ok(sample),
+        ChildOutcome::Failed {
+            code,
+            signal,
+            stderr,
+        } => {
+            let status = match (code, signal) {
+                (_, Some(sig)) => format!("killed by signal {sig}"),
+                (Some(code), None) => format!("exit status {code}"),
+                (None, None) => "no exit status".to_owned(),
+            };
+            bail!("child failed ({status}): {}", stderr.trim())
+        }
+    }
+}
+
+/// Like [`run_child`], but a child that fails (a crash included) is an outcome, not an error;
+/// errors are left for spawning failures and a successful child that printed no sample.
+pub fn run_child_outcome(spec: &ChildSpec<'_>) -> Result<ChildOutcome> {
+    use std::os::unix::process::ExitStatusExt;
+
     let exe = std::env::current_exe().context("locating the pymem-bench executable")?;
     let mut cmd = Command::new(exe);
     cmd.args(["__child", "--suite", spec.suite])
@@ -108,17 +146,20 @@ pub fn run_child(spec: &ChildSpec<'_>) -> Result<Sample> {
     }
     crate::contenders::os::prewarm_memory(spec.prewarm_bytes);
     let out = cmd.output().context("spawning the child process")?;
-    let stdout = String::from_utf8_lossy(&out.stdout);
     if !out.status.success() {
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        bail!("child failed ({}): {}", out.status, stderr.trim());
+        return Ok(ChildOutcome::Failed {
+            code: out.status.code(),
+            signal: out.status.signal(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        });
     }
+    let stdout = String::from_utf8_lossy(&out.stdout);
     let line = stdout
         .lines()
         .rev()
         .find(|l| l.trim_start().starts_with('{'))
         .context("child printed no sample")?;
-    Sample::from_json(line)
+    Sample::from_json(line).map(ChildOutcome::Sample)
 }
 
 /// Median of `values` (mean of the middle two for an even count); `None` when empty.

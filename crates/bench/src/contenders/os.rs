@@ -78,3 +78,14 @@ pub fn prewarm_memory(bytes: usize) -> bool {
     unsafe { libc::munmap(base, bytes) };
     true
 }
+
+/// Stops this process from writing a core dump (`RLIMIT_CORE` = 0), for children that are
+/// expected to crash (the heap suite's stack-overflow probes). Returns false if it failed.
+pub fn disable_core_dumps() -> bool {
+    let limit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: `limit` is a valid rlimit; lowering RLIMIT_CORE affects only this process.
+    unsafe { libc::setrlimit(libc::RLIMIT_CORE, &limit) == 0 }
+}

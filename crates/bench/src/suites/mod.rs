@@ -1,6 +1,6 @@
 //! The suites. Each is a module with a parent entry point (`run`, called for
 //! `pymem-bench <suite>`) and a child entry point (`child`, called in the re-executed process).
-//! Later issues add `heap`, `gc` and `vm` here.
+//! Later issues add `gc` and `vm` here.
 
 use anyhow::{Result, bail};
 
@@ -8,11 +8,13 @@ use crate::cli::ChildArgs;
 use crate::runner::Sample;
 
 pub mod alloc;
+pub mod heap;
 
 /// The child-process entry point: dispatches to the suite named in `args`.
 pub fn run_child(args: &ChildArgs) -> Result<Sample> {
     match args.suite.as_str() {
         alloc::SUITE => alloc::child(args),
+        heap::SUITE => heap::child(args),
         other => bail!("unknown suite `{other}`"),
     }
 }

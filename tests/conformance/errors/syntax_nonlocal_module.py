@@ -1,0 +1,3 @@
+# 'nonlocal' at module level is rejected by the compiler (symbol table): no output, status 1
+print("never printed")
+nonlocal x

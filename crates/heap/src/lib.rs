@@ -71,35 +71,64 @@
 //! ```
 
 #![deny(unsafe_op_in_unsafe_fn)]
+// Under loom only the lock is compiled, and only its models use it.
+#![cfg_attr(loom, allow(dead_code))]
 
 extern crate self as heap;
 
+#[cfg(not(loom))]
 mod cell;
+#[cfg(not(loom))]
 pub mod dealloc;
+#[cfg(not(loom))]
 mod generation;
+#[cfg(not(loom))]
 pub mod gil;
+/// Under `cfg(loom)` the crate is only the GIL lock, whose loom models run in its tests.
+#[cfg(loom)]
+mod gil {
+    pub(crate) mod lock;
+}
+#[cfg(not(loom))]
 pub mod header;
+#[cfg(not(loom))]
 mod obj;
+#[cfg(not(loom))]
 mod state;
+#[cfg(not(loom))]
 mod trace;
+#[cfg(not(loom))]
 mod types;
+#[cfg(not(loom))]
 pub mod unraisable;
+#[cfg(not(loom))]
 mod verify;
+#[cfg(not(loom))]
 pub mod weakref;
 
+#[cfg(not(loom))]
 pub use cell::{GilCell, PureClone};
+#[cfg(not(loom))]
 pub use gil::{Gil, gil_held, with_gil};
+#[cfg(not(loom))]
 pub use header::IMMORTAL_REFCOUNT;
+#[cfg(not(loom))]
 pub use heap_derive::Trace;
+#[cfg(not(loom))]
 pub use obj::{AllocError, AnyObj, Obj};
+#[cfg(not(loom))]
 pub use trace::{Trace, Tracer};
+#[cfg(not(loom))]
 pub use types::{CallSlot, ClearSlot, Finalizer, Object, TypeInfo};
+#[cfg(not(loom))]
 pub use unraisable::{Unraisable, set_unraisable_hook};
+#[cfg(not(loom))]
 pub use verify::{TraceError, check_traces};
+#[cfg(not(loom))]
 pub use weakref::{Callback, ReferenceError, Weak, WeakKind, WeakRef, WeakRefError};
 
 /// The README's examples (obmalloc's and the heap's), run as doctests here, in the highest
 /// crate that depends on both.
-#[cfg(doctest)]
+#[cfg(all(doctest, not(loom)))]
 #[doc = include_str!("../../../README.md")]
 pub struct ReadmeDoctests;

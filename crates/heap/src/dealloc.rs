@@ -1,6 +1,6 @@
 //! Deallocation, and the trashcan that keeps it off the stack.
 //!
-//! When an object's count reaches zero, [`dealloc`] takes it apart in CPython's
+//! When an object's count reaches zero, `dealloc` takes it apart in CPython's
 //! `subtype_dealloc` order:
 //!
 //! 1. **finalize** — if the type has a finalizer that has not run yet, mark the object
@@ -9,7 +9,7 @@
 //!    the object is **resurrected**: it stays alive, and since the flag is set its
 //!    finalizer will never run again (PEP 442);
 //! 2. **weak references** — clear every weak reference to the object, then call their
-//!    callbacks, newest first ([`weakref`](crate::weakref));
+//!    callbacks, newest first ([`weakref`]);
 //! 3. **untrack** it from the cycle collector's lists;
 //! 4. **drop the payload** — which drops the handles it holds, so children die here;
 //! 5. **free** the memory (obmalloc, sized free).

@@ -3,7 +3,7 @@
 //! The second layer of pymem. Objects live in blocks from [`obmalloc`]; each starts with a
 //! 16-byte header — a reference count and a pointer to its type descriptor — and, if its type
 //! is tracked by the cycle collector, 16 bytes of collector links in front of that: CPython's
-//! `PyObject` and `PyGC_Head`, byte for byte ([`header`](crate::header) has the picture).
+//! `PyObject` and `PyGC_Head`, byte for byte ([`header`] has the picture).
 //!
 //! ## The pieces
 //!
@@ -16,16 +16,16 @@
 //!   types and untyped handles dispatch through the header.
 //! * **The GIL** — one lock per process and a token, [`Gil`], that every operation on objects
 //!   takes. Counts are plain integers; handles are `Send` but only the GIL holder touches
-//!   them ([`gil`](crate::gil) explains the two checked exceptions, `Clone` and `Drop`).
+//!   them ([`gil`] explains the two checked exceptions, `Clone` and `Drop`).
 //! * **Mutation** — [`GilCell`]: `Cell`-like operations under `&Gil`, and `with_mut` under
 //!   `&mut Gil`; no per-object borrow flags, and no way to observe an object while it is being
 //!   taken apart.
 //! * **Deallocation** — CPython's order: finalizer (once, may resurrect), weak references
 //!   cleared and their callbacks called newest first, untrack, drop the payload, free; with a
 //!   **trashcan** that bounds the stack to 50 nested deallocations, so a 10,000,000-long chain
-//!   frees on a 64 KiB stack ([`dealloc`](crate::dealloc)).
+//!   frees on a 64 KiB stack ([`dealloc`]).
 //! * **Weak references** — [`WeakRef`] objects with callbacks and proxies, shared when
-//!   callback-less, listed per referent in CPython's order ([`weakref`](crate::weakref)).
+//!   callback-less, listed per referent in CPython's order ([`weakref`]).
 //! * **Immortal objects** — CPython 3.12+'s: a count of [`IMMORTAL_REFCOUNT`] that never
 //!   changes ([`Obj::new_immortal`], [`AnyObj::make_immortal`]). pymem follows 3.12+ here on
 //!   purpose (3.11 only started static objects at a count of 999,999,999).

@@ -1,6 +1,6 @@
 //! The GIL and its token.
 //!
-//! One lock per process (CPython's main interpreter), [`lock::GilLock`], and a token type,
+//! One lock per process (CPython's main interpreter), `lock::GilLock`, and a token type,
 //! [`Gil`], that proves at compile time that the current thread holds it: every operation
 //! that reads or changes objects takes a `&Gil` (or `&mut Gil`), as PyO3's `Python<'py>` does.
 //! A token exists only inside [`with_gil`] (or as the argument of a finalizer or callback the

@@ -279,7 +279,8 @@ pub fn set_switch_interval(interval: Duration) -> Result<(), SwitchIntervalError
     Ok(())
 }
 
-/// How many times the GIL has changed hands since the process started.
+/// How many times the GIL has certainly changed hands since the process started: takes after
+/// waiting and hand-offs on request (a take of a lock nobody was waiting for is not counted).
 pub fn gil_switches() -> u64 {
     LOCK.switches()
 }

@@ -125,4 +125,3 @@ pub use global::ObmallocGlobal;
 pub use instance::Obmalloc;
 pub use size_class::SizeClass;
 pub use stats::{ClassStats, Stats};
-

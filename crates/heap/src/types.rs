@@ -59,6 +59,11 @@ pub trait Object: Trace + Send + Sized + 'static {
     /// last reference is dropped, or when the cycle collector finds the object in garbage.
     /// It may resurrect the object by storing a new strong reference to it somewhere; the
     /// object then stays alive and is not freed.
+    ///
+    /// "At most once" holds for every object here, tracked or not: CPython 3.11 keeps the
+    /// finalized bit in the GC header, so an object of a type without GC support is
+    /// finalized again each time it dies after a resurrection; pymem keeps the bit in the
+    /// header every object has.
     const FINALIZER: Option<Finalizer<Self>> = None;
 
     /// CPython's `tp_clear`: drop the references the object holds (through its `GilCell`s),

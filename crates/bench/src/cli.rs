@@ -21,6 +21,9 @@ pub enum Command {
     /// Object handles side by side (Rc, rust-cc, bacon_rajan_cc, gcmodule, dumpster, pymem's
     /// heap): a 1M-node chain built and freed (+ stack-overflow probes), clone, weakref.
     Heap(SuiteArgs),
+    /// Cycle collectors side by side (rust-cc, bacon_rajan_cc, gcmodule, dumpster, CPython 3.11;
+    /// pymem once its collector lands): cycles, live, gc_collect, gc_traversal, young.
+    Gc(SuiteArgs),
     /// Internal: measure one (contender, workload) in this process and print one JSON sample.
     #[command(name = "__child", hide = true)]
     Child(ChildArgs),
@@ -40,7 +43,8 @@ pub struct SuiteArgs {
     pub runs: u32,
     /// Measure only these contenders (repeatable, or a comma-separated list); alloc suite:
     /// obmalloc, obmalloc-global, glibc, mimalloc, jemalloc, pymalloc; heap suite: rc, rust-cc,
-    /// bacon, gcmodule, dumpster, pymem, pymem-tracked.
+    /// bacon, gcmodule, dumpster, pymem, pymem-tracked; gc suite: rust-cc, bacon, gcmodule,
+    /// dumpster, cpython.
     #[arg(long, value_delimiter = ',', value_name = "CONTENDER")]
     pub only: Vec<String>,
     /// Do not pre-fault memory before each child. By default the parent touches and frees

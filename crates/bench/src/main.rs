@@ -13,6 +13,7 @@ fn main() -> Result<()> {
     match cli.command {
         Command::Alloc(args) => suites::alloc::run(&args),
         Command::Heap(args) => suites::heap::run(&args),
+        Command::Gc(args) => suites::gc::run(&args),
         Command::Child(args) => {
             let sample = suites::run_child(&args)?;
             println!("{}", sample.to_json());

@@ -1,6 +1,6 @@
 //! The suites. Each is a module with a parent entry point (`run`, called for
 //! `pymem-bench <suite>`) and a child entry point (`child`, called in the re-executed process).
-//! Later issues add `gc` and `vm` here.
+//! A later issue adds `vm` here.
 
 use anyhow::{Result, bail};
 
@@ -8,6 +8,7 @@ use crate::cli::ChildArgs;
 use crate::runner::Sample;
 
 pub mod alloc;
+pub mod gc;
 pub mod heap;
 
 /// The child-process entry point: dispatches to the suite named in `args`.
@@ -15,6 +16,7 @@ pub fn run_child(args: &ChildArgs) -> Result<Sample> {
     match args.suite.as_str() {
         alloc::SUITE => alloc::child(args),
         heap::SUITE => heap::child(args),
+        gc::SUITE => gc::child(args),
         other => bail!("unknown suite `{other}`"),
     }
 }

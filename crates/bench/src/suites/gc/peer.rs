@@ -1,0 +1,340 @@
+//! The Rust peers' side of the workloads, written once over [`Collector`]: a crate's module
+//! defines its node types and how to build, link and collect them, and registers a
+//! [`Peer`] of itself. Every node carries a [`Counted`] payload, and every workload checks the
+//! live count before and after each phase: exactly the garbage must be freed, nothing else.
+
+use std::hint::black_box;
+use std::marker::PhantomData;
+
+use anyhow::{Result, bail};
+
+use super::{Contender, Counted, Role, STACK, Sizes, Workload, on_thread};
+use crate::measure::{Elapsed, Timer, peak_rss_bytes};
+use crate::runner::{Sample, median};
+use crate::suites::heap::expect_live;
+
+/// A cycle-collecting crate, as the workloads drive it.
+pub(super) trait Collector: 'static {
+    /// Contender name.
+    const NAME: &'static str;
+    /// What the row measures.
+    const DESCRIBE: &'static str;
+
+    /// A handle to a node with one link (`cycles`, `live`, `young`).
+    type Node: Clone;
+    /// A handle to a node with two links (`gc_collect`).
+    type DNode: Clone;
+    /// A handle to a list of handles (`gc_traversal`).
+    type List: Clone;
+
+    /// A new node without a link, carrying `Counted::new(value)`.
+    fn node(value: u64) -> Self::Node;
+    /// Sets `node.next`.
+    fn set_next(node: &Self::Node, next: Self::Node);
+    /// A new handle to `node.next`, if it has one.
+    fn next(node: &Self::Node) -> Option<Self::Node>;
+    /// A new doubly linked node without links, carrying `Counted::new(value)`.
+    fn dnode(value: u64) -> Self::DNode;
+    /// pyperformance's `link_next`: `node.next = next; next.prev = node`.
+    fn link_next(node: &Self::DNode, next: &Self::DNode);
+    /// A new list holding `items`, carrying `Counted::new(value)`.
+    fn list(items: Vec<Self::List>, value: u64) -> Self::List;
+    /// The crate's full collection; fails if the crate's own bookkeeping disagrees afterwards.
+    fn collect() -> Result<()>;
+    /// Turns the crate's automatic collection on or off (no-op where it has none or cannot).
+    fn set_auto_collect(_on: bool) -> Result<()> {
+        Ok(())
+    }
+    /// Whether the crate has generations (and [`Collector::collect_young`]).
+    fn has_generations() -> bool {
+        false
+    }
+    /// A collection of the youngest generation only.
+    fn collect_young() -> Result<()> {
+        bail!("{} has no generations", Self::NAME)
+    }
+}
+
+/// The [`Contender`] of a [`Collector`]: register `pub(super) static CONTENDER: Peer<X> =
+/// Peer::new();`.
+pub(super) struct Peer<C>(PhantomData<fn() -> C>);
+
+impl<C> Peer<C> {
+    /// The contender.
+    pub(super) const fn new() -> Self {
+        Peer(PhantomData)
+    }
+}
+
+impl<C: Collector> Contender for Peer<C> {
+    fn name(&self) -> &'static str {
+        C::NAME
+    }
+
+    fn describe(&self) -> &'static str {
+        C::DESCRIBE
+    }
+
+    fn role(&self) -> Role {
+        Role::Peer
+    }
+
+    fn supports(&self, workload: Workload) -> Result<(), &'static str> {
+        if workload == Workload::Young && !C::has_generations() {
+            return Err("no generations");
+        }
+        Ok(())
+    }
+
+    fn run(&self, workload: Workload, sizes: &Sizes) -> Result<Sample> {
+        let sizes = *sizes;
+        let mut s = on_thread(STACK, move || run_workload::<C>(workload, &sizes))?;
+        s.peak_rss_bytes = peak_rss_bytes()?;
+        Ok(s)
+    }
+}
+
+/// A sample whose primary time is `primary`, over `ops` objects.
+fn sample(primary: Elapsed, ops: u64) -> Sample {
+    Sample {
+        cpu_ns: primary.cpu_ns as f64,
+        wall_ns: primary.wall_ns as f64,
+        ops,
+        ..Sample::default()
+    }
+}
+
+/// Records `e` as `{key}_cpu_ns` and `{key}_wall_ns`.
+fn record(s: &mut Sample, key: &str, e: Elapsed) {
+    s.extra.insert(format!("{key}_cpu_ns"), e.cpu_ns as f64);
+    s.extra.insert(format!("{key}_wall_ns"), e.wall_ns as f64);
+}
+
+/// The median CPU time and the median wall time of `times` (each on its own).
+fn median_elapsed(times: &[Elapsed]) -> Elapsed {
+    let med = |f: fn(&Elapsed) -> u64| median(times.iter().map(|e| f(e) as f64)).unwrap_or(0.0);
+    Elapsed {
+        cpu_ns: med(|e| e.cpu_ns) as u64,
+        wall_ns: med(|e| e.wall_ns) as u64,
+        minor_faults: med(|e| e.minor_faults) as u64,
+    }
+}
+
+/// Times `f`.
+fn timed<T>(f: impl FnOnce() -> T) -> (T, Elapsed) {
+    let t = Timer::start();
+    let out = f();
+    (out, t.stop())
+}
+
+/// Runs one workload on the calling thread.
+pub(super) fn run_workload<C: Collector>(workload: Workload, sizes: &Sizes) -> Result<Sample> {
+    expect_live(0, "before the workload")?;
+    let s = match workload {
+        Workload::Cycles => cycles::<C>(sizes)?,
+        Workload::Live => live::<C>(sizes)?,
+        Workload::GcCollect => gc_collect::<C>(sizes)?,
+        Workload::GcTraversal => gc_traversal::<C>(sizes)?,
+        Workload::Young => young::<C>(sizes)?,
+    };
+    expect_live(0, "after the workload")?;
+    Ok(s)
+}
+
+/// A ring of `len` nodes (values `first..first + len`); returns its first node. Built from the
+/// back, so only the last node's temporary handle is dropped while the ring is referenced.
+fn ring<C: Collector>(first: u64, len: u64) -> C::Node {
+    let last = C::node(first + len - 1);
+    let mut head = last.clone();
+    for i in (0..len - 1).rev() {
+        let n = C::node(first + i);
+        C::set_next(&n, head);
+        head = n;
+    }
+    C::set_next(&last, head.clone());
+    head
+}
+
+/// `chains` chains of `len` nodes each; returns their heads.
+fn chains<C: Collector>(chains: u64, len: u64) -> Vec<C::Node> {
+    (0..chains)
+        .map(|c| {
+            let mut head = C::node(c * len);
+            for i in 1..len {
+                let n = C::node(c * len + i);
+                C::set_next(&n, head);
+                head = n;
+            }
+            head
+        })
+        .collect()
+}
+
+/// (a) Rings built with their roots in a `Vec`, the `Vec` dropped, a full collection.
+fn cycles<C: Collector>(sizes: &Sizes) -> Result<Sample> {
+    let n = sizes.cycle_nodes();
+    let (roots, build) = timed(|| {
+        (0..sizes.cycles)
+            .map(|c| ring::<C>(c * sizes.ring_len, sizes.ring_len))
+            .collect::<Vec<_>>()
+    });
+    expect_live(n, "after the build")?;
+    let ((), dropped) = timed(|| drop(black_box(roots)));
+    let (collected, collect) = timed(C::collect);
+    collected?;
+    expect_live(0, "after drop + collect")?;
+    let mut free = dropped;
+    free += collect;
+    let mut s = sample(free, n);
+    record(&mut s, "build", build);
+    record(&mut s, "drop", dropped);
+    record(&mut s, "collect", collect);
+    Ok(s)
+}
+
+/// (b) A full collection over live chains; then one after a walk that clones and drops a
+/// handle to every node (automatic collection paused during the walk).
+fn live<C: Collector>(sizes: &Sizes) -> Result<Sample> {
+    let n = sizes.live_nodes();
+    let (roots, build) = timed(|| chains::<C>(sizes.chains, sizes.chain_len));
+    expect_live(n, "after the build")?;
+    let (collected, collect) = timed(C::collect);
+    collected?;
+    expect_live(n, "after the collection (nothing is garbage)")?;
+    C::set_auto_collect(false)?;
+    for root in &roots {
+        let mut cur = Some(root.clone());
+        while let Some(node) = cur {
+            cur = C::next(&node);
+            drop(black_box(node));
+        }
+    }
+    C::set_auto_collect(true)?;
+    let (collected, walk_collect) = timed(C::collect);
+    collected?;
+    expect_live(n, "after the collection following the walk")?;
+    drop(roots);
+    C::collect()?;
+    let mut s = sample(collect, n);
+    record(&mut s, "build", build);
+    record(&mut s, "walk_collect", walk_collect);
+    Ok(s)
+}
+
+/// pyperformance's `create_gc_cycles`: `cycles` rings of `links + 1` doubly linked nodes.
+fn pyperf_rings<C: Collector>(cycles: u64, links: u64) -> Vec<C::DNode> {
+    let mut value = 0;
+    let mut fresh = || {
+        value += 1;
+        C::dnode(value)
+    };
+    (0..cycles)
+        .map(|_| {
+            let first = fresh();
+            let mut current = first.clone();
+            for _ in 0..links {
+                let next = fresh();
+                C::link_next(&current, &next);
+                current = next;
+            }
+            C::link_next(&current, &first);
+            first
+        })
+        .collect()
+}
+
+/// (c) pyperformance's `bm_gc_collect`: per repetition, rings built, dropped and collected.
+fn gc_collect<C: Collector>(sizes: &Sizes) -> Result<Sample> {
+    let n = sizes.pyperf_nodes();
+    let mut frees = Vec::new();
+    let mut collects = Vec::new();
+    for _ in 0..sizes.reps {
+        C::collect()?;
+        let rings = pyperf_rings::<C>(sizes.pyperf_cycles, sizes.pyperf_links);
+        expect_live(n, "after the build")?;
+        let ((), dropped) = timed(|| drop(black_box(rings)));
+        let (collected, collect) = timed(C::collect);
+        collected?;
+        expect_live(0, "after drop + collect")?;
+        let mut free = dropped;
+        free += collect;
+        frees.push(free);
+        collects.push(collect);
+    }
+    let mut s = sample(median_elapsed(&frees), n);
+    record(&mut s, "collect", median_elapsed(&collects));
+    Ok(s)
+}
+
+/// pyperformance's `create_recursive_containers`: list n holds n references to list n−1.
+fn nested_lists<C: Collector>(levels: u64) -> C::List {
+    let mut current = C::list(Vec::new(), 0);
+    for n in 0..levels {
+        let items = vec![current.clone(); n as usize];
+        current = C::list(items, n + 1);
+    }
+    current
+}
+
+/// (c) pyperformance's `bm_gc_traversal`: per repetition, an untimed collection, then a timed
+/// one, over the live nested lists.
+fn gc_traversal<C: Collector>(sizes: &Sizes) -> Result<Sample> {
+    let (top, build) = timed(|| nested_lists::<C>(sizes.levels));
+    expect_live(sizes.levels, "after the build")?;
+    let (collected, first) = timed(C::collect);
+    collected?;
+    let mut steady = Vec::new();
+    for _ in 0..sizes.reps {
+        C::collect()?;
+        let (collected, collect) = timed(C::collect);
+        collected?;
+        steady.push(collect);
+    }
+    expect_live(sizes.levels, "after the collections (nothing is garbage)")?;
+    drop(top);
+    C::collect()?;
+    let mut s = sample(median_elapsed(&steady), sizes.levels);
+    record(&mut s, "build", build);
+    record(&mut s, "first_collect", first);
+    Ok(s)
+}
+
+/// (d) Live chains promoted by a full collection; per repetition, new nodes allocated (kept
+/// alive) and a generation-0 collection timed.
+fn young<C: Collector>(sizes: &Sizes) -> Result<Sample> {
+    if !C::has_generations() {
+        bail!("{} has no generations", C::NAME);
+    }
+    let old = sizes.live_nodes();
+    let roots = chains::<C>(sizes.chains, sizes.chain_len);
+    let (collected, promote) = timed(C::collect);
+    collected?;
+    let mut kept = Vec::new();
+    let mut times = Vec::new();
+    for r in 0..sizes.reps {
+        kept.extend((0..sizes.young_new).map(|i| C::node(old + r * sizes.young_new + i)));
+        let (collected, young) = timed(C::collect_young);
+        collected?;
+        times.push(young);
+    }
+    expect_live(
+        old + sizes.reps * sizes.young_new,
+        "after the young collections",
+    )?;
+    drop(kept);
+    drop(roots);
+    C::collect()?;
+    let mut s = sample(median_elapsed(&times), sizes.young_new);
+    record(&mut s, "promote", promote);
+    s.extra.insert("old_objects".into(), old as f64);
+    Ok(s)
+}
+
+/// Fails unless the crate's count of tracked objects equals the live payloads.
+pub(super) fn expect_tracked(tracked: usize) -> Result<()> {
+    let live = Counted::live();
+    if tracked as i64 != live {
+        bail!("{tracked} objects tracked after the collection, {live} alive");
+    }
+    Ok(())
+}

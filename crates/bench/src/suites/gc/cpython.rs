@@ -114,3 +114,44 @@ mod tests {
         assert_eq!(major_minor("garbage"), None);
     }
 }
+
+#[cfg(test)]
+mod script_tests {
+    use super::*;
+
+    /// The embedded script runs every workload at small sizes and reports a sample with the
+    /// suite's keys (skipped with a message where `python3` 3.11 is missing).
+    #[test]
+    fn script_runs_every_workload() {
+        if let Err(why) = CONTENDER.available() {
+            eprintln!("skipped: {why}");
+            return;
+        }
+        let sizes = Sizes {
+            cycles: 200,
+            chains: 20,
+            chain_len: 50,
+            levels: 40,
+            young_new: 30,
+            reps: 2,
+            ..Sizes::QUICK
+        };
+        for w in Workload::ALL {
+            let s = CONTENDER
+                .run(w, &sizes)
+                .unwrap_or_else(|e| panic!("cpython {w}: {e:#}"));
+            assert_eq!(s.ops, sizes.objects(w), "{w}");
+            assert!(s.cpu_ns > 0.0 && s.wall_ns > 0.0, "{w}");
+            assert!(s.peak_rss_bytes > 0, "{w}");
+            assert_eq!(s.extra.get("python_version"), Some(&311.0), "{w}");
+        }
+        let out = python(&[
+            SCRIPT.to_owned(),
+            "cycles".to_owned(),
+            "cycles=ten".to_owned(),
+        ])
+        .unwrap();
+        assert!(!out.status.success());
+        assert!(String::from_utf8_lossy(&out.stderr).contains("bad size argument"));
+    }
+}

@@ -8,8 +8,9 @@
 //!   suite's [`Counted`] payload, so every workload checks that exactly the garbage was freed;
 //!   the workloads themselves are written once, generically, in `peer.rs`.
 //! - **cpython**: `python3` (CPython 3.11) running `python/gc_workloads.py` on the same shapes
-//!   (`__slots__` nodes; automatic GC disabled with `gc.disable()` while building, as the design
-//!   notes did). The script times its collections itself (`time.process_time_ns()` and
+//!   (`__slots__` nodes whose payload is a cached small int, so that no node needs a second
+//!   object the Rust nodes do not have; automatic GC disabled with `gc.disable()` while
+//!   building, as the design notes did). The script times its collections itself (`time.process_time_ns()` and
 //!   `perf_counter_ns()`) and reports its own peak RSS (`VmHWM`); the suite skips it with a
 //!   message when `python3` is missing or is not 3.11.
 //! - **pymem** joins when the `heap` crate's cycle collector lands: until then the row is absent
@@ -25,7 +26,10 @@
 //!   that clones and drops a handle to every node: for the trial-deletion crates (rust-cc,
 //!   bacon, dumpster) the walk makes every node a candidate, which is what a full scan costs
 //!   them (automatic collection is paused during the walk where the crate allows it); for
-//!   gcmodule and CPython it is a second full collection.
+//!   gcmodule and CPython it is a second full collection. Chains are built head first (`head =
+//!   new(Node { next: head })`), CPython's worst order: `move_unreachable` scans in allocation
+//!   order and moves every node to the unreachable list and back, so its figure is ~150 ns per
+//!   node rather than the ~40 of a million independent lists (design notes §7).
 //! - **gc_collect** (c): pyperformance's `bm_gc_collect` shape: 100 rings of 21 doubly linked
 //!   nodes, dropped, then one collection that frees all 2,100; median of the repetitions inside
 //!   one child (drop + collect, the collection alone beside it).

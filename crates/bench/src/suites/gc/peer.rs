@@ -338,3 +338,97 @@ pub(super) fn expect_tracked(tracked: usize) -> Result<()> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::suites::gc::ALL;
+
+    /// Small sizes, short enough for a test thread.
+    const TINY: Sizes = Sizes {
+        cycles: 200,
+        ring_len: 10,
+        chains: 20,
+        chain_len: 50,
+        pyperf_cycles: 10,
+        pyperf_links: 20,
+        levels: 40,
+        young_new: 30,
+        reps: 3,
+    };
+
+    /// Every Rust peer runs every workload it supports and frees exactly the garbage (the
+    /// live-count checks inside the workloads fail otherwise); `young` is n/a for all four.
+    #[test]
+    fn peers_run_every_workload() {
+        for k in ALL.iter().filter(|k| k.role() == Role::Peer) {
+            for w in Workload::ALL {
+                if w == Workload::Young {
+                    assert_eq!(k.supports(w), Err("no generations"), "{}", k.name());
+                    continue;
+                }
+                let s = k
+                    .run(w, &TINY)
+                    .unwrap_or_else(|e| panic!("{} {w}: {e:#}", k.name()));
+                assert_eq!(s.ops, TINY.objects(w), "{} {w}", k.name());
+                assert!(s.peak_rss_bytes > 0, "{} {w}", k.name());
+                let expected: &[&str] = match w {
+                    Workload::Cycles => &["build_cpu_ns", "drop_cpu_ns", "collect_cpu_ns"],
+                    Workload::Live => &["build_cpu_ns", "walk_collect_cpu_ns"],
+                    Workload::GcCollect => &["collect_cpu_ns"],
+                    Workload::GcTraversal => &["build_cpu_ns", "first_collect_cpu_ns"],
+                    Workload::Young => &[],
+                };
+                for key in expected {
+                    assert!(s.extra.contains_key(*key), "{} {w} lacks {key}", k.name());
+                }
+            }
+        }
+    }
+
+    /// A collector that frees nothing fails the `cycles` workload instead of reporting a time.
+    #[test]
+    fn a_leaking_collector_is_caught() {
+        use std::cell::RefCell;
+        use std::rc::Rc;
+
+        struct Leaky;
+        #[derive(Clone)]
+        struct Handle(Rc<(RefCell<Option<Handle>>, Counted)>);
+
+        impl Collector for Leaky {
+            const NAME: &'static str = "leaky";
+            const DESCRIBE: &'static str = "Rc: cycles leak";
+            type Node = Handle;
+            type DNode = Handle;
+            type List = Handle;
+
+            fn node(value: u64) -> Handle {
+                Handle(Rc::new((RefCell::new(None), Counted::new(value))))
+            }
+            fn set_next(node: &Handle, next: Handle) {
+                *node.0.0.borrow_mut() = Some(next);
+            }
+            fn next(node: &Handle) -> Option<Handle> {
+                node.0.0.borrow().clone()
+            }
+            fn dnode(value: u64) -> Handle {
+                Self::node(value)
+            }
+            fn link_next(node: &Handle, next: &Handle) {
+                Self::set_next(node, next.clone());
+            }
+            fn list(_items: Vec<Handle>, value: u64) -> Handle {
+                Self::node(value)
+            }
+            fn collect() -> Result<()> {
+                Ok(())
+            }
+        }
+
+        let err = on_thread(16 << 20, || run_workload::<Leaky>(Workload::Cycles, &TINY))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("alive after drop + collect"), "{err}");
+    }
+}

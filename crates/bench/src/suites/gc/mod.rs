@@ -13,8 +13,10 @@
 //!   building, as the design notes did). The script times its collections itself (`time.process_time_ns()` and
 //!   `perf_counter_ns()`) and reports its own peak RSS (`VmHWM`); the suite skips it with a
 //!   message when `python3` is missing or is not 3.11.
-//! - **pymem** joins when the `heap` crate's cycle collector lands: until then the row is absent
-//!   and the targets print as pending, with the CPython figures they will be compared against.
+//! - **pymem** joins when the `heap` crate's cycle collector lands (a `pymem.rs` implementing
+//!   `peer::Collector` with `ROLE = Role::Ours` and its generation-0 collection, plus `pymem` in
+//!   the list): until then the row is absent and the targets print as pending, with the CPython
+//!   figures they will be compared against.
 //!
 //! Workloads (the (a)–(d); "collection" is the crate's full collection call):
 //! - **cycles** (a): 100,000 rings of 10 nodes built with their roots in a `Vec` (build timed),

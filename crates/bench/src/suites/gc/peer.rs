@@ -19,6 +19,9 @@ pub(super) trait Collector: 'static {
     const NAME: &'static str;
     /// What the row measures.
     const DESCRIBE: &'static str;
+    /// The role in the target checks: a Rust crate, unless it is pymem's collector
+    /// ([`Role::Ours`]).
+    const ROLE: Role = Role::Peer;
 
     /// A handle to a node with one link (`cycles`, `live`, `young`).
     type Node: Clone;
@@ -76,7 +79,7 @@ impl<C: Collector> Contender for Peer<C> {
     }
 
     fn role(&self) -> Role {
-        Role::Peer
+        C::ROLE
     }
 
     fn supports(&self, workload: Workload) -> Result<(), &'static str> {

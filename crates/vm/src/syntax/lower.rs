@@ -1,0 +1,843 @@
+//! Lowering: ruff's syntax tree → pymem's [`ast`](super::ast).
+//!
+//! This is the only module that reads `ruff_python_ast` nodes, so a new ruff version (its AST
+//! is an unstable internal API) touches one file. It walks ruff's tree by reference and builds
+//! ours, converting byte ranges into CPython-style [`Pos`](super::location::Pos)es.
+//!
+//! Anything outside PySub-0 becomes a [`SyntaxError`] whose message is
+//! `pymem does not support <construct> yet`, located at the construct, with
+//! [`SyntaxError::unsupported`] naming the construct the way the conformance corpus' `# needs:`
+//! tags (and `tests/conformance/record.py`'s lint) do. The first such construct in source
+//! order is reported.
+//!
+//! Nesting: recursion here follows the tree, whose depth the user controls. Bracket nesting is
+//! already capped at 200 and block nesting at 100 by [`super::cpython`] (CPython's own
+//! tokenizer limits); what remains are unparenthesised operator chains (`- - - x`,
+//! `a.b.c...`, `1 + 1 + ...`). The walk counts depth and stops at [`MAX_DEPTH`] with an error,
+//! as CPython 3.11's compiler raises `RecursionError` for such programs (measured: 1,000 nested
+//! unary minuses compile, 5,000 do not).
+
+use ruff_python_ast as ra;
+use ruff_text_size::{Ranged, TextRange};
+
+use super::ast::*;
+use super::error::{SyntaxError, SyntaxErrorKind};
+use super::location::{LineIndex, Span};
+
+/// The deepest expression/statement nesting lowered before giving up with an error.
+pub(crate) const MAX_DEPTH: usize = 3000;
+
+type Result<T> = std::result::Result<T, SyntaxError>;
+
+/// Lowers a parsed module.
+pub(crate) fn lower_module(
+    module: &ra::ModModule,
+    index: &LineIndex<'_>,
+    file: &str,
+) -> Result<Module> {
+    let mut lowerer = Lowerer {
+        index,
+        file,
+        depth: 0,
+    };
+    Ok(Module {
+        body: lowerer.stmts(&module.body)?,
+    })
+}
+
+struct Lowerer<'a, 'src> {
+    index: &'a LineIndex<'src>,
+    file: &'a str,
+    depth: usize,
+}
+
+impl Lowerer<'_, '_> {
+    fn span(&self, range: TextRange) -> Span {
+        Span {
+            start: self.index.pos(range.start().to_usize()),
+            end: self.index.pos(range.end().to_usize()),
+        }
+    }
+
+    fn ident(&self, id: &ra::Identifier) -> Ident {
+        Ident {
+            name: id.id.as_str().to_owned(),
+            span: self.span(id.range),
+        }
+    }
+
+    /// The error for a construct outside PySub-0.
+    fn unsupported(&self, range: TextRange, tag: &'static str, what: &str) -> SyntaxError {
+        let span = self.span(range);
+        SyntaxError {
+            kind: SyntaxErrorKind::Syntax,
+            msg: format!("pymem does not support {what} yet"),
+            file: self.file.to_owned(),
+            line: span.start.line,
+            col: span.start.col,
+            end: Some(span.end),
+            text: self.index.line_text(span.start.line).map(str::to_owned),
+            unsupported: Some(tag),
+        }
+    }
+
+    fn enter(&mut self, range: TextRange) -> Result<()> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(self.unsupported(
+                range,
+                "deep-nesting",
+                "code nested more than 3000 levels deep",
+            ));
+        }
+        Ok(())
+    }
+
+    fn stmts(&mut self, body: &[ra::Stmt]) -> Result<Vec<Stmt>> {
+        body.iter().map(|s| self.stmt(s)).collect()
+    }
+
+    fn stmt(&mut self, stmt: &ra::Stmt) -> Result<Stmt> {
+        self.enter(stmt.range())?;
+        let kind = self.stmt_kind(stmt);
+        self.depth -= 1;
+        Ok(Stmt {
+            kind: kind?,
+            span: self.span(stmt.range()),
+        })
+    }
+
+    fn stmt_kind(&mut self, stmt: &ra::Stmt) -> Result<StmtKind> {
+        use ra::Stmt as S;
+        Ok(match stmt {
+            S::Expr(s) => StmtKind::Expr(self.expr(&s.value)?),
+            S::Pass(_) => StmtKind::Pass,
+            S::Break(_) => StmtKind::Break,
+            S::Continue(_) => StmtKind::Continue,
+            S::Return(s) => StmtKind::Return(self.opt_expr(s.value.as_deref())?),
+            S::Assign(s) => StmtKind::Assign {
+                targets: s
+                    .targets
+                    .iter()
+                    .map(|t| self.target(t))
+                    .collect::<Result<_>>()?,
+                value: self.expr(&s.value)?,
+            },
+            S::AugAssign(s) => StmtKind::AugAssign {
+                target: self.target(&s.target)?,
+                op: self.bin_op(s.op, s.range)?,
+                value: self.expr(&s.value)?,
+            },
+            S::AnnAssign(s) => return Err(self.unsupported(s.range, "annotations", "annotations")),
+            S::Delete(s) => StmtKind::Delete(
+                s.targets
+                    .iter()
+                    .map(|t| self.target(t))
+                    .collect::<Result<_>>()?,
+            ),
+            S::If(s) => self.if_stmt(s)?,
+            S::While(s) => {
+                if !s.orelse.is_empty() {
+                    return Err(self.unsupported(s.range, "loop-else", "'else' on loops"));
+                }
+                StmtKind::While {
+                    test: self.expr(&s.test)?,
+                    body: self.stmts(&s.body)?,
+                }
+            }
+            S::For(s) => {
+                if s.is_async {
+                    return Err(self.unsupported(s.range, "async", "'async for'"));
+                }
+                if !s.orelse.is_empty() {
+                    return Err(self.unsupported(s.range, "loop-else", "'else' on loops"));
+                }
+                StmtKind::For {
+                    target: self.target(&s.target)?,
+                    iter: self.expr(&s.iter)?,
+                    body: self.stmts(&s.body)?,
+                }
+            }
+            S::FunctionDef(s) => StmtKind::FunctionDef(Box::new(self.function_def(s)?)),
+            S::ClassDef(s) => StmtKind::ClassDef(Box::new(self.class_def(s)?)),
+            S::Global(s) => StmtKind::Global(s.names.iter().map(|n| self.ident(n)).collect()),
+            S::Nonlocal(s) => StmtKind::Nonlocal(s.names.iter().map(|n| self.ident(n)).collect()),
+            S::Import(s) => {
+                if s.is_lazy {
+                    return Err(self.unsupported(s.range, "lazy-import", "'lazy import'"));
+                }
+                let mut names = Vec::with_capacity(s.names.len());
+                for alias in &s.names {
+                    if alias.asname.is_some() {
+                        return Err(self.unsupported(alias.range, "import-as", "'import ... as'"));
+                    }
+                    names.push(self.ident(&alias.name));
+                }
+                StmtKind::Import(names)
+            }
+            S::ImportFrom(s) => self.import_from(s)?,
+            S::Raise(s) => {
+                if s.cause.is_some() {
+                    return Err(self.unsupported(s.range, "raise-from", "'raise ... from'"));
+                }
+                match &s.exc {
+                    Some(exc) => StmtKind::Raise(self.expr(exc)?),
+                    None => {
+                        return Err(self.unsupported(s.range, "reraise", "bare 'raise'"));
+                    }
+                }
+            }
+            S::Try(s) => self.try_stmt(s)?,
+            S::Assert(s) => StmtKind::Assert {
+                test: self.expr(&s.test)?,
+                msg: self.opt_expr(s.msg.as_deref())?,
+            },
+            S::With(s) => {
+                return Err(self.unsupported(s.range, "with statement", "'with' statements"));
+            }
+            S::Match(s) => {
+                return Err(self.unsupported(s.range, "match statement", "'match' statements"));
+            }
+            S::TypeAlias(s) => {
+                return Err(self.unsupported(s.range, "type alias", "'type' aliases"));
+            }
+            S::IpyEscapeCommand(s) => {
+                return Err(self.unsupported(s.range, "ipython", "IPython escape commands"));
+            }
+        })
+    }
+
+    fn if_stmt(&mut self, s: &ra::StmtIf) -> Result<StmtKind> {
+        let test = self.expr(&s.test)?;
+        let body = self.stmts(&s.body)?;
+        // Build the elif chain from the last clause backwards, nesting each `elif` in the
+        // `orelse` of the one before it, as CPython's AST does.
+        let mut orelse: Vec<Stmt> = Vec::new();
+        for clause in s.elif_else_clauses.iter().rev() {
+            let clause_body = self.stmts(&clause.body)?;
+            match &clause.test {
+                None => orelse = clause_body,
+                Some(test) => {
+                    let span = self.span(TextRange::new(clause.range.start(), s.range.end()));
+                    let test = self.expr(test)?;
+                    orelse = vec![Stmt {
+                        kind: StmtKind::If {
+                            test,
+                            body: clause_body,
+                            orelse,
+                        },
+                        span,
+                    }];
+                }
+            }
+        }
+        Ok(StmtKind::If { test, body, orelse })
+    }
+
+    fn try_stmt(&mut self, s: &ra::StmtTry) -> Result<StmtKind> {
+        if s.is_star {
+            return Err(self.unsupported(s.range, "except*", "'except*'"));
+        }
+        if !s.finalbody.is_empty() {
+            return Err(self.unsupported(s.range, "finally", "'finally' clauses"));
+        }
+        if !s.orelse.is_empty() {
+            return Err(self.unsupported(s.range, "try-else", "'else' on 'try'"));
+        }
+        let body = self.stmts(&s.body)?;
+        let mut handlers = Vec::with_capacity(s.handlers.len());
+        for handler in &s.handlers {
+            let ra::ExceptHandler::ExceptHandler(h) = handler;
+            let typ = match h.type_.as_deref() {
+                None => return Err(self.unsupported(h.range, "bare-except", "bare 'except:'")),
+                Some(ra::Expr::Tuple(t)) => {
+                    return Err(self.unsupported(t.range, "except-tuple", "'except (A, B)'"));
+                }
+                Some(typ) => self.expr(typ)?,
+            };
+            handlers.push(ExceptHandler {
+                typ,
+                name: h.name.as_ref().map(|n| self.ident(n)),
+                body: self.stmts(&h.body)?,
+                span: self.span(h.range),
+            });
+        }
+        Ok(StmtKind::Try { body, handlers })
+    }
+
+    fn import_from(&mut self, s: &ra::StmtImportFrom) -> Result<StmtKind> {
+        if s.is_lazy {
+            return Err(self.unsupported(s.range, "lazy-import", "'lazy import'"));
+        }
+        let module = match &s.module {
+            Some(m) if s.level == 0 => self.ident(m),
+            _ => return Err(self.unsupported(s.range, "relative-import", "relative imports")),
+        };
+        let mut names = Vec::with_capacity(s.names.len());
+        for alias in &s.names {
+            if alias.name.id.as_str() == "*" {
+                return Err(self.unsupported(alias.range, "import-star", "'import *'"));
+            }
+            if alias.asname.is_some() {
+                return Err(self.unsupported(alias.range, "import-as", "'import ... as'"));
+            }
+            names.push(self.ident(&alias.name));
+        }
+        Ok(StmtKind::ImportFrom { module, names })
+    }
+
+    fn function_def(&mut self, s: &ra::StmtFunctionDef) -> Result<FunctionDef> {
+        if s.is_async {
+            return Err(self.unsupported(s.range, "async", "'async def'"));
+        }
+        if let Some(d) = s.decorator_list.first() {
+            return Err(self.unsupported(d.range, "decorator", "decorators"));
+        }
+        if let Some(tp) = &s.type_params {
+            return Err(self.unsupported(tp.range, "type-params", "type parameters"));
+        }
+        if let Some(r) = &s.returns {
+            return Err(self.unsupported(r.range(), "annotations", "annotations"));
+        }
+        Ok(FunctionDef {
+            name: self.ident(&s.name),
+            params: self.params(&s.parameters)?,
+            body: self.stmts(&s.body)?,
+        })
+    }
+
+    fn params(&mut self, p: &ra::Parameters) -> Result<Params> {
+        if let Some(a) = p.posonlyargs.first() {
+            return Err(self.unsupported(a.range, "posonly", "positional-only parameters"));
+        }
+        if let Some(a) = p.kwonlyargs.first() {
+            return Err(self.unsupported(a.range, "kwonly", "keyword-only parameters"));
+        }
+        let mut args = Vec::with_capacity(p.args.len());
+        for a in &p.args {
+            if let Some(ann) = &a.parameter.annotation {
+                return Err(self.unsupported(ann.range(), "annotations", "annotations"));
+            }
+            args.push(Param {
+                name: self.ident(&a.parameter.name),
+                default: self.opt_expr(a.default.as_deref())?,
+            });
+        }
+        let star = |param: &Option<Box<ra::Parameter>>| -> Result<Option<Ident>> {
+            match param {
+                None => Ok(None),
+                Some(p) if p.annotation.is_some() => {
+                    Err(self.unsupported(p.range, "annotations", "annotations"))
+                }
+                Some(p) => Ok(Some(self.ident(&p.name))),
+            }
+        };
+        let vararg = star(&p.vararg)?;
+        let kwarg = star(&p.kwarg)?;
+        Ok(Params {
+            args,
+            vararg,
+            kwarg,
+        })
+    }
+
+    fn class_def(&mut self, s: &ra::StmtClassDef) -> Result<ClassDef> {
+        if let Some(d) = s.decorator_list.first() {
+            return Err(self.unsupported(d.range, "decorator", "decorators"));
+        }
+        if let Some(tp) = &s.type_params {
+            return Err(self.unsupported(tp.range, "type-params", "type parameters"));
+        }
+        let mut bases = Vec::new();
+        if let Some(args) = &s.arguments {
+            if let Some(k) = args.keywords.first() {
+                return Err(self.unsupported(k.range, "class-keywords", "class keywords"));
+            }
+            if args.args.len() > 1 {
+                return Err(self.unsupported(
+                    args.range,
+                    "multiple-inheritance",
+                    "multiple inheritance",
+                ));
+            }
+            for base in args.args.iter() {
+                bases.push(self.expr(base)?);
+            }
+        }
+        Ok(ClassDef {
+            name: self.ident(&s.name),
+            bases,
+            body: self.stmts(&s.body)?,
+        })
+    }
+
+    /// An assignment, `for`, `del` or augmented-assignment target. The parser has already
+    /// rejected targets that are not assignable; here only the subset is checked.
+    fn target(&mut self, e: &ra::Expr) -> Result<Expr> {
+        if let ra::Expr::Subscript(s) = e
+            && let ra::Expr::Slice(sl) = &*s.slice
+        {
+            return Err(self.unsupported(sl.range, "slice-assign", "slice assignment"));
+        }
+        self.expr(e)
+    }
+
+    fn opt_expr(&mut self, e: Option<&ra::Expr>) -> Result<Option<Expr>> {
+        e.map(|e| self.expr(e)).transpose()
+    }
+
+    fn boxed(&mut self, e: &ra::Expr) -> Result<Box<Expr>> {
+        self.expr(e).map(Box::new)
+    }
+
+    fn exprs(&mut self, es: &[ra::Expr]) -> Result<Vec<Expr>> {
+        es.iter().map(|e| self.expr(e)).collect()
+    }
+
+    fn expr(&mut self, e: &ra::Expr) -> Result<Expr> {
+        self.enter(e.range())?;
+        let kind = self.expr_kind(e);
+        self.depth -= 1;
+        Ok(Expr {
+            kind: kind?,
+            span: self.span(e.range()),
+        })
+    }
+
+    fn expr_kind(&mut self, e: &ra::Expr) -> Result<ExprKind> {
+        use ra::Expr as E;
+        Ok(match e {
+            E::Name(n) => ExprKind::Name(n.id.as_str().to_owned()),
+            E::NumberLiteral(n) => match &n.value {
+                ra::Number::Int(i) => match i.as_i64() {
+                    Some(v) => ExprKind::Int(v),
+                    None => {
+                        return Err(self.unsupported(n.range, "bigint", "integers beyond 64 bits"));
+                    }
+                },
+                ra::Number::Float(f) => ExprKind::Float(*f),
+                ra::Number::Complex { .. } => {
+                    return Err(self.unsupported(n.range, "complex literal", "complex numbers"));
+                }
+            },
+            E::StringLiteral(s) => ExprKind::Str(s.value.to_str().to_owned()),
+            E::BooleanLiteral(b) => ExprKind::Bool(b.value),
+            E::NoneLiteral(_) => ExprKind::None,
+            E::FString(f) => ExprKind::FString(self.fstring(f)?),
+            E::BinOp(b) => ExprKind::BinOp {
+                left: self.boxed(&b.left)?,
+                op: self.bin_op(b.op, b.range)?,
+                right: self.boxed(&b.right)?,
+            },
+            E::UnaryOp(u) => ExprKind::UnaryOp {
+                op: match u.op {
+                    ra::UnaryOp::USub => UnaryOp::Neg,
+                    ra::UnaryOp::UAdd => UnaryOp::Pos,
+                    ra::UnaryOp::Not => UnaryOp::Not,
+                    ra::UnaryOp::Invert => UnaryOp::Invert,
+                },
+                operand: self.boxed(&u.operand)?,
+            },
+            E::BoolOp(b) => ExprKind::BoolOp {
+                op: match b.op {
+                    ra::BoolOp::And => BoolOp::And,
+                    ra::BoolOp::Or => BoolOp::Or,
+                },
+                values: self.exprs(&b.values)?,
+            },
+            E::Compare(c) => ExprKind::Compare {
+                left: self.boxed(&c.left)?,
+                ops: c.ops.iter().map(|op| cmp_op(*op)).collect(),
+                comparators: self.exprs(&c.comparators)?,
+            },
+            E::If(i) => ExprKind::IfExp {
+                test: self.boxed(&i.test)?,
+                body: self.boxed(&i.body)?,
+                orelse: self.boxed(&i.orelse)?,
+            },
+            E::Lambda(l) => ExprKind::Lambda {
+                params: Box::new(match &l.parameters {
+                    Some(p) => self.params(p)?,
+                    None => Params::default(),
+                }),
+                body: self.boxed(&l.body)?,
+            },
+            E::Call(c) => self.call(c)?,
+            E::Attribute(a) => ExprKind::Attribute {
+                value: self.boxed(&a.value)?,
+                attr: self.ident(&a.attr),
+            },
+            E::Subscript(s) => ExprKind::Subscript {
+                value: self.boxed(&s.value)?,
+                index: Box::new(self.subscript_index(&s.slice)?),
+            },
+            E::List(l) => ExprKind::List(self.exprs(&l.elts)?),
+            E::Tuple(t) => ExprKind::Tuple(self.exprs(&t.elts)?),
+            E::Dict(d) => {
+                let mut items = Vec::with_capacity(d.items.len());
+                for item in &d.items {
+                    match &item.key {
+                        Some(k) => items.push((self.expr(k)?, self.expr(&item.value)?)),
+                        None => {
+                            return Err(self.unsupported(
+                                item.value.range(),
+                                "star-unpack",
+                                "'**' in dict displays",
+                            ));
+                        }
+                    }
+                }
+                ExprKind::Dict(items)
+            }
+            E::ListComp(c) => ExprKind::ListComp {
+                elt: self.boxed(&c.elt)?,
+                generators: self.comprehensions(&c.generators)?,
+            },
+            E::Named(n) => return Err(self.unsupported(n.range, "walrus", "':=' expressions")),
+            E::Starred(s) => {
+                return Err(self.unsupported(s.range, "star-unpack", "starred expressions"));
+            }
+            E::Slice(s) => {
+                // Only reachable outside a subscript, which the parser rejects; kept total.
+                return Err(self.unsupported(s.range, "slice", "slices"));
+            }
+            E::DictComp(c) => {
+                return Err(self.unsupported(c.range, "dict-comp", "dict comprehensions"));
+            }
+            E::Set(s) => return Err(self.unsupported(s.range, "set", "sets")),
+            E::SetComp(s) => return Err(self.unsupported(s.range, "set", "sets")),
+            E::Generator(g) => {
+                return Err(self.unsupported(
+                    g.range,
+                    "generator expression",
+                    "generator expressions",
+                ));
+            }
+            E::Yield(y) => return Err(self.unsupported(y.range, "generator (yield)", "'yield'")),
+            E::YieldFrom(y) => {
+                return Err(self.unsupported(y.range, "generator (yield)", "'yield'"));
+            }
+            E::Await(a) => return Err(self.unsupported(a.range, "async", "'await'")),
+            E::BytesLiteral(b) => return Err(self.unsupported(b.range, "bytes literal", "bytes")),
+            E::EllipsisLiteral(x) => return Err(self.unsupported(x.range, "ellipsis", "'...'")),
+            E::TString(t) => return Err(self.unsupported(t.range, "t-string", "t-strings")),
+            E::IpyEscapeCommand(x) => {
+                return Err(self.unsupported(x.range, "ipython", "IPython escape commands"));
+            }
+        })
+    }
+
+    fn bin_op(&self, op: ra::Operator, range: TextRange) -> Result<BinOp> {
+        Ok(match op {
+            ra::Operator::Add => BinOp::Add,
+            ra::Operator::Sub => BinOp::Sub,
+            ra::Operator::Mult => BinOp::Mult,
+            ra::Operator::Div => BinOp::Div,
+            ra::Operator::FloorDiv => BinOp::FloorDiv,
+            ra::Operator::Mod => BinOp::Mod,
+            ra::Operator::Pow => BinOp::Pow,
+            ra::Operator::LShift => BinOp::LShift,
+            ra::Operator::RShift => BinOp::RShift,
+            ra::Operator::BitOr => BinOp::BitOr,
+            ra::Operator::BitXor => BinOp::BitXor,
+            ra::Operator::BitAnd => BinOp::BitAnd,
+            ra::Operator::MatMult => return Err(self.unsupported(range, "matmul", "'@'")),
+        })
+    }
+
+    fn call(&mut self, c: &ra::ExprCall) -> Result<ExprKind> {
+        let func = self.boxed(&c.func)?;
+        let mut args = Vec::with_capacity(c.arguments.args.len());
+        for a in c.arguments.args.iter() {
+            if let ra::Expr::Starred(s) = a {
+                return Err(self.unsupported(s.range, "star-unpack", "'*' in calls"));
+            }
+            args.push(self.expr(a)?);
+        }
+        let mut keywords = Vec::with_capacity(c.arguments.keywords.len());
+        for k in &c.arguments.keywords {
+            match &k.arg {
+                Some(name) => keywords.push(Keyword {
+                    name: self.ident(name),
+                    value: self.expr(&k.value)?,
+                }),
+                None => return Err(self.unsupported(k.range, "star-unpack", "'**' in calls")),
+            }
+        }
+        Ok(ExprKind::Call {
+            func,
+            args,
+            keywords,
+        })
+    }
+
+    /// The index of a subscript load; PySub-0 has only the `a[lower:]` slice.
+    fn subscript_index(&mut self, e: &ra::Expr) -> Result<Expr> {
+        let ra::Expr::Slice(s) = e else {
+            return self.expr(e);
+        };
+        let Some(lower) = s.lower.as_deref() else {
+            return Err(self.unsupported(s.range, "slice", "slices without a start"));
+        };
+        if s.upper.is_some() || s.step.is_some() {
+            return Err(self.unsupported(s.range, "slice", "slices other than 'a[i:]'"));
+        }
+        self.enter(s.range)?;
+        let lower = self.boxed(lower);
+        self.depth -= 1;
+        Ok(Expr {
+            kind: ExprKind::Slice {
+                lower: Some(lower?),
+                upper: None,
+                step: None,
+            },
+            span: self.span(s.range),
+        })
+    }
+
+    fn comprehensions(&mut self, gens: &[ra::Comprehension]) -> Result<Vec<Comprehension>> {
+        let mut out = Vec::with_capacity(gens.len());
+        for g in gens {
+            if g.is_async {
+                return Err(self.unsupported(g.range, "async", "'async for'"));
+            }
+            out.push(Comprehension {
+                target: self.target(&g.target)?,
+                iter: self.expr(&g.iter)?,
+                ifs: self.exprs(&g.ifs)?,
+            });
+        }
+        Ok(out)
+    }
+
+    fn fstring(&mut self, f: &ra::ExprFString) -> Result<Vec<FStringPart>> {
+        let mut parts: Vec<FStringPart> = Vec::new();
+        let push_text = |parts: &mut Vec<FStringPart>, text: &str| {
+            if text.is_empty() {
+                return;
+            }
+            if let Some(FStringPart::Literal(last)) = parts.last_mut() {
+                last.push_str(text);
+            } else {
+                parts.push(FStringPart::Literal(text.to_owned()));
+            }
+        };
+        for part in f.value.iter() {
+            match part {
+                ra::FStringPart::Literal(lit) => push_text(&mut parts, &lit.value),
+                ra::FStringPart::FString(fs) => {
+                    for element in &fs.elements {
+                        match element {
+                            ra::InterpolatedStringElement::Literal(lit) => {
+                                push_text(&mut parts, &lit.value);
+                            }
+                            ra::InterpolatedStringElement::Interpolation(field) => {
+                                parts.push(self.fstring_field(field)?);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        Ok(parts)
+    }
+
+    fn fstring_field(&mut self, field: &ra::InterpolatedElement) -> Result<FStringPart> {
+        if field.debug_text.is_some() {
+            return Err(self.unsupported(field.range, "fstring-conversion", "'=' in f-strings"));
+        }
+        if field.conversion != ra::ConversionFlag::None {
+            return Err(self.unsupported(
+                field.range,
+                "fstring-conversion",
+                "f-string conversions ('!r', '!s', '!a')",
+            ));
+        }
+        let precision = match &field.format_spec {
+            None => None,
+            Some(spec) => {
+                let mut elements = spec.elements.iter();
+                let precision = match (elements.next(), elements.next()) {
+                    (Some(ra::InterpolatedStringElement::Literal(lit)), None) => {
+                        fixed_precision(&lit.value)
+                    }
+                    _ => None,
+                };
+                match precision {
+                    Some(p) => Some(p),
+                    None => {
+                        return Err(self.unsupported(
+                            spec.range,
+                            "format-spec",
+                            "format specs other than ':.Nf'",
+                        ));
+                    }
+                }
+            }
+        };
+        Ok(FStringPart::Field {
+            value: self.boxed(&field.expression)?,
+            precision,
+            span: self.span(field.range),
+        })
+    }
+}
+
+/// For an invalid-target error at `range`: CPython's name for the offending expression
+/// (`_PyPegen_get_expr_name`) and whether CPython would add "here. Maybe you meant '==' instead
+/// of '='?" (a lone `=` target that parses as a `bitwise_or`, CPython's `invalid_named_expression`).
+pub(crate) fn invalid_target(module: &ra::ModModule, range: TextRange) -> (&'static str, bool) {
+    let mut stmts: Vec<&ra::Stmt> = module.body.iter().collect();
+    while let Some(stmt) = stmts.pop() {
+        if !stmt.range().contains_range(range) {
+            continue;
+        }
+        let (targets, lone_assign): (Vec<&ra::Expr>, bool) = match stmt {
+            ra::Stmt::Assign(s) => (s.targets.iter().collect(), s.targets.len() == 1),
+            ra::Stmt::AugAssign(s) => (vec![&*s.target], false),
+            ra::Stmt::AnnAssign(s) => (vec![&*s.target], false),
+            ra::Stmt::Delete(s) => (s.targets.iter().collect(), false),
+            ra::Stmt::For(s) => (vec![&*s.target], false),
+            ra::Stmt::With(s) => (
+                s.items
+                    .iter()
+                    .filter_map(|i| i.optional_vars.as_deref())
+                    .collect(),
+                false,
+            ),
+            _ => (Vec::new(), false),
+        };
+        // Targets are short; nested tuples/lists are walked with a worklist.
+        let mut work: Vec<(&ra::Expr, bool)> =
+            targets.into_iter().map(|t| (t, lone_assign)).collect();
+        while let Some((e, top)) = work.pop() {
+            if e.range() == range {
+                let hint =
+                    top && !matches!(
+                        e,
+                        ra::Expr::Tuple(_)
+                            | ra::Expr::List(_)
+                            | ra::Expr::BooleanLiteral(_)
+                            | ra::Expr::NoneLiteral(_)
+                            | ra::Expr::Compare(_)
+                            | ra::Expr::BoolOp(_)
+                            | ra::Expr::Lambda(_)
+                            | ra::Expr::If(_)
+                            | ra::Expr::Named(_)
+                            | ra::Expr::Starred(_)
+                            | ra::Expr::Generator(_)
+                            | ra::Expr::Yield(_)
+                            | ra::Expr::YieldFrom(_)
+                    ) && !matches!(e, ra::Expr::UnaryOp(u) if u.op == ra::UnaryOp::Not);
+                return (expr_name(e), hint);
+            }
+            match e {
+                ra::Expr::Tuple(t) => work.extend(t.elts.iter().map(|x| (x, false))),
+                ra::Expr::List(l) => work.extend(l.elts.iter().map(|x| (x, false))),
+                ra::Expr::Starred(s) => work.push((&s.value, false)),
+                _ => {}
+            }
+        }
+        // Statements nest only as deep as the (capped) indentation.
+        match stmt {
+            ra::Stmt::FunctionDef(s) => stmts.extend(s.body.iter()),
+            ra::Stmt::ClassDef(s) => stmts.extend(s.body.iter()),
+            ra::Stmt::For(s) => stmts.extend(s.body.iter().chain(s.orelse.iter())),
+            ra::Stmt::While(s) => stmts.extend(s.body.iter().chain(s.orelse.iter())),
+            ra::Stmt::If(s) => {
+                stmts.extend(s.body.iter());
+                for c in &s.elif_else_clauses {
+                    stmts.extend(c.body.iter());
+                }
+            }
+            ra::Stmt::With(s) => stmts.extend(s.body.iter()),
+            ra::Stmt::Try(s) => {
+                stmts.extend(
+                    s.body
+                        .iter()
+                        .chain(s.orelse.iter())
+                        .chain(s.finalbody.iter()),
+                );
+                for h in &s.handlers {
+                    let ra::ExceptHandler::ExceptHandler(h) = h;
+                    stmts.extend(h.body.iter());
+                }
+            }
+            _ => {}
+        }
+    }
+    ("expression", false)
+}
+
+/// CPython's `_PyPegen_get_expr_name`.
+fn expr_name(e: &ra::Expr) -> &'static str {
+    use ra::Expr as E;
+    match e {
+        E::Attribute(_) => "attribute",
+        E::Subscript(_) => "subscript",
+        E::Starred(_) => "starred",
+        E::Name(_) => "name",
+        E::List(_) => "list",
+        E::Tuple(_) => "tuple",
+        E::Lambda(_) => "lambda",
+        E::Call(_) => "function call",
+        E::BoolOp(_) | E::BinOp(_) | E::UnaryOp(_) => "expression",
+        E::Generator(_) => "generator expression",
+        E::Yield(_) | E::YieldFrom(_) => "yield expression",
+        E::Await(_) => "await expression",
+        E::ListComp(_) => "list comprehension",
+        E::SetComp(_) => "set comprehension",
+        E::DictComp(_) => "dict comprehension",
+        E::Dict(_) => "dict literal",
+        E::Set(_) => "set display",
+        E::FString(_) | E::TString(_) => "f-string expression",
+        E::NoneLiteral(_) => "None",
+        E::BooleanLiteral(b) if b.value => "True",
+        E::BooleanLiteral(_) => "False",
+        E::EllipsisLiteral(_) => "ellipsis",
+        E::NumberLiteral(_) | E::StringLiteral(_) | E::BytesLiteral(_) => "literal",
+        E::Compare(_) => "comparison",
+        E::If(_) => "conditional expression",
+        E::Named(_) => "named expression",
+        E::Slice(_) | E::IpyEscapeCommand(_) => "expression",
+    }
+}
+
+/// `N` of a `.Nf` format spec (the only spec in PySub-0).
+fn fixed_precision(spec: &str) -> Option<u32> {
+    let digits = spec.strip_prefix('.')?.strip_suffix('f')?;
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    digits.parse().ok()
+}
+
+fn cmp_op(op: ra::CmpOp) -> CmpOp {
+    match op {
+        ra::CmpOp::Eq => CmpOp::Eq,
+        ra::CmpOp::NotEq => CmpOp::NotEq,
+        ra::CmpOp::Lt => CmpOp::Lt,
+        ra::CmpOp::LtE => CmpOp::LtE,
+        ra::CmpOp::Gt => CmpOp::Gt,
+        ra::CmpOp::GtE => CmpOp::GtE,
+        ra::CmpOp::Is => CmpOp::Is,
+        ra::CmpOp::IsNot => CmpOp::IsNot,
+        ra::CmpOp::In => CmpOp::In,
+        ra::CmpOp::NotIn => CmpOp::NotIn,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fixed_precision;
+
+    #[test]
+    fn only_dot_n_f_specs_have_a_precision() {
+        assert_eq!(fixed_precision(".9f"), Some(9));
+        assert_eq!(fixed_precision(".12f"), Some(12));
+        assert_eq!(fixed_precision(".f"), None);
+        assert_eq!(fixed_precision("9f"), None);
+        assert_eq!(fixed_precision(".2e"), None);
+        assert_eq!(fixed_precision(">10"), None);
+    }
+}

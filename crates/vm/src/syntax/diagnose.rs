@@ -44,7 +44,9 @@ pub(super) fn from_tokenizer(err: TokError, index: &LineIndex<'_>, file: &str) -
         SyntaxErrorKind::Syntax
     };
     let end = (!err.indentation).then_some(err.pos);
-    make(kind, err.msg, err.pos, end, index, file)
+    let mut out = make(kind, err.msg, err.pos, end, index, file);
+    out.unsupported = err.unsupported;
+    out
 }
 
 /// An error that means a bug in the front end, reported instead of panicking.
@@ -94,8 +96,17 @@ pub(super) fn from_parser(
 ) -> SyntaxError {
     let (start, end) = positions(err.location, index);
     // A bracket left open before the failing line: CPython blames the bracket.
+    // ruff stops at the newline that ends the bracket's line (it tokenizes newlines inside
+    // brackets), where CPython's parser runs on to the next line.
+    let at_newline = matches!(
+        err.error,
+        ParseErrorType::ExpectedToken {
+            found: TokenKind::Newline | TokenKind::NonLogicalNewline | TokenKind::EndOfFile,
+            ..
+        }
+    );
     if let Some((open, at)) = scan.unclosed
-        && (start.line > at.line || at_eof(err, index))
+        && (start.line > at.line || at_eof(err, index) || (at_newline && start >= at))
     {
         return make(
             SyntaxErrorKind::Syntax,
@@ -133,12 +144,41 @@ pub(super) fn from_parser(
         ParseErrorType::ExpectedToken {
             expected: TokenKind::Indent,
             ..
-        } => expected_block(start, end, index, file),
+        } => expected_block(start, err.location.start().to_usize(), index, file),
+        ParseErrorType::OtherError(msg) if msg.starts_with("Expected an indented block") => {
+            expected_block(start, err.location.start().to_usize(), index, file)
+        }
         ParseErrorType::ExpectedToken {
             expected: TokenKind::Colon,
+            found: TokenKind::Newline,
+        } => syntax("expected ':'".into(), start, start),
+        ParseErrorType::ExpectedToken {
+            expected: TokenKind::Colon,
+            ..
+        } if header_forces_colon(start, index) => syntax("expected ':'".into(), start, end),
+        ParseErrorType::ExpectedToken {
+            expected: TokenKind::Comma,
             found,
-        } if *found == TokenKind::Newline || header_forces_colon(start, index) => {
-            syntax("expected ':'".into(), start, start)
+        } if found.as_augmented_assign_operator().is_some() => {
+            // `a, b += 1`: ruff wanted another tuple element; CPython blames the tuple.
+            let text = index.line_text(start.line).unwrap_or("");
+            let lead = text.chars().take_while(|c| c.is_whitespace()).count();
+            let target = text
+                .chars()
+                .take(usize::try_from(start.col).unwrap_or(1).saturating_sub(1))
+                .collect::<String>();
+            let target_end = target.trim_end().chars().count();
+            syntax(
+                "'tuple' is an illegal expression for augmented assignment".into(),
+                Pos {
+                    line: start.line,
+                    col: u32::try_from(lead + 1).unwrap_or(1),
+                },
+                Pos {
+                    line: start.line,
+                    col: u32::try_from(target_end + 1).unwrap_or(1),
+                },
+            )
         }
         ParseErrorType::InvalidAssignmentTarget => {
             let (name, hint) = lower::invalid_target(module, err.location);
@@ -187,9 +227,20 @@ fn header_forces_colon(at: Pos, index: &LineIndex<'_>) -> bool {
 
 /// "expected an indented block after 'if' statement on line N", found by walking back from
 /// the error to the header line that ends in `:`.
-fn expected_block(start: Pos, end: Pos, index: &LineIndex<'_>, file: &str) -> SyntaxError {
+fn expected_block(start: Pos, offset: usize, index: &LineIndex<'_>, file: &str) -> SyntaxError {
+    let rest = index.source().get(offset..).unwrap_or("");
+    let eof = rest.trim().is_empty();
+    // ruff may report the error at the newline that ends the header itself.
+    let at_line_end = rest
+        .split(['\n', '\r'])
+        .next()
+        .is_none_or(|r| r.split('#').next().unwrap_or("").trim().is_empty());
     let mut header = None;
-    let mut line = start.line;
+    let mut line = if at_line_end {
+        start.line + 1
+    } else {
+        start.line
+    };
     while line > 1 {
         line -= 1;
         let Some(text) = index.line_text(line) else {
@@ -226,11 +277,8 @@ fn expected_block(start: Pos, end: Pos, index: &LineIndex<'_>, file: &str) -> Sy
         }
         _ => "expected an indented block".to_owned(),
     };
-    // CPython underlines the first token of the unindented statement; at the end of the file
-    // it points just past the header instead.
-    let eof = index
-        .line_start(start.line)
-        .is_none_or(|s| index.source()[s..].trim().is_empty());
+    // CPython points at the start of the unindented statement; at the end of the file just
+    // past the header instead.
     let (start, end) = match (&header, eof) {
         (Some((line, _)), true) => {
             let len = index
@@ -247,26 +295,10 @@ fn expected_block(start: Pos, end: Pos, index: &LineIndex<'_>, file: &str) -> Sy
                 line: start.line,
                 col: 1,
             },
-            Some(first_token_end(start, end, index)),
+            // compile() also gives the end of the statement's first token, but
+            // `python3 x.py` prints a single caret; the printed form is the one kept.
+            None,
         ),
     };
     make(SyntaxErrorKind::Indentation, msg, start, end, index, file)
-}
-
-/// The end of the first word (or single character) of line `at.line`.
-fn first_token_end(at: Pos, fallback: Pos, index: &LineIndex<'_>) -> Pos {
-    let Some(text) = index.line_text(at.line) else {
-        return fallback;
-    };
-    let lead = text.chars().take_while(|c| c.is_whitespace()).count();
-    let word = text
-        .chars()
-        .skip(lead)
-        .take_while(|c| c.is_alphanumeric() || *c == '_')
-        .count()
-        .max(1);
-    Pos {
-        line: at.line,
-        col: u32::try_from(lead + word + 1).unwrap_or(u32::MAX),
-    }
 }

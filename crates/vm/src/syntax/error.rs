@@ -96,20 +96,27 @@ impl fmt::Display for SyntaxError {
     }
 }
 
-/// CPython 3.11's `print_error_text`, on characters rather than bytes (CPython's offsets are
-/// character offsets by then too).
+/// CPython 3.11's `print_error_text`. CPython turns the character offsets back into UTF-8
+/// byte offsets before printing, so on a line with non-ASCII text before the error the caret
+/// sits further right than the character it means; pymem copies that.
 fn write_error_text(f: &mut fmt::Formatter<'_>, err: &SyntaxError, text: &str) -> fmt::Result {
-    let line_chars = i64::try_from(text.chars().count()).unwrap_or(i64::MAX);
-    let offset = i64::from(err.col);
+    let to_byte = |col: u32| -> i64 {
+        let chars = usize::try_from(col.saturating_sub(1)).unwrap_or(usize::MAX);
+        let bytes: usize = text.chars().take(chars).map(char::len_utf8).sum();
+        let past_end = chars.saturating_sub(text.chars().count());
+        i64::try_from(bytes + past_end).unwrap_or(i64::MAX) + 1
+    };
+    let line_size = i64::try_from(text.len()).unwrap_or(i64::MAX);
+    let offset = to_byte(err.col);
     // End offset as pythonrun.c adjusts it: a multi-line range highlights to the end of the
     // line; the caret run never passes the end of the text.
     let mut end_offset = match err.end {
-        Some(end) if end.line > err.line => line_chars,
-        Some(end) if end.line == err.line => i64::from(end.col),
+        Some(end) if end.line > err.line => line_size,
+        Some(end) if end.line == err.line => to_byte(end.col),
         _ => -1,
     };
-    if end_offset > line_chars + 1 {
-        end_offset = line_chars + 1;
+    if end_offset > line_size + 1 {
+        end_offset = line_size + 1;
     }
     let carets = if end_offset > 0 && end_offset > offset {
         end_offset - offset
@@ -117,14 +124,14 @@ fn write_error_text(f: &mut fmt::Formatter<'_>, err: &SyntaxError, text: &str) -
         1
     };
     let trimmed = text.trim_start_matches([' ', '\t', '\x0c']);
-    let stripped = line_chars - i64::try_from(trimmed.chars().count()).unwrap_or(0);
+    let stripped = line_size - i64::try_from(trimmed.len()).unwrap_or(0);
     let mut offset = offset - 1 - stripped;
     let body = trimmed
         .strip_suffix("\r\n")
         .or_else(|| trimmed.strip_suffix('\n'))
         .or_else(|| trimmed.strip_suffix('\r'))
         .unwrap_or(trimmed);
-    let len = i64::try_from(body.chars().count()).unwrap_or(i64::MAX);
+    let len = i64::try_from(body.len()).unwrap_or(i64::MAX);
     if offset > len {
         offset = len;
     }

@@ -25,6 +25,11 @@ use super::location::{LineIndex, Pos};
 const MAX_BRACKETS: usize = 200;
 /// CPython's `MAXINDENT`: indentation levels at once.
 const MAX_INDENT: usize = 100;
+/// Operators (and `.`, `(`, `[`, `not`, `lambda`, ...) in one logical line. Each can add a
+/// level to the syntax tree, so this bounds the tree's depth (with [`MAX_BRACKETS`]) before it
+/// is built. CPython 3.11's compiler gives up on such chains too: 1,000 nested unary minuses
+/// compile, 5,000 raise `RecursionError`.
+pub(crate) const MAX_OPERATORS: usize = 3000;
 
 /// A tokenizer-level error: the class is `SyntaxError` unless `indentation` is set.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -32,6 +37,8 @@ pub(crate) struct TokError {
     pub(crate) msg: String,
     pub(crate) pos: Pos,
     pub(crate) indentation: bool,
+    /// Set when the limit is pymem's rather than CPython's (see [`MAX_OPERATORS`]).
+    pub(crate) unsupported: Option<&'static str>,
 }
 
 /// What the scan found.
@@ -51,6 +58,7 @@ pub(crate) fn scan(index: &LineIndex<'_>) -> Scan {
         i: 0,
         brackets: Vec::new(),
         indents: vec![0],
+        operators: 0,
     };
     let error = scanner.run().err();
     let unclosed = scanner.brackets.last().map(|&(c, at)| (c, index.pos(at)));
@@ -65,6 +73,8 @@ struct Scanner<'a, 'src> {
     brackets: Vec<(char, usize)>,
     /// Indentation columns (tabs to multiples of 8), CPython's `indstack`.
     indents: Vec<usize>,
+    /// Operator-like tokens so far in the current logical line.
+    operators: usize,
 }
 
 impl Scanner<'_, '_> {
@@ -73,6 +83,7 @@ impl Scanner<'_, '_> {
             msg,
             pos: self.index.pos(at),
             indentation: false,
+            unsupported: None,
         }
     }
 
@@ -84,10 +95,16 @@ impl Scanner<'_, '_> {
             }
             at_line_start = false;
             let c = self.src[self.i];
+            if b"+-*/%@&|^~<>=!.([".contains(&c) {
+                self.count_operator()?;
+            }
             match c {
                 b'\n' | b'\r' => {
                     self.i += 1;
                     at_line_start = true;
+                    if self.brackets.is_empty() {
+                        self.operators = 0;
+                    }
                 }
                 b'#' => {
                     while self.i < self.src.len() && !matches!(self.src[self.i], b'\n' | b'\r') {
@@ -142,6 +159,20 @@ impl Scanner<'_, '_> {
                         self.i += 1;
                     }
                     let word = &self.src[start..self.i];
+                    if matches!(
+                        word,
+                        b"not"
+                            | b"and"
+                            | b"or"
+                            | b"if"
+                            | b"lambda"
+                            | b"await"
+                            | b"is"
+                            | b"in"
+                            | b"yield"
+                    ) {
+                        self.count_operator()?;
+                    }
                     let is_prefix = word.len() <= 2
                         && word.iter().all(|b| b"rRbBuUfF".contains(b))
                         && matches!(self.src.get(self.i), Some(b'\'' | b'"'));
@@ -151,6 +182,20 @@ impl Scanner<'_, '_> {
                 }
                 _ => self.i += 1,
             }
+        }
+        Ok(())
+    }
+
+    fn count_operator(&mut self) -> Result<(), TokError> {
+        self.operators += 1;
+        if self.operators > MAX_OPERATORS {
+            return Err(TokError {
+                unsupported: Some("deep-nesting"),
+                ..self.error(
+                    format!("pymem does not support statements with more than {MAX_OPERATORS} operators yet"),
+                    self.i,
+                )
+            });
         }
         Ok(())
     }
@@ -195,6 +240,7 @@ impl Scanner<'_, '_> {
                     msg: "unindent does not match any outer indentation level".into(),
                     pos: self.index.pos(end),
                     indentation: true,
+                    unsupported: None,
                 });
             }
         }

@@ -1,0 +1,6 @@
+//! Integration tests of the vm crate's front end (one binary, a module per area).
+
+mod conformance;
+mod fuzz;
+mod lowering;
+mod syntax_errors;

@@ -38,13 +38,8 @@ fn make(
 
 /// A tokenizer error, as CPython raises it.
 pub(super) fn from_tokenizer(err: TokError, index: &LineIndex<'_>, file: &str) -> SyntaxError {
-    let kind = if err.indentation {
-        SyntaxErrorKind::Indentation
-    } else {
-        SyntaxErrorKind::Syntax
-    };
-    let end = (!err.indentation).then_some(err.pos);
-    let mut out = make(kind, err.msg, err.pos, end, index, file);
+    let end = (err.kind == SyntaxErrorKind::Syntax).then_some(err.pos);
+    let mut out = make(err.kind, err.msg, err.pos, end, index, file);
     out.unsupported = err.unsupported;
     out
 }

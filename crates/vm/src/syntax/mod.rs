@@ -9,10 +9,10 @@
 //!                               SyntaxError (CPython 3.11's message, line, column)
 //! ```
 //!
-//! - [`tokenize`] re-checks the source the way CPython's tokenizer does (strings, brackets,
+//! - `tokenize` re-checks the source the way CPython's tokenizer does (strings, brackets,
 //!   indentation, nesting limits); its errors take priority, as in CPython.
 //! - ruff's parser (targeting Python 3.11, so later syntax is rejected) builds ruff's tree.
-//! - [`lower`](self) — the only module that reads ruff's AST — converts it into [`ast`],
+//! - `lower` — the only module that reads ruff's AST — converts it into [`ast`],
 //!   rejecting what PySub-0 leaves out.
 //! - `diagnose` turns ruff's first error into CPython's wording for the common cases
 //!   (missing `:`, brackets, indentation, invalid targets); anything else is CPython's generic

@@ -12,6 +12,8 @@
 //!   [on line N]`, at the closing bracket;
 //! - `unindent does not match any outer indentation level` (`IndentationError`), at the end of
 //!   the line;
+//! - `inconsistent use of tabs and spaces in indentation` (`TabError`), when the order of two
+//!   indentations depends on the tab size, at the start of the line;
 //! - `too many nested parentheses` (more than 200 open brackets, CPython's `MAXLEVEL`) and
 //!   `too many levels of indentation` (more than 100, `MAXINDENT`). These also bound the
 //!   nesting the rest of the front end has to handle.
@@ -19,6 +21,7 @@
 //! Brackets still open at the end of the file are returned rather than raised: CPython reports
 //! `'(' was never closed` only when the parser failed on a later line than the bracket.
 
+use super::error::SyntaxErrorKind;
 use super::location::{LineIndex, Pos};
 
 /// CPython's `MAXLEVEL`: open brackets at once.
@@ -31,12 +34,12 @@ const MAX_INDENT: usize = 100;
 /// compile, 5,000 raise `RecursionError`.
 pub(crate) const MAX_OPERATORS: usize = 3000;
 
-/// A tokenizer-level error: the class is `SyntaxError` unless `indentation` is set.
+/// A tokenizer-level error.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct TokError {
     pub(crate) msg: String,
     pub(crate) pos: Pos,
-    pub(crate) indentation: bool,
+    pub(crate) kind: SyntaxErrorKind,
     /// Set when the limit is pymem's rather than CPython's (see [`MAX_OPERATORS`]).
     pub(crate) unsupported: Option<&'static str>,
 }
@@ -57,7 +60,7 @@ pub(crate) fn scan(index: &LineIndex<'_>) -> Scan {
         src: index.source().as_bytes(),
         i: 0,
         brackets: Vec::new(),
-        indents: vec![0],
+        indents: vec![(0, 0)],
         operators: 0,
     };
     let error = scanner.run().err();
@@ -71,8 +74,10 @@ struct Scanner<'a, 'src> {
     i: usize,
     /// Open brackets: the character and its byte offset.
     brackets: Vec<(char, usize)>,
-    /// Indentation columns (tabs to multiples of 8), CPython's `indstack`.
-    indents: Vec<usize>,
+    /// Indentation columns with tabs to multiples of 8 and, second, with tabs as one column:
+    /// CPython's `indstack` and `altindstack`. The two must order lines the same way, or the
+    /// indentation depends on the tab size (`TabError`).
+    indents: Vec<(usize, usize)>,
     /// Operator-like tokens so far in the current logical line.
     operators: usize,
 }
@@ -82,7 +87,7 @@ impl Scanner<'_, '_> {
         TokError {
             msg,
             pos: self.index.pos(at),
-            indentation: false,
+            kind: SyntaxErrorKind::Syntax,
             unsupported: None,
         }
     }
@@ -202,13 +207,19 @@ impl Scanner<'_, '_> {
 
     /// At the start of a logical line: CPython's indentation bookkeeping.
     fn indentation(&mut self) -> Result<(), TokError> {
-        let mut col = 0;
+        let (mut col, mut alt) = (0, 0);
         let mut j = self.i;
         while let Some(&b) = self.src.get(j) {
             match b {
-                b' ' => col += 1,
-                b'\t' => col = (col / 8 + 1) * 8,
-                b'\x0c' => col = 0,
+                b' ' => {
+                    col += 1;
+                    alt += 1;
+                }
+                b'\t' => {
+                    col = (col / 8 + 1) * 8;
+                    alt += 1;
+                }
+                b'\x0c' => (col, alt) = (0, 0),
                 _ => break,
             }
             j += 1;
@@ -217,31 +228,52 @@ impl Scanner<'_, '_> {
         if matches!(self.src.get(j), None | Some(b'#' | b'\n' | b'\r')) {
             return Ok(());
         }
-        let top = *self.indents.last().unwrap_or(&0);
-        if col > top {
+        let tab_error = |this: &Self| TokError {
+            kind: SyntaxErrorKind::Tab,
+            ..this.error(
+                "inconsistent use of tabs and spaces in indentation".into(),
+                this.i,
+            )
+        };
+        let (top, alt_top) = *self.indents.last().unwrap_or(&(0, 0));
+        if col == top {
+            if alt != alt_top {
+                return Err(tab_error(self));
+            }
+        } else if col > top {
+            if alt <= alt_top {
+                return Err(tab_error(self));
+            }
             if self.indents.len() > MAX_INDENT {
                 return Err(TokError {
-                    indentation: true,
+                    kind: SyntaxErrorKind::Indentation,
                     ..self.error("too many levels of indentation".into(), j)
                 });
             }
-            self.indents.push(col);
-        } else if col < top {
-            while self.indents.last().is_some_and(|&t| t > col) {
+            self.indents.push((col, alt));
+        } else {
+            while self.indents.last().is_some_and(|&(t, _)| t > col) {
                 self.indents.pop();
             }
-            if self.indents.last() != Some(&col) {
-                // CPython points just past the end of the line.
-                let mut end = j;
-                while end < self.src.len() && !matches!(self.src[end], b'\n' | b'\r') {
-                    end += 1;
+            match self.indents.last() {
+                Some(&(t, a)) if t == col => {
+                    if a != alt {
+                        return Err(tab_error(self));
+                    }
                 }
-                return Err(TokError {
-                    msg: "unindent does not match any outer indentation level".into(),
-                    pos: self.index.pos(end),
-                    indentation: true,
-                    unsupported: None,
-                });
+                _ => {
+                    // CPython points just past the end of the line.
+                    let mut end = j;
+                    while end < self.src.len() && !matches!(self.src[end], b'\n' | b'\r') {
+                        end += 1;
+                    }
+                    return Err(TokError {
+                        msg: "unindent does not match any outer indentation level".into(),
+                        pos: self.index.pos(end),
+                        kind: SyntaxErrorKind::Indentation,
+                        unsupported: None,
+                    });
+                }
             }
         }
         self.i = j;

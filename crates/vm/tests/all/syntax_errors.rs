@@ -459,6 +459,17 @@ const CPYTHON: &[Case] = &[
     },
 ];
 
+/// Recorded the same way; kept apart because it needs a tab in the source.
+const TAB_ERROR: Case = Case {
+    name: "with_tab",
+    src: "if x:\n\tpass\n        pass\n",
+    class: "TabError",
+    msg: "inconsistent use of tabs and spaces in indentation",
+    line: 3,
+    col: 1,
+    report: "  File \"x.py\", line 3\n    pass\nTabError: inconsistent use of tabs and spaces in indentation\n",
+};
+
 /// Cases where `python3 x.py` prints no caret although `compile()` reports an offset inside
 /// the line: the error is at the end of the file, where CPython's file-mode tokenizer
 /// computes the offset differently. Message, line and column are still compared.
@@ -467,7 +478,7 @@ const REPORT_DIFFERS: &[&str] = &["indent_eof"];
 #[test]
 fn messages_lines_and_columns_match_cpython() {
     let mut failures = Vec::new();
-    for case in CPYTHON {
+    for case in CPYTHON.iter().chain([&TAB_ERROR]) {
         let err = match parse(case.src, "x.py") {
             Ok(_) => {
                 failures.push(format!("{}: parsed, CPython says {}", case.name, case.msg));

@@ -32,7 +32,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::ptr::NonNull;
 
 use crate::gil::Gil;
-use crate::header::{FINALIZED, HAS_WEAKREFS, Header};
+use crate::header::{FINALIZED, HAS_WEAKREFS, Header, links_size};
 use crate::state::heap;
 use crate::{generation, unraisable, weakref};
 
@@ -48,16 +48,22 @@ pub(crate) fn dealloc(obj: NonNull<Header>) {
         defer(obj);
         return;
     }
-    h.trash_nesting.set(h.trash_nesting.get() + 1);
-    let nesting = NestingGuard;
-    destroy(obj);
-    drop(nesting);
+    destroy_nested(obj);
     if h.trash_nesting.get() == 0 && h.trash_defer.get() == 0 {
         drain();
     }
 }
 
-/// Undoes one nesting level even if a payload's `Drop` panics.
+/// Takes an object apart one nesting level deeper (the level is undone even if a payload's
+/// `Drop` panics).
+fn destroy_nested(obj: NonNull<Header>) {
+    let h = heap();
+    h.trash_nesting.set(h.trash_nesting.get() + 1);
+    let _nesting = NestingGuard;
+    destroy(obj);
+}
+
+/// Undoes one nesting level when dropped.
 struct NestingGuard;
 
 impl Drop for NestingGuard {
@@ -84,10 +90,7 @@ pub(crate) fn drain() {
         // SAFETY: GIL held; the borrow ends before `destroy` runs.
         let next = unsafe { (*h.trash_later.get()).pop() };
         let Some(obj) = next else { break };
-        h.trash_nesting.set(h.trash_nesting.get() + 1);
-        let nesting = NestingGuard;
-        destroy(obj);
-        drop(nesting);
+        destroy_nested(obj);
     }
 }
 
@@ -142,11 +145,7 @@ fn destroy(obj: NonNull<Header>) {
     // SAFETY: count zero, finalizer and callbacks done: nobody can reach the payload.
     unsafe { (ty.drop_value)(obj) };
 
-    let prefix = if ty.tracked {
-        size_of::<generation::Links>()
-    } else {
-        0
-    };
+    let prefix = links_size(ty.tracked);
     h.live_objects.set(h.live_objects.get() - 1);
     // SAFETY: the block starts `prefix` bytes before the header and was allocated by the
     // heap's obmalloc with alloc_size bytes; nothing uses it any more.

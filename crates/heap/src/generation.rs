@@ -9,7 +9,6 @@
 use std::cell::Cell;
 use std::ptr::NonNull;
 
-pub(crate) use crate::header::GcLinks as Links;
 use crate::header::{GcLinks, Header};
 
 /// A list of tracked objects (a sentinel whose links point at itself when empty).

@@ -127,6 +127,11 @@ pub(crate) struct GcLinks {
     pub(crate) prev: Cell<usize>,
 }
 
+/// Bytes in front of the header: the GC links of a tracked type, nothing otherwise.
+pub(crate) const fn links_size(tracked: bool) -> usize {
+    if tracked { size_of::<GcLinks>() } else { 0 }
+}
+
 impl GcLinks {
     pub(crate) const fn untracked() -> GcLinks {
         GcLinks {

@@ -21,7 +21,7 @@ use crate::generation;
 use crate::gil::{self, Gil};
 #[cfg(doc)]
 use crate::header::IMMORTAL_REFCOUNT;
-use crate::header::{GcLinks, Header, ObjBox};
+use crate::header::{GcLinks, Header, ObjBox, links_size};
 use crate::state::heap;
 use crate::trace::{Trace, Tracer};
 use crate::types::{Object, TypeInfo, TypeOf};
@@ -105,7 +105,7 @@ impl<T: Object> Obj<T> {
         let block = unsafe { h.obmalloc().alloc(info.alloc_size) }.ok_or(AllocError {
             size: info.alloc_size,
         })?;
-        let prefix = if T::TRACKED { size_of::<GcLinks>() } else { 0 };
+        let prefix = links_size(T::TRACKED);
         // SAFETY: the block has alloc_size bytes, 16-aligned (ALIGN_OK); links (if any) come
         // first, then the ObjBox.
         let ptr = unsafe {

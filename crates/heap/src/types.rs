@@ -14,7 +14,7 @@ use std::mem::ManuallyDrop;
 use std::ptr::NonNull;
 
 use crate::gil::Gil;
-use crate::header::{GcLinks, Header, ObjBox};
+use crate::header::{Header, ObjBox, links_size};
 use crate::obj::{AnyObj, Obj};
 use crate::trace::{Trace, Tracer};
 
@@ -157,7 +157,7 @@ impl<T: Object> TypeOf<T> {
     pub(crate) const INFO: &'static TypeInfo = &TypeInfo {
         name: T::type_name,
         type_id: TypeId::of::<T>,
-        alloc_size: if T::TRACKED { size_of::<GcLinks>() } else { 0 } + size_of::<ObjBox<T>>(),
+        alloc_size: links_size(T::TRACKED) + size_of::<ObjBox<T>>(),
         tracked: T::TRACKED,
         weakrefable: T::WEAKREFABLE,
         trace: trace_value::<T>,

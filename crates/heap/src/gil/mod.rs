@@ -97,14 +97,8 @@ impl Gil<'_> {
         if !LOCK.drop_requested() {
             return false;
         }
-        let h = heap();
-        let saved_nesting = h.trash_nesting.replace(0);
-        HELD.with(|held| held.set(false));
-        let switched = LOCK.yield_if_requested();
-        HELD.with(|held| held.set(true));
-        h.trash_nesting.set(saved_nesting);
-        apply_pending();
-        switched
+        let _unheld = Unheld::begin();
+        LOCK.yield_if_requested()
     }
 
     /// Releases the GIL while `f` runs (CPython's `Py_BEGIN_ALLOW_THREADS`) and takes it back
@@ -112,20 +106,16 @@ impl Gil<'_> {
     /// queued. `f` must be `Send`, so it cannot capture references to payloads (they are not
     /// `Sync`), which another thread may change meanwhile.
     pub fn allow_threads<R>(&mut self, f: impl FnOnce() -> R + Send) -> R {
-        let h = heap();
-        let saved_nesting = h.trash_nesting.replace(0);
-        HELD.with(|held| held.set(false));
+        let _unheld = Unheld::begin();
         LOCK.release();
-        struct Reacquire(u32);
+        struct Reacquire;
         impl Drop for Reacquire {
             fn drop(&mut self) {
                 LOCK.acquire();
-                HELD.with(|held| held.set(true));
-                heap().trash_nesting.set(self.0);
-                apply_pending();
             }
         }
-        let _back = Reacquire(saved_nesting);
+        // Dropped before `_unheld` (reverse order): the lock is back before the flag says so.
+        let _reacquire = Reacquire;
         f()
     }
 
@@ -160,6 +150,29 @@ impl Gil<'_> {
     /// last collection.
     pub fn young_count(&self) -> usize {
         heap().young_count.get()
+    }
+}
+
+/// While alive, this thread counts as not holding the GIL (its trashcan nesting put aside, so
+/// whoever holds the GIL meanwhile can drain the trashcan); dropping it marks the GIL held
+/// again — the caller has re-taken the lock by then — and applies queued decrements.
+struct Unheld {
+    saved_nesting: u32,
+}
+
+impl Unheld {
+    fn begin() -> Unheld {
+        let saved_nesting = heap().trash_nesting.replace(0);
+        HELD.with(|held| held.set(false));
+        Unheld { saved_nesting }
+    }
+}
+
+impl Drop for Unheld {
+    fn drop(&mut self) {
+        HELD.with(|held| held.set(true));
+        heap().trash_nesting.set(self.saved_nesting);
+        apply_pending();
     }
 }
 

@@ -67,23 +67,28 @@ impl Collector for Bacon {
     type Node = Cc<Node>;
     type DNode = Cc<DNode>;
     type List = Cc<List>;
+    type Cx<'a> = ();
 
-    fn node(value: u64) -> Cc<Node> {
+    fn enter<R>(f: impl for<'a> FnOnce(&mut ()) -> R) -> R {
+        f(&mut ())
+    }
+
+    fn node(_cx: &(), value: u64) -> Cc<Node> {
         Cc::new(Node {
             next: RefCell::new(None),
             payload: Counted::new(value),
         })
     }
 
-    fn set_next(node: &Cc<Node>, next: Cc<Node>) {
+    fn set_next(_cx: &(), node: &Cc<Node>, next: Cc<Node>) {
         *node.next.borrow_mut() = Some(next);
     }
 
-    fn next(node: &Cc<Node>) -> Option<Cc<Node>> {
+    fn next(_cx: &(), node: &Cc<Node>) -> Option<Cc<Node>> {
         node.next.borrow().clone()
     }
 
-    fn dnode(value: u64) -> Cc<DNode> {
+    fn dnode(_cx: &(), value: u64) -> Cc<DNode> {
         Cc::new(DNode {
             next: RefCell::new(None),
             prev: RefCell::new(None),
@@ -91,19 +96,19 @@ impl Collector for Bacon {
         })
     }
 
-    fn link_next(node: &Cc<DNode>, next: &Cc<DNode>) {
+    fn link_next(_cx: &(), node: &Cc<DNode>, next: &Cc<DNode>) {
         *node.next.borrow_mut() = Some(next.clone());
         *next.prev.borrow_mut() = Some(node.clone());
     }
 
-    fn list(items: Vec<Cc<List>>, value: u64) -> Cc<List> {
+    fn list(_cx: &(), items: Vec<Cc<List>>, value: u64) -> Cc<List> {
         Cc::new(List {
             items,
             payload: Counted::new(value),
         })
     }
 
-    fn collect() -> Result<()> {
+    fn collect(_cx: &mut ()) -> Result<()> {
         collect_cycles();
         let left = number_of_roots_buffered();
         if left != 0 {

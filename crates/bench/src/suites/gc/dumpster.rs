@@ -49,23 +49,28 @@ impl Collector for Dumpster {
     type Node = Gc<Node>;
     type DNode = Gc<DNode>;
     type List = Gc<List>;
+    type Cx<'a> = ();
 
-    fn node(value: u64) -> Gc<Node> {
+    fn enter<R>(f: impl for<'a> FnOnce(&mut ()) -> R) -> R {
+        f(&mut ())
+    }
+
+    fn node(_cx: &(), value: u64) -> Gc<Node> {
         Gc::new(Node {
             next: RefCell::new(None),
             payload: Counted::new(value),
         })
     }
 
-    fn set_next(node: &Gc<Node>, next: Gc<Node>) {
+    fn set_next(_cx: &(), node: &Gc<Node>, next: Gc<Node>) {
         *node.next.borrow_mut() = Some(next);
     }
 
-    fn next(node: &Gc<Node>) -> Option<Gc<Node>> {
+    fn next(_cx: &(), node: &Gc<Node>) -> Option<Gc<Node>> {
         node.next.borrow().clone()
     }
 
-    fn dnode(value: u64) -> Gc<DNode> {
+    fn dnode(_cx: &(), value: u64) -> Gc<DNode> {
         Gc::new(DNode {
             next: RefCell::new(None),
             prev: RefCell::new(None),
@@ -73,24 +78,24 @@ impl Collector for Dumpster {
         })
     }
 
-    fn link_next(node: &Gc<DNode>, next: &Gc<DNode>) {
+    fn link_next(_cx: &(), node: &Gc<DNode>, next: &Gc<DNode>) {
         *node.next.borrow_mut() = Some(next.clone());
         *next.prev.borrow_mut() = Some(node.clone());
     }
 
-    fn list(items: Vec<Gc<List>>, value: u64) -> Gc<List> {
+    fn list(_cx: &(), items: Vec<Gc<List>>, value: u64) -> Gc<List> {
         Gc::new(List {
             items,
             payload: Counted::new(value),
         })
     }
 
-    fn collect() -> Result<()> {
+    fn collect(_cx: &mut ()) -> Result<()> {
         collect();
         Ok(())
     }
 
-    fn set_auto_collect(on: bool) -> Result<()> {
+    fn set_auto_collect(_cx: &(), on: bool) -> Result<()> {
         set_collect_condition(if on {
             default_collect_condition
         } else {

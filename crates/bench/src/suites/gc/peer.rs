@@ -30,22 +30,29 @@ pub(super) trait Collector: 'static {
     /// A handle to a list of handles (`gc_traversal`).
     type List: Clone;
 
+    /// What every operation takes: pymem's GIL token (`heap::Gil`), `()` for the Rust peers.
+    type Cx<'a>;
+
+    /// Runs `f` with a context (pymem: inside one `heap::with_gil`); a whole workload runs in
+    /// one call.
+    fn enter<R>(f: impl for<'a> FnOnce(&mut Self::Cx<'a>) -> R) -> R;
+
     /// A new node without a link, carrying `Counted::new(value)`.
-    fn node(value: u64) -> Self::Node;
+    fn node(cx: &Self::Cx<'_>, value: u64) -> Self::Node;
     /// Sets `node.next`.
-    fn set_next(node: &Self::Node, next: Self::Node);
+    fn set_next(cx: &Self::Cx<'_>, node: &Self::Node, next: Self::Node);
     /// A new handle to `node.next`, if it has one.
-    fn next(node: &Self::Node) -> Option<Self::Node>;
+    fn next(cx: &Self::Cx<'_>, node: &Self::Node) -> Option<Self::Node>;
     /// A new doubly linked node without links, carrying `Counted::new(value)`.
-    fn dnode(value: u64) -> Self::DNode;
+    fn dnode(cx: &Self::Cx<'_>, value: u64) -> Self::DNode;
     /// pyperformance's `link_next`: `node.next = next; next.prev = node`.
-    fn link_next(node: &Self::DNode, next: &Self::DNode);
+    fn link_next(cx: &Self::Cx<'_>, node: &Self::DNode, next: &Self::DNode);
     /// A new list holding `items`, carrying `Counted::new(value)`.
-    fn list(items: Vec<Self::List>, value: u64) -> Self::List;
+    fn list(cx: &Self::Cx<'_>, items: Vec<Self::List>, value: u64) -> Self::List;
     /// The crate's full collection; fails if the crate's own bookkeeping disagrees afterwards.
-    fn collect() -> Result<()>;
+    fn collect(cx: &mut Self::Cx<'_>) -> Result<()>;
     /// Turns the crate's automatic collection on or off (no-op where it has none or cannot).
-    fn set_auto_collect(_on: bool) -> Result<()> {
+    fn set_auto_collect(_cx: &Self::Cx<'_>, _on: bool) -> Result<()> {
         Ok(())
     }
     /// Whether the crate has generations (and [`Collector::collect_young`]).
@@ -53,7 +60,7 @@ pub(super) trait Collector: 'static {
         false
     }
     /// A collection of the youngest generation only.
-    fn collect_young() -> Result<()> {
+    fn collect_young(_cx: &mut Self::Cx<'_>) -> Result<()> {
         bail!("{} has no generations", Self::NAME)
     }
 }
@@ -130,42 +137,42 @@ fn timed<T>(f: impl FnOnce() -> T) -> (T, Elapsed) {
     (out, t.stop())
 }
 
-/// Runs one workload on the calling thread.
+/// Runs one workload on the calling thread, inside one [`Collector::enter`].
 pub(super) fn run_workload<C: Collector>(workload: Workload, sizes: &Sizes) -> Result<Sample> {
     expect_live(0, "before the workload")?;
-    let s = match workload {
-        Workload::Cycles => cycles::<C>(sizes)?,
-        Workload::Live => live::<C>(sizes)?,
-        Workload::GcCollect => gc_collect::<C>(sizes)?,
-        Workload::GcTraversal => gc_traversal::<C>(sizes)?,
-        Workload::Young => young::<C>(sizes)?,
-    };
+    let s = C::enter(|cx| match workload {
+        Workload::Cycles => cycles::<C>(cx, sizes),
+        Workload::Live => live::<C>(cx, sizes),
+        Workload::GcCollect => gc_collect::<C>(cx, sizes),
+        Workload::GcTraversal => gc_traversal::<C>(cx, sizes),
+        Workload::Young => young::<C>(cx, sizes),
+    })?;
     expect_live(0, "after the workload")?;
     Ok(s)
 }
 
 /// A ring of `len` nodes (values `first..first + len`); returns its first node. Built from the
 /// back, so only the last node's temporary handle is dropped while the ring is referenced.
-fn ring<C: Collector>(first: u64, len: u64) -> C::Node {
-    let last = C::node(first + len - 1);
+fn ring<C: Collector>(cx: &C::Cx<'_>, first: u64, len: u64) -> C::Node {
+    let last = C::node(cx, first + len - 1);
     let mut head = last.clone();
     for i in (0..len - 1).rev() {
-        let n = C::node(first + i);
-        C::set_next(&n, head);
+        let n = C::node(cx, first + i);
+        C::set_next(cx, &n, head);
         head = n;
     }
-    C::set_next(&last, head.clone());
+    C::set_next(cx, &last, head.clone());
     head
 }
 
 /// `chains` chains of `len` nodes each; returns their heads.
-fn chains<C: Collector>(chains: u64, len: u64) -> Vec<C::Node> {
+fn chains<C: Collector>(cx: &C::Cx<'_>, chains: u64, len: u64) -> Vec<C::Node> {
     (0..chains)
         .map(|c| {
-            let mut head = C::node(c * len);
+            let mut head = C::node(cx, c * len);
             for i in 1..len {
-                let n = C::node(c * len + i);
-                C::set_next(&n, head);
+                let n = C::node(cx, c * len + i);
+                C::set_next(cx, &n, head);
                 head = n;
             }
             head
@@ -174,16 +181,16 @@ fn chains<C: Collector>(chains: u64, len: u64) -> Vec<C::Node> {
 }
 
 /// (a) Rings built with their roots in a `Vec`, the `Vec` dropped, a full collection.
-fn cycles<C: Collector>(sizes: &Sizes) -> Result<Sample> {
+fn cycles<C: Collector>(cx: &mut C::Cx<'_>, sizes: &Sizes) -> Result<Sample> {
     let n = sizes.cycle_nodes();
     let (roots, build) = timed(|| {
         (0..sizes.cycles)
-            .map(|c| ring::<C>(c * sizes.ring_len, sizes.ring_len))
+            .map(|c| ring::<C>(cx, c * sizes.ring_len, sizes.ring_len))
             .collect::<Vec<_>>()
     });
     expect_live(n, "after the build")?;
     let ((), dropped) = timed(|| drop(black_box(roots)));
-    let (collected, collect) = timed(C::collect);
+    let (collected, collect) = timed(|| C::collect(cx));
     collected?;
     expect_live(0, "after drop + collect")?;
     let mut free = dropped;
@@ -197,27 +204,27 @@ fn cycles<C: Collector>(sizes: &Sizes) -> Result<Sample> {
 
 /// (b) A full collection over live chains; then one after a walk that clones and drops a
 /// handle to every node (automatic collection paused during the walk).
-fn live<C: Collector>(sizes: &Sizes) -> Result<Sample> {
+fn live<C: Collector>(cx: &mut C::Cx<'_>, sizes: &Sizes) -> Result<Sample> {
     let n = sizes.live_nodes();
-    let (roots, build) = timed(|| chains::<C>(sizes.chains, sizes.chain_len));
+    let (roots, build) = timed(|| chains::<C>(cx, sizes.chains, sizes.chain_len));
     expect_live(n, "after the build")?;
-    let (collected, collect) = timed(C::collect);
+    let (collected, collect) = timed(|| C::collect(cx));
     collected?;
     expect_live(n, "after the collection (nothing is garbage)")?;
-    C::set_auto_collect(false)?;
+    C::set_auto_collect(cx, false)?;
     for root in &roots {
         let mut cur = Some(root.clone());
         while let Some(node) = cur {
-            cur = C::next(&node);
+            cur = C::next(cx, &node);
             drop(black_box(node));
         }
     }
-    C::set_auto_collect(true)?;
-    let (collected, walk_collect) = timed(C::collect);
+    C::set_auto_collect(cx, true)?;
+    let (collected, walk_collect) = timed(|| C::collect(cx));
     collected?;
     expect_live(n, "after the collection following the walk")?;
     drop(roots);
-    C::collect()?;
+    C::collect(cx)?;
     let mut s = sample(collect, n);
     record(&mut s, "build", build);
     record(&mut s, "walk_collect", walk_collect);
@@ -225,11 +232,11 @@ fn live<C: Collector>(sizes: &Sizes) -> Result<Sample> {
 }
 
 /// pyperformance's `create_gc_cycles`: `cycles` rings of `links + 1` doubly linked nodes.
-fn pyperf_rings<C: Collector>(cycles: u64, links: u64) -> Vec<C::DNode> {
+fn pyperf_rings<C: Collector>(cx: &C::Cx<'_>, cycles: u64, links: u64) -> Vec<C::DNode> {
     let mut value = 0;
     let mut fresh = || {
         value += 1;
-        C::dnode(value)
+        C::dnode(cx, value)
     };
     (0..cycles)
         .map(|_| {
@@ -237,26 +244,26 @@ fn pyperf_rings<C: Collector>(cycles: u64, links: u64) -> Vec<C::DNode> {
             let mut current = first.clone();
             for _ in 0..links {
                 let next = fresh();
-                C::link_next(&current, &next);
+                C::link_next(cx, &current, &next);
                 current = next;
             }
-            C::link_next(&current, &first);
+            C::link_next(cx, &current, &first);
             first
         })
         .collect()
 }
 
 /// (c) pyperformance's `bm_gc_collect`: per repetition, rings built, dropped and collected.
-fn gc_collect<C: Collector>(sizes: &Sizes) -> Result<Sample> {
+fn gc_collect<C: Collector>(cx: &mut C::Cx<'_>, sizes: &Sizes) -> Result<Sample> {
     let n = sizes.pyperf_nodes();
     let mut frees = Vec::new();
     let mut collects = Vec::new();
     for _ in 0..sizes.reps {
-        C::collect()?;
-        let rings = pyperf_rings::<C>(sizes.pyperf_cycles, sizes.pyperf_links);
+        C::collect(cx)?;
+        let rings = pyperf_rings::<C>(cx, sizes.pyperf_cycles, sizes.pyperf_links);
         expect_live(n, "after the build")?;
         let ((), dropped) = timed(|| drop(black_box(rings)));
-        let (collected, collect) = timed(C::collect);
+        let (collected, collect) = timed(|| C::collect(cx));
         collected?;
         expect_live(0, "after drop + collect")?;
         let mut free = dropped;
@@ -270,32 +277,32 @@ fn gc_collect<C: Collector>(sizes: &Sizes) -> Result<Sample> {
 }
 
 /// pyperformance's `create_recursive_containers`: list n holds n references to list n−1.
-fn nested_lists<C: Collector>(levels: u64) -> C::List {
-    let mut current = C::list(Vec::new(), 0);
+fn nested_lists<C: Collector>(cx: &C::Cx<'_>, levels: u64) -> C::List {
+    let mut current = C::list(cx, Vec::new(), 0);
     for n in 0..levels {
         let items = vec![current.clone(); n as usize];
-        current = C::list(items, n + 1);
+        current = C::list(cx, items, n + 1);
     }
     current
 }
 
 /// (c) pyperformance's `bm_gc_traversal`: per repetition, an untimed collection, then a timed
 /// one, over the live nested lists.
-fn gc_traversal<C: Collector>(sizes: &Sizes) -> Result<Sample> {
-    let (top, build) = timed(|| nested_lists::<C>(sizes.levels));
+fn gc_traversal<C: Collector>(cx: &mut C::Cx<'_>, sizes: &Sizes) -> Result<Sample> {
+    let (top, build) = timed(|| nested_lists::<C>(cx, sizes.levels));
     expect_live(sizes.levels, "after the build")?;
-    let (collected, first) = timed(C::collect);
+    let (collected, first) = timed(|| C::collect(cx));
     collected?;
     let mut steady = Vec::new();
     for _ in 0..sizes.reps {
-        C::collect()?;
-        let (collected, collect) = timed(C::collect);
+        C::collect(cx)?;
+        let (collected, collect) = timed(|| C::collect(cx));
         collected?;
         steady.push(collect);
     }
     expect_live(sizes.levels, "after the collections (nothing is garbage)")?;
     drop(top);
-    C::collect()?;
+    C::collect(cx)?;
     let mut s = sample(median_elapsed(&steady), sizes.levels);
     record(&mut s, "build", build);
     record(&mut s, "first_collect", first);
@@ -304,19 +311,19 @@ fn gc_traversal<C: Collector>(sizes: &Sizes) -> Result<Sample> {
 
 /// (d) Live chains promoted by a full collection; per repetition, new nodes allocated (kept
 /// alive) and a generation-0 collection timed.
-fn young<C: Collector>(sizes: &Sizes) -> Result<Sample> {
+fn young<C: Collector>(cx: &mut C::Cx<'_>, sizes: &Sizes) -> Result<Sample> {
     if !C::has_generations() {
         bail!("{} has no generations", C::NAME);
     }
     let old = sizes.live_nodes();
-    let roots = chains::<C>(sizes.chains, sizes.chain_len);
-    let (collected, promote) = timed(C::collect);
+    let roots = chains::<C>(cx, sizes.chains, sizes.chain_len);
+    let (collected, promote) = timed(|| C::collect(cx));
     collected?;
     let mut kept = Vec::new();
     let mut times = Vec::new();
     for r in 0..sizes.reps {
-        kept.extend((0..sizes.young_new).map(|i| C::node(old + r * sizes.young_new + i)));
-        let (collected, young) = timed(C::collect_young);
+        kept.extend((0..sizes.young_new).map(|i| C::node(cx, old + r * sizes.young_new + i)));
+        let (collected, young) = timed(|| C::collect_young(cx));
         collected?;
         times.push(young);
     }
@@ -326,7 +333,7 @@ fn young<C: Collector>(sizes: &Sizes) -> Result<Sample> {
     )?;
     drop(kept);
     drop(roots);
-    C::collect()?;
+    C::collect(cx)?;
     let mut s = sample(median_elapsed(&times), sizes.young_new);
     record(&mut s, "promote", promote);
     s.extra.insert("old_objects".into(), old as f64);
@@ -405,26 +412,30 @@ mod tests {
             type Node = Handle;
             type DNode = Handle;
             type List = Handle;
+            type Cx<'a> = ();
 
-            fn node(value: u64) -> Handle {
+            fn enter<R>(f: impl for<'a> FnOnce(&mut ()) -> R) -> R {
+                f(&mut ())
+            }
+            fn node(_cx: &(), value: u64) -> Handle {
                 Handle(Rc::new((RefCell::new(None), Counted::new(value))))
             }
-            fn set_next(node: &Handle, next: Handle) {
+            fn set_next(_cx: &(), node: &Handle, next: Handle) {
                 *node.0.0.borrow_mut() = Some(next);
             }
-            fn next(node: &Handle) -> Option<Handle> {
+            fn next(_cx: &(), node: &Handle) -> Option<Handle> {
                 node.0.0.borrow().clone()
             }
-            fn dnode(value: u64) -> Handle {
-                Self::node(value)
+            fn dnode(cx: &(), value: u64) -> Handle {
+                Self::node(cx, value)
             }
-            fn link_next(node: &Handle, next: &Handle) {
-                Self::set_next(node, next.clone());
+            fn link_next(cx: &(), node: &Handle, next: &Handle) {
+                Self::set_next(cx, node, next.clone());
             }
-            fn list(_items: Vec<Handle>, value: u64) -> Handle {
-                Self::node(value)
+            fn list(cx: &(), _items: Vec<Handle>, value: u64) -> Handle {
+                Self::node(cx, value)
             }
-            fn collect() -> Result<()> {
+            fn collect(_cx: &mut ()) -> Result<()> {
                 Ok(())
             }
         }

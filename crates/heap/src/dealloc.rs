@@ -10,11 +10,14 @@
 //!    finalizer will never run again (PEP 442);
 //! 2. **weak references** — clear every weak reference to the object, then call their
 //!    callbacks, newest first ([`weakref`]);
-//! 3. **untrack** it from the cycle collector's lists;
-//! 4. **drop the payload** — which drops the handles it holds, so children die here;
-//! 5. **free** the memory (obmalloc, sized free).
+//! 3. **legacy finalizer** (`tp_del`, if the type has one) — runs at every death and may
+//!    resurrect too;
+//! 4. **untrack** it from the cycle collector's lists;
+//! 5. **drop the payload** — which drops the handles it holds, so children die here (skipped
+//!    if the cycle collector already dropped it in place to break a cycle);
+//! 6. **free** the memory (obmalloc, sized free).
 //!
-//! Step 4 is where a naive implementation recurses: dropping the head of a 10,000,000-long
+//! Step 5 is where a naive implementation recurses: dropping the head of a 10,000,000-long
 //! chain drops its `next`, whose count reaches zero, whose payload drops its `next`... one
 //! Rust stack frame group per link, and the stack overflows (every Rust GC crate measured in
 //! the design notes does, and so does `Rc`). The **trashcan** (CPython's
@@ -32,7 +35,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::ptr::NonNull;
 
 use crate::gil::Gil;
-use crate::header::{FINALIZED, HAS_WEAKREFS, Header, links_size};
+use crate::header::{CLEARED, FINALIZED, HAS_WEAKREFS, Header, links_size};
 use crate::state::heap;
 use crate::{generation, unraisable, weakref};
 
@@ -100,14 +103,16 @@ pub(crate) fn pending() -> usize {
     unsafe { (*heap().trash_later.get()).len() }
 }
 
-/// Takes apart an object whose count is zero (steps 1–5 of the module docs).
+/// Takes apart an object whose count is zero (steps 1–6 of the module docs).
 fn destroy(obj: NonNull<Header>) {
-    // SAFETY: the object is alive (count 0, not yet freed) until step 5.
+    // SAFETY: the object is alive (count 0, not yet freed) until step 6.
     let header = unsafe { obj.as_ref() };
     let ty = header.ty;
 
+    let cleared = header.has_flag(CLEARED);
     if let Some(finalize) = ty.finalize
         && !header.has_flag(FINALIZED)
+        && !cleared
     {
         header.set_flag(FINALIZED, true);
         header.set_count(1);
@@ -129,21 +134,41 @@ fn destroy(obj: NonNull<Header>) {
         weakref::clear_and_call_back(obj);
     }
 
+    if let Some(del) = ty.legacy_del
+        && !cleared
+    {
+        header.set_count(1);
+        let mut gil = Gil::conjure();
+        let outcome = catch_unwind(AssertUnwindSafe(|| {
+            // SAFETY: as for the finalizer.
+            unsafe { del(obj, &mut gil) }
+        }));
+        if outcome.is_err() {
+            unraisable::report_panic(&mut gil, &format!("the legacy finalizer of {}", ty.name()));
+        }
+        if !header.decref_is_zero() {
+            return;
+        }
+    }
+
     let h = heap();
     if ty.tracked {
         // SAFETY: a live object of a tracked type.
         if unsafe { generation::is_linked(obj) } {
-            // SAFETY: linked, and the young list is the only list in this layer.
-            unsafe { h.young.unlink(obj) };
+            // SAFETY: linked in some proper list (objects die only outside the
+            // collector's reachability passes).
+            unsafe { generation::unlink(obj) };
         }
-        let young = h.young_count.get();
-        if young > 0 {
-            h.young_count.set(young - 1);
+        let count0 = &h.gc.counts[0];
+        if count0.get() > 0 {
+            count0.set(count0.get() - 1);
         }
     }
 
-    // SAFETY: count zero, finalizer and callbacks done: nobody can reach the payload.
-    unsafe { (ty.drop_value)(obj) };
+    if !cleared {
+        // SAFETY: count zero, finalizer and callbacks done: nobody can reach the payload.
+        unsafe { (ty.drop_value)(obj) };
+    }
 
     let prefix = links_size(ty.tracked);
     h.live_objects.set(h.live_objects.get() - 1);

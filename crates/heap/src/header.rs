@@ -32,6 +32,9 @@ pub const IMMORTAL_REFCOUNT: usize = u32::MAX as usize;
 pub(crate) const FINALIZED: u32 = 1 << 0;
 /// Flag: some weak reference points at this object (its list is in the weak table).
 pub(crate) const HAS_WEAKREFS: u32 = 1 << 1;
+/// Flag: the cycle collector dropped the payload in place to break a cycle of garbage; the
+/// deallocation that follows must not drop it again.
+pub(crate) const CLEARED: u32 = 1 << 2;
 
 /// The header every object starts with; handles point at it.
 #[repr(C)]
@@ -118,8 +121,9 @@ impl Header {
     }
 }
 
-/// The cycle collector's links of a tracked object (CPython's `PyGC_Head`).
-#[repr(C)]
+/// The cycle collector's links of a tracked object (CPython's `PyGC_Head`). Aligned to 16
+/// so the four low bits of every link word are free for the collector's flags.
+#[repr(C, align(16))]
 pub(crate) struct GcLinks {
     /// Next object in its generation's list; 0 if the object is not tracked.
     pub(crate) next: Cell<usize>,

@@ -81,6 +81,8 @@ mod cell;
 #[cfg(not(loom))]
 pub mod dealloc;
 #[cfg(not(loom))]
+pub mod gc;
+#[cfg(not(loom))]
 mod generation;
 #[cfg(not(loom))]
 pub mod gil;
@@ -119,7 +121,7 @@ pub use obj::{AllocError, AnyObj, Obj};
 #[cfg(not(loom))]
 pub use trace::{Trace, Tracer};
 #[cfg(not(loom))]
-pub use types::{CallSlot, ClearSlot, Finalizer, Object, TypeInfo};
+pub use types::{CallSlot, ClearSlot, Finalizer, Object, TypeInfo, Untrack};
 #[cfg(not(loom))]
 pub use unraisable::{Unraisable, set_unraisable_hook};
 #[cfg(not(loom))]

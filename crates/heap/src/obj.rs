@@ -101,6 +101,17 @@ impl<T: Object> Obj<T> {
         let () = TypeOf::<T>::ALIGN_OK;
         let info = TypeOf::<T>::INFO;
         let h = heap();
+        if T::TRACKED {
+            // CPython 3.11's `_PyObject_GC_Link`: count the allocation, and collect right
+            // here once generation 0 is over its threshold (the trigger is `usize::MAX`
+            // while collection is disabled or running).
+            let count0 = &h.gc.counts[0];
+            let c = count0.get() + 1;
+            count0.set(c);
+            if c > h.gc.trigger.get() {
+                crate::gc::collect_automatic();
+            }
+        }
         // SAFETY: GIL held (token), the borrow ends before anything else runs.
         let block = unsafe { h.obmalloc().alloc(info.alloc_size) }.ok_or(AllocError {
             size: info.alloc_size,
@@ -122,8 +133,7 @@ impl<T: Object> Obj<T> {
         h.live_objects.set(h.live_objects.get() + 1);
         if T::TRACKED {
             // SAFETY: a fresh object of a tracked type, in no list.
-            unsafe { h.young.push_back(ptr) };
-            h.young_count.set(h.young_count.get() + 1);
+            unsafe { h.gc.gens[0].push_back(ptr) };
         }
         Ok(Obj {
             ptr,
@@ -322,8 +332,8 @@ impl AnyObj {
     /// it for containers that hold only atomic values, which cannot be part of a cycle.
     pub fn untrack(&self, gil: &Gil<'_>) {
         if self.is_tracked(gil) {
-            // SAFETY: tracked objects are linked in the young list (the only list so far).
-            unsafe { heap().young.unlink(self.ptr) }
+            // SAFETY: a tracked object is linked in some proper list.
+            unsafe { generation::unlink(self.ptr) }
         }
     }
 
@@ -335,7 +345,7 @@ impl AnyObj {
         }
         if !self.is_tracked(gil) {
             // SAFETY: a live object of a tracked type, in no list.
-            unsafe { heap().young.push_back(self.ptr) }
+            unsafe { heap().gc.gens[0].push_back(self.ptr) }
         }
         true
     }

@@ -14,7 +14,7 @@ use std::ptr::NonNull;
 use obmalloc::Obmalloc;
 use rustc_hash::FxBuildHasher;
 
-use crate::generation::GcList;
+use crate::gc::state::GcState;
 use crate::header::Header;
 use crate::unraisable::UnraisableHook;
 
@@ -24,10 +24,10 @@ pub(crate) type WeakTable = HashMap<usize, NonNull<Header>, FxBuildHasher>;
 pub(crate) struct HeapState {
     initialized: Cell<bool>,
     obmalloc: UnsafeCell<MaybeUninit<Obmalloc>>,
-    /// Generation 0: where new tracked objects are linked (the cycle collector adds the rest).
-    pub(crate) young: GcList,
-    /// CPython's `generations[0].count`: tracked allocations minus their frees.
-    pub(crate) young_count: Cell<usize>,
+    /// The cycle collector: generations, counts, thresholds, `gc` module settings.
+    pub(crate) gc: GcState,
+    /// Weak references created so far (the collector checks whether code it ran made any).
+    pub(crate) weakrefs_created: Cell<u64>,
     /// Objects alive right now (all types).
     pub(crate) live_objects: Cell<usize>,
     /// Trashcan: nesting of deallocations on the current stack.
@@ -50,8 +50,8 @@ unsafe impl Sync for Global {}
 static HEAP: Global = Global(HeapState {
     initialized: Cell::new(false),
     obmalloc: UnsafeCell::new(MaybeUninit::uninit()),
-    young: GcList::new(),
-    young_count: Cell::new(0),
+    gc: GcState::new(),
+    weakrefs_created: Cell::new(0),
     live_objects: Cell::new(0),
     trash_nesting: Cell::new(0),
     trash_defer: Cell::new(0),
@@ -73,7 +73,7 @@ impl HeapState {
         if !self.initialized.get() {
             // SAFETY: GIL held, first use: nobody has a reference into the slot yet.
             unsafe { (*self.obmalloc.get()).write(Obmalloc::new()) };
-            self.young.init();
+            self.gc.init();
             self.initialized.set(true);
         }
     }

@@ -74,6 +74,20 @@ pub trait Object: Trace + Send + Sized + 'static {
     /// but leaves nothing behind (fine for garbage, which nothing can reach).
     const CLEAR: Option<ClearSlot<Self>> = None;
 
+    /// CPython's `tp_del`, a legacy finalizer (before PEP 442). On the reference-counting
+    /// path it runs at every death, after the weak references were cleared, and may
+    /// resurrect the object (it then runs again at the next death). The cycle collector
+    /// cannot know in which order to run such finalizers, so garbage that contains an
+    /// object with one, and everything that object reaches, is **uncollectable**: it goes
+    /// to [`gc::garbage`](crate::gc::garbage) untouched (CPython's behaviour for C types
+    /// with `tp_del`). Meant for reproducing CPython; new types should use `FINALIZER`.
+    const LEGACY_FINALIZER: Option<Finalizer<Self>> = None;
+
+    /// Whether the collector may untrack instances that reference only untracked objects
+    /// (CPython does it for tuples and dicts). Only for types that re-track themselves when
+    /// they gain a tracked referent (or cannot, being immutable).
+    const UNTRACK: Untrack = Untrack::Never;
+
     /// The call slot, if instances are callable: used when an instance is a weak
     /// reference's callback (the argument is the weak reference).
     const CALL: Option<CallSlot<Self>> = None;
@@ -82,6 +96,22 @@ pub trait Object: Trace + Send + Sized + 'static {
     fn type_name() -> &'static str {
         std::any::type_name::<Self>()
     }
+}
+
+/// When the cycle collector may untrack an object that references only untracked objects
+/// ([`Object::UNTRACK`]). The collector checks each referent: one of an untracked type never
+/// counts; one of a tracked type counts if it is tracked now, or — for types with
+/// `FullCollections` or `Never`, which can become tracked again — always.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Untrack {
+    /// Never (the default).
+    Never,
+    /// At every collection that finds the object alive (CPython's tuples: immutable, so
+    /// once untracked they stay so, and count as untracked referents).
+    Collections,
+    /// At full collections only (CPython's dicts: they track themselves again when a
+    /// tracked value is stored, so they always count as possibly tracked referents).
+    FullCollections,
 }
 
 /// The descriptor every object's header points at (a vtable built from [`Object`]).
@@ -96,6 +126,8 @@ pub struct TypeInfo {
     pub(crate) drop_value: unsafe fn(NonNull<Header>),
     pub(crate) finalize: Option<unsafe fn(NonNull<Header>, &mut Gil<'_>)>,
     pub(crate) clear: Option<unsafe fn(NonNull<Header>, &mut Gil<'_>)>,
+    pub(crate) legacy_del: Option<unsafe fn(NonNull<Header>, &mut Gil<'_>)>,
+    pub(crate) untrack: Untrack,
     pub(crate) call: Option<unsafe fn(NonNull<Header>, &mut Gil<'_>, &AnyObj)>,
     pub(crate) as_any: unsafe fn(NonNull<Header>) -> *const dyn Any,
 }
@@ -119,6 +151,11 @@ impl TypeInfo {
     /// Whether the type has its own clear slot ([`Object::CLEAR`]).
     pub fn has_clear(&self) -> bool {
         self.clear.is_some()
+    }
+
+    /// Whether instances have a legacy finalizer ([`Object::LEGACY_FINALIZER`]).
+    pub fn has_legacy_finalizer(&self) -> bool {
+        self.legacy_del.is_some()
     }
 
     /// Whether instances have a finalizer.
@@ -170,6 +207,11 @@ impl<T: Object> TypeOf<T> {
             Some(_) => Some(clear_value::<T>),
             None => None,
         },
+        legacy_del: match T::LEGACY_FINALIZER {
+            Some(_) => Some(legacy_del_value::<T>),
+            None => None,
+        },
+        untrack: T::UNTRACK,
         call: match T::CALL {
             Some(_) => Some(call_value::<T>),
             None => None,
@@ -202,6 +244,14 @@ unsafe fn finalize_value<T: Object>(h: NonNull<Header>, gil: &mut Gil<'_>) {
     // caller's reference where it is.
     let this = ManuallyDrop::new(unsafe { Obj::<T>::from_header(h) });
     if let Some(f) = T::FINALIZER {
+        f(&this, gil);
+    }
+}
+
+unsafe fn legacy_del_value<T: Object>(h: NonNull<Header>, gil: &mut Gil<'_>) {
+    // SAFETY: as in finalize_value.
+    let this = ManuallyDrop::new(unsafe { Obj::<T>::from_header(h) });
+    if let Some(f) = T::LEGACY_FINALIZER {
         f(&this, gil);
     }
 }

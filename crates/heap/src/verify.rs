@@ -48,7 +48,11 @@ impl std::error::Error for TraceError {}
 /// Subtracts every tracked object's traced references from their targets' counts and
 /// reports the first count that goes negative.
 pub fn check_traces(_gil: &Gil<'_>) -> Result<(), TraceError> {
-    let objects = heap().young.headers();
+    let gc = &heap().gc;
+    let mut objects = Vec::new();
+    for list in gc.gens.iter().chain([&gc.permanent]) {
+        objects.extend(list.headers());
+    }
     let mut left: HashMap<usize, isize, FxBuildHasher> = HashMap::default();
     let mut error = None;
     for &obj in &objects {

@@ -205,6 +205,8 @@ impl WeakRef {
             (false, _) => after,
         };
         link(t, wr.as_any().header_ptr(), insert_after, head);
+        let h = heap();
+        h.weakrefs_created.set(h.weakrefs_created.get() + 1);
         Ok(wr)
     }
 
@@ -360,12 +362,26 @@ fn unlink(t: NonNull<Header>, prev: Option<NonNull<Header>>, next: Option<NonNul
 /// Clears every weak reference to `obj` (whose count is zero), then calls the callbacks of
 /// those still alive, in list order (newest first).
 pub(crate) fn clear_and_call_back(obj: NonNull<Header>) {
+    let mut calls: Vec<(AnyObj, AnyObj)> = Vec::new();
+    detach_all(obj, &mut calls, |_| false);
+    let mut gil = Gil::conjure();
+    for (wr, cb) in calls {
+        call_back(&mut gil, &cb, &wr);
+    }
+}
+
+/// Clears every weak reference to `obj` and collects, in list order, a new handle to each
+/// one that is alive, has a callback and is not `doomed`, with its callback taken out.
+pub(crate) fn detach_all(
+    obj: NonNull<Header>,
+    calls: &mut Vec<(AnyObj, AnyObj)>,
+    doomed: impl Fn(NonNull<Header>) -> bool,
+) {
     // SAFETY: GIL held; short borrow.
     let head = unsafe { heap().weak_table() }.remove(&obj.addr().get());
-    // SAFETY: the dying object's header is still valid.
+    // SAFETY: the object's header is still valid.
     unsafe { obj.as_ref() }.set_flag(HAS_WEAKREFS, false);
     let gil = Gil::conjure();
-    let mut calls: Vec<(AnyObj, AnyObj)> = Vec::new();
     let mut at = head;
     while let Some(wr) = at {
         // SAFETY: listed weak references are live objects.
@@ -376,20 +392,29 @@ pub(crate) fn clear_and_call_back(obj: NonNull<Header>) {
         w.next.set(None);
         // SAFETY: listed, so not freed; a count of 0 means it is dying itself.
         if unsafe { wr.as_ref() }.count() > 0
+            && !doomed(wr)
             && let Some(cb) = w.callback.take(&gil)
         {
             // SAFETY: alive; GIL held.
             calls.push((unsafe { AnyObj::new_ref(wr) }, cb));
         }
     }
-    let mut gil = gil;
-    for (wr, cb) in calls {
-        call_back(&mut gil, &cb, &wr);
+}
+
+/// Detaches a weak reference from its referent without calling anything (the collector's
+/// treatment of a weak reference that is garbage itself; its callback stays, never called).
+pub(crate) fn detach_self(wr: NonNull<Header>) {
+    // SAFETY: a live WeakRef object.
+    let w = unsafe { payload(wr) };
+    if let Some(t) = w.target.take() {
+        unlink(t, w.prev.get(), w.next.get());
+        w.prev.set(None);
+        w.next.set(None);
     }
 }
 
 /// Calls `cb(wr)`, reporting failures as unraisable.
-fn call_back(gil: &mut Gil<'_>, cb: &AnyObj, wr: &AnyObj) {
+pub(crate) fn call_back(gil: &mut Gil<'_>, cb: &AnyObj, wr: &AnyObj) {
     let Some(call) = cb.type_info().call else {
         unraisable::report_unraisable(
             gil,

@@ -28,7 +28,6 @@ use std::time::Duration;
 
 use crate::dealloc;
 use crate::header::Header;
-use crate::obj::AnyObj;
 use crate::state::heap;
 
 use lock::GilLock;
@@ -128,28 +127,6 @@ impl Gil<'_> {
     /// Objects alive in the heap right now (all types, immortal ones included).
     pub fn live_objects(&self) -> usize {
         heap().live_objects.get()
-    }
-
-    /// The tracked objects of generation 0, oldest first (what `gc.get_objects(0)` lists).
-    pub fn young_objects(&self) -> Vec<AnyObj> {
-        heap()
-            .young
-            .headers()
-            .into_iter()
-            // SAFETY: listed objects are alive (deallocation unlinks them first).
-            .map(|h| unsafe { AnyObj::new_ref(h) })
-            .collect()
-    }
-
-    /// Number of tracked objects in generation 0.
-    pub fn young_len(&self) -> usize {
-        heap().young.len()
-    }
-
-    /// CPython's `gc.get_count()[0]`: tracked objects allocated minus those freed since the
-    /// last collection.
-    pub fn young_count(&self) -> usize {
-        heap().young_count.get()
     }
 }
 

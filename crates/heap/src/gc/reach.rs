@@ -1,0 +1,281 @@
+//! Reachability: which objects of a generation are referenced only from inside it.
+//!
+//! CPython's `deduce_unreachable`, three passes over the list being collected and no memory
+//! besides the objects' own links:
+//!
+//! 1. **update_refs** — copy each object's reference count into its scratch count (the
+//!    `prev` link word turns into `refs << 4 | COLLECTING`);
+//! 2. **subtract_refs** — trace every object and decrement the scratch count of each
+//!    referent that is also being collected. What remains is the number of references from
+//!    outside the set: from older generations, untracked objects, Rust locals, anywhere;
+//! 3. **move_unreachable** — scan the list in order. An object with references left is
+//!    reachable: trace it and give every referent still at zero a count of one (if the
+//!    referent was already moved to the unreachable list, move it back to the tail of the
+//!    list being scanned, so it is scanned again), then restore its `prev` pointer and clear
+//!    its flag. An object at zero is moved, tentatively, to the unreachable list (tagged
+//!    `UNREACHABLE` in `next`). When the scan ends, whatever is left in the unreachable list
+//!    is referenced only by other unreachable objects: garbage.
+//!
+//! The scan never recurses and each object is traced at most twice. Moving the tentatively
+//! unreachable objects (rather than the reachable ones) means a chain met tail first is
+//! moved out and back once and then sits in scan order, so the next collection moves nothing.
+//!
+//! A `Trace` must not panic (its contract): these passes leave the lists in a transient
+//! state, so a panic here aborts the process with a message naming the phase.
+
+use std::ptr::NonNull;
+
+use crate::generation::{
+    COLLECTING, FLAG_MASK, GcList, REFS_SHIFT, UNREACHABLE, header_at, links, links_addr, links_at,
+};
+use crate::header::Header;
+use crate::trace::Tracer;
+
+/// Aborts the process if dropped while unwinding (a panic escaped a `Trace` while the
+/// collector's lists were in a transient state).
+pub(crate) struct AbortOnUnwind(pub(crate) &'static str);
+
+impl Drop for AbortOnUnwind {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            eprintln!(
+                "pymem: a panic escaped {} during a cycle collection; the collector's lists are \
+                 inconsistent, aborting (Trace implementations must not panic)",
+                self.0
+            );
+            std::process::abort();
+        }
+    }
+}
+
+/// Traces one object.
+///
+/// # Safety
+/// `h` is a live object.
+#[inline(always)]
+pub(crate) unsafe fn trace(h: NonNull<Header>, visit: &mut dyn FnMut(NonNull<Header>)) {
+    // SAFETY: (caller) live, so its type's slot applies.
+    unsafe { ((*h.as_ptr()).ty.trace)(h, &mut Tracer::new(visit)) }
+}
+
+/// The links of a referent if it is a tracked object in the set being collected.
+///
+/// # Safety
+/// `h` is a live object.
+#[inline(always)]
+unsafe fn collecting_links<'a>(h: NonNull<Header>) -> Option<&'a crate::header::GcLinks> {
+    // SAFETY: (caller) live; links exist for tracked types.
+    unsafe {
+        if !(*h.as_ptr()).ty.tracked {
+            return None;
+        }
+        let l = links(h);
+        l.is_collecting().then_some(l)
+    }
+}
+
+/// Passes 1 and 2: scratch counts = references from outside `list`.
+///
+/// # Safety
+/// `list` is a proper list of live objects; no other list has `COLLECTING` set.
+pub(crate) unsafe fn update_and_subtract(list: &GcList) {
+    let _guard = AbortOnUnwind("subtract_refs");
+    list.for_each(|h| {
+        // SAFETY: listed objects are live and tracked.
+        unsafe {
+            let count = (*h.as_ptr()).count();
+            links(h).prev.set((count << REFS_SHIFT) | COLLECTING);
+        }
+    });
+    let mut visit = |t: NonNull<Header>| {
+        // SAFETY: a traced reference points at a live object.
+        if let Some(l) = unsafe { collecting_links(t) } {
+            let p = l.prev.get();
+            if p >> REFS_SHIFT == 0 {
+                negative_count(t);
+            }
+            l.prev.set(p - (1 << REFS_SHIFT));
+        }
+    };
+    list.for_each(|h| {
+        // SAFETY: listed objects are live.
+        unsafe { trace(h, &mut visit) }
+    });
+}
+
+/// A scratch count would go below zero: some `Trace` visits a reference it does not own.
+#[cold]
+#[inline(never)]
+fn negative_count(t: NonNull<Header>) -> ! {
+    // SAFETY: live object.
+    let name = unsafe { t.as_ref() }.ty.name();
+    panic!(
+        "wrong Trace: a `{name}` object is visited more often than it is referenced (a Trace \
+         visits a reference twice, or one it does not own); heap::check_traces names the \
+         referrer"
+    );
+}
+
+/// Pass 3: moves the objects of `young` that are unreachable from outside to `unreachable`
+/// (tagged `UNREACHABLE`, `prev` = pointer | `COLLECTING`); the rest stay in `young`, with
+/// `prev` restored and `COLLECTING` cleared.
+///
+/// # Safety
+/// `young` went through [`update_and_subtract`]; `unreachable` is empty.
+pub(crate) unsafe fn move_unreachable(young: &GcList, unreachable: &GcList) {
+    let _guard = AbortOnUnwind("move_unreachable");
+    let young_head = young.head_addr();
+    let unr_head = unreachable.head_addr();
+    // Whenever an object is moved back, it goes to young's tail: young's sentinel `prev` is
+    // kept pointing at the real tail throughout.
+    let mut visit = |t: NonNull<Header>| {
+        // SAFETY: traced references point at live objects.
+        let Some(l) = (unsafe { collecting_links(t) }) else {
+            return;
+        };
+        let next = l.next.get();
+        if next & UNREACHABLE != 0 {
+            // Tentatively unreachable, but referenced from a reachable object: unlink it
+            // from the unreachable list (whose `next` words carry the tag) and append it to
+            // young's tail with a count of one, so the scan reaches it again.
+            // SAFETY: list neighbours are live links or sentinels.
+            unsafe {
+                let prev = l.prev.get() & !FLAG_MASK;
+                let pl = links_at(prev);
+                pl.next.set(next);
+                let nl = links_at(next);
+                nl.prev.set((prev) | (nl.prev.get() & FLAG_MASK));
+                let me = links_addr(t);
+                let ys = links_at(young_head);
+                let last = ys.prev.get() & !FLAG_MASK;
+                links_at(last).next.set(me);
+                l.next.set(young_head);
+                ys.prev.set(me);
+            }
+            l.prev.set((1 << REFS_SHIFT) | COLLECTING);
+        } else if l.prev.get() >> REFS_SHIFT == 0 {
+            // Still ahead in the scan: it will be found reachable.
+            l.prev.set((1 << REFS_SHIFT) | COLLECTING);
+        }
+    };
+
+    let mut prev = young_head;
+    // SAFETY: young is a list whose `next` words are plain pointers (no tags) except for
+    // objects moved back, which got plain pointers too.
+    unsafe {
+        let mut at = links_at(young_head).next.get();
+        while at != young_head {
+            let l = links_at(at);
+            if l.refs() > 0 {
+                trace(header_at(at), &mut visit);
+                l.prev.set(prev);
+                prev = at;
+            } else {
+                // Unlink from young (singly: `prev` words are counts here) ...
+                links_at(prev).next.set(l.next.get());
+                // ... and append to unreachable, tagged.
+                let us = links_at(unr_head);
+                let last = us.prev.get() & !FLAG_MASK;
+                let ll = links_at(last);
+                // Tagged unconditionally (the sentinel's tag is removed at the end).
+                ll.next.set(at | UNREACHABLE);
+                l.prev.set(last | COLLECTING);
+                l.next.set(unr_head | UNREACHABLE);
+                us.prev.set(at);
+            }
+            at = links_at(prev).next.get();
+        }
+        let ys = links_at(young_head);
+        ys.prev.set(prev);
+        links_at(prev).next.set(young_head);
+        // The sentinel's own `next` must be untagged.
+        let us = links_at(unr_head);
+        us.next.set(us.next.get() & !FLAG_MASK);
+    }
+}
+
+/// Clears the `UNREACHABLE` tags of a list produced by [`move_unreachable`] (its `prev`
+/// words keep `COLLECTING`).
+///
+/// # Safety
+/// `list` came out of `move_unreachable`.
+pub(crate) unsafe fn clear_unreachable_tags(list: &GcList) {
+    let head = list.head_addr();
+    // SAFETY: a list whose `next` words are pointers, some tagged.
+    unsafe {
+        let mut at = links_at(head).next.get() & !FLAG_MASK;
+        while at != head {
+            let l = links_at(at);
+            let next = l.next.get() & !FLAG_MASK;
+            l.next.set(next);
+            at = next;
+        }
+    }
+}
+
+/// `deduce_unreachable`: passes 1–3, then the unreachable list made proper (tags cleared;
+/// its objects keep `COLLECTING`).
+///
+/// # Safety
+/// As for the passes.
+pub(crate) unsafe fn deduce_unreachable(young: &GcList, unreachable: &GcList) {
+    // SAFETY: (caller).
+    unsafe {
+        update_and_subtract(young);
+        move_unreachable(young, unreachable);
+        clear_unreachable_tags(unreachable);
+    }
+}
+
+/// Whether `h` (live) is a tracked object in some list.
+///
+/// # Safety
+/// `h` is live.
+#[inline]
+pub(crate) unsafe fn may_be_tracked(h: NonNull<Header>) -> bool {
+    // SAFETY: (caller).
+    unsafe {
+        let ty = (*h.as_ptr()).ty;
+        if !ty.tracked {
+            return false;
+        }
+        match ty.untrack {
+            // Mutable containers may be tracked again when they change.
+            crate::types::Untrack::Never | crate::types::Untrack::FullCollections => true,
+            crate::types::Untrack::Collections => links(h).next.get() != 0,
+        }
+    }
+}
+
+/// Untracks the objects of `list` whose type allows it (`untrack` policy) and whose
+/// referents are all untracked (CPython's `untrack_tuples` / `untrack_dicts`).
+///
+/// # Safety
+/// `list` is a proper list.
+pub(crate) unsafe fn untrack_atomic(list: &GcList, full: bool) {
+    use crate::types::Untrack;
+    let _guard = AbortOnUnwind("untrack");
+    let mut doomed = Vec::new();
+    list.for_each(|h| {
+        // SAFETY: listed objects are live.
+        let ty = unsafe { (*h.as_ptr()).ty };
+        let eligible = match ty.untrack {
+            Untrack::Never => false,
+            Untrack::Collections => true,
+            Untrack::FullCollections => full,
+        };
+        if !eligible {
+            return;
+        }
+        let mut any = false;
+        // SAFETY: live.
+        unsafe { trace(h, &mut |t| any |= may_be_tracked(t)) };
+        if !any {
+            doomed.push(h);
+        }
+    });
+    for h in doomed {
+        // SAFETY: listed, proper list.
+        unsafe { crate::generation::unlink(h) };
+    }
+}

@@ -13,10 +13,11 @@
 //!   building, as the design notes did). The script times its collections itself (`time.process_time_ns()` and
 //!   `perf_counter_ns()`) and reports its own peak RSS (`VmHWM`); the suite skips it with a
 //!   message when `python3` is missing or is not 3.11.
-//! - **pymem** joins when the `heap` crate's cycle collector lands (a `pymem.rs` implementing
-//!   `peer::Collector` with `ROLE = Role::Ours` and its generation-0 collection, plus `pymem` in
-//!   the list): until then the row is absent and the targets print as pending, with the CPython
-//!   figures they will be compared against.
+//! - **pymem**: the `heap` crate's `Obj` of tracked node types, links in a `GilCell`, collected
+//!   by `heap::gc::collect` (generation 2 for a full collection, 0 for `young`); the generic
+//!   workloads run inside one `heap::with_gil`, whose token is the `peer::Collector` context.
+//!   After every full collection the heap's own count of live objects must equal the live
+//!   payloads. The target checks compare it with CPython and with every Rust peer.
 //!
 //! Workloads (the (a)–(d); "collection" is the crate's full collection call):
 //! - **cycles** (a): 100,000 rings of 10 nodes built with their roots in a `Vec` (build timed),
@@ -84,8 +85,8 @@ macro_rules! contenders {
     };
 }
 
-// The registry: one module name per contender (pymem's goes here when the collector lands).
-contenders!(rust_cc, bacon, gcmodule, dumpster, cpython);
+// The registry: one module name per contender.
+contenders!(pymem, rust_cc, bacon, gcmodule, dumpster, cpython);
 
 /// The workloads of this suite.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]

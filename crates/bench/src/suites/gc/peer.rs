@@ -367,6 +367,25 @@ mod tests {
         reps: 3,
     };
 
+    /// Runs `k` on `w` at [`TINY`] and checks the sample's objects, peak RSS and extra figures.
+    fn run_tiny(k: &dyn Contender, w: Workload) {
+        let s = k
+            .run(w, &TINY)
+            .unwrap_or_else(|e| panic!("{} {w}: {e:#}", k.name()));
+        assert_eq!(s.ops, TINY.objects(w), "{} {w}", k.name());
+        assert!(s.peak_rss_bytes > 0, "{} {w}", k.name());
+        let expected: &[&str] = match w {
+            Workload::Cycles => &["build_cpu_ns", "drop_cpu_ns", "collect_cpu_ns"],
+            Workload::Live => &["build_cpu_ns", "walk_collect_cpu_ns"],
+            Workload::GcCollect => &["collect_cpu_ns"],
+            Workload::GcTraversal => &["build_cpu_ns", "first_collect_cpu_ns"],
+            Workload::Young => &["promote_cpu_ns", "old_objects"],
+        };
+        for key in expected {
+            assert!(s.extra.contains_key(*key), "{} {w} lacks {key}", k.name());
+        }
+    }
+
     /// Every Rust peer runs every workload it supports and frees exactly the garbage (the
     /// live-count checks inside the workloads fail otherwise); `young` is n/a for all four.
     #[test]
@@ -377,22 +396,21 @@ mod tests {
                     assert_eq!(k.supports(w), Err("no generations"), "{}", k.name());
                     continue;
                 }
-                let s = k
-                    .run(w, &TINY)
-                    .unwrap_or_else(|e| panic!("{} {w}: {e:#}", k.name()));
-                assert_eq!(s.ops, TINY.objects(w), "{} {w}", k.name());
-                assert!(s.peak_rss_bytes > 0, "{} {w}", k.name());
-                let expected: &[&str] = match w {
-                    Workload::Cycles => &["build_cpu_ns", "drop_cpu_ns", "collect_cpu_ns"],
-                    Workload::Live => &["build_cpu_ns", "walk_collect_cpu_ns"],
-                    Workload::GcCollect => &["collect_cpu_ns"],
-                    Workload::GcTraversal => &["build_cpu_ns", "first_collect_cpu_ns"],
-                    Workload::Young => &[],
-                };
-                for key in expected {
-                    assert!(s.extra.contains_key(*key), "{} {w} lacks {key}", k.name());
-                }
+                run_tiny(*k, w);
             }
+        }
+    }
+
+    /// pymem runs every workload, `young` included, and frees exactly the garbage (the live
+    /// counts of the payloads and of the heap's own objects are checked inside).
+    #[test]
+    fn pymem_runs_every_workload() {
+        let ours: Vec<_> = ALL.iter().filter(|k| k.role() == Role::Ours).collect();
+        assert_eq!(ours.len(), 1, "one contender is pymem's");
+        assert_eq!(ours[0].name(), "pymem");
+        for w in Workload::ALL {
+            assert_eq!(ours[0].supports(w), Ok(()), "pymem {w}");
+            run_tiny(*ours[0], w);
         }
     }
 

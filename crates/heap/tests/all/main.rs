@@ -12,3 +12,4 @@ mod model;
 mod refcount;
 mod trashcan;
 mod weakref;
+mod gc;

@@ -13,3 +13,4 @@ mod refcount;
 mod trashcan;
 mod weakref;
 mod gc;
+mod gc_model;

@@ -78,6 +78,10 @@ impl Drop for NestingGuard {
 
 fn defer(obj: NonNull<Header>) {
     let h = heap();
+    // A dead object must be out of the collector's sight while it waits (CPython's
+    // deallocators untrack before the trashcan): a collection started meanwhile would
+    // otherwise find it unreferenced and take it apart a second time.
+    untrack(obj);
     // SAFETY: GIL held; the borrow ends here.
     let later = unsafe { &mut *h.trash_later.get() };
     later.push(obj);
@@ -110,11 +114,15 @@ fn destroy(obj: NonNull<Header>) {
     let ty = header.ty;
 
     let cleared = header.has_flag(CLEARED);
+    // Out of the collector's sight from now on, except while a finalizer runs (it may
+    // resurrect the object, which must then be tracked like any live one).
+    untrack(obj);
     if let Some(finalize) = ty.finalize
         && !header.has_flag(FINALIZED)
         && !cleared
     {
         header.set_flag(FINALIZED, true);
+        retrack(obj);
         header.set_count(1);
         let mut gil = Gil::conjure();
         let outcome = catch_unwind(AssertUnwindSafe(|| {
@@ -128,6 +136,7 @@ fn destroy(obj: NonNull<Header>) {
         if !header.decref_is_zero() {
             return;
         }
+        untrack(obj);
     }
 
     if header.has_flag(HAS_WEAKREFS) {
@@ -137,6 +146,7 @@ fn destroy(obj: NonNull<Header>) {
     if let Some(del) = ty.legacy_del
         && !cleared
     {
+        retrack(obj);
         header.set_count(1);
         let mut gil = Gil::conjure();
         let outcome = catch_unwind(AssertUnwindSafe(|| {
@@ -149,16 +159,11 @@ fn destroy(obj: NonNull<Header>) {
         if !header.decref_is_zero() {
             return;
         }
+        untrack(obj);
     }
 
     let h = heap();
     if ty.tracked {
-        // SAFETY: a live object of a tracked type.
-        if unsafe { generation::is_linked(obj) } {
-            // SAFETY: linked in some proper list (objects die only outside the
-            // collector's reachability passes).
-            unsafe { generation::unlink(obj) };
-        }
         let count0 = &h.gc.counts[0];
         if count0.get() > 0 {
             count0.set(count0.get() - 1);
@@ -177,5 +182,27 @@ fn destroy(obj: NonNull<Header>) {
     unsafe {
         let block = obj.cast::<u8>().sub(prefix);
         h.obmalloc().free_sized(block, ty.alloc_size);
+    }
+}
+
+/// Unlinks a dying object of a tracked type from its list, if it is in one.
+fn untrack(obj: NonNull<Header>) {
+    // SAFETY: the object is alive (not freed); links exist for tracked types, and a linked
+    // object sits in a proper list (objects die only outside the collector's reachability
+    // passes, which run no code of the user's).
+    unsafe {
+        if obj.as_ref().ty.tracked && generation::is_linked(obj) {
+            generation::unlink(obj);
+        }
+    }
+}
+
+/// Tracks a dying object again (in generation 0) while its finalizer runs.
+fn retrack(obj: NonNull<Header>) {
+    // SAFETY: as in `untrack`; an unlinked object of a tracked type may join a list.
+    unsafe {
+        if obj.as_ref().ty.tracked && !generation::is_linked(obj) {
+            heap().gc.gens[0].push_back(obj);
+        }
     }
 }

@@ -35,6 +35,9 @@ pub(crate) const HAS_WEAKREFS: u32 = 1 << 1;
 /// Flag: the cycle collector dropped the payload in place to break a cycle of garbage; the
 /// deallocation that follows must not drop it again.
 pub(crate) const CLEARED: u32 = 1 << 2;
+/// Flag: the object is a [`WeakRef`](crate::WeakRef) (so the collector can tell without a
+/// type lookup).
+pub(crate) const IS_WEAKREF: u32 = 1 << 3;
 
 /// The header every object starts with; handles point at it.
 #[repr(C)]

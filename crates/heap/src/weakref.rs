@@ -31,7 +31,7 @@ use std::sync::Arc;
 
 use crate::cell::GilCell;
 use crate::gil::Gil;
-use crate::header::{HAS_WEAKREFS, Header, ObjBox};
+use crate::header::{HAS_WEAKREFS, Header, IS_WEAKREF, ObjBox};
 use crate::obj::{AnyObj, Obj};
 use crate::state::heap;
 use crate::trace::{Trace, Tracer};
@@ -193,6 +193,8 @@ impl WeakRef {
                 next: Cell::new(None),
             },
         );
+        // SAFETY: a live object this handle owns.
+        unsafe { wr.as_any().header_ptr().as_ref() }.set_flag(IS_WEAKREF, true);
         // Where it goes: basic ref at the head; basic proxy after the basic ref; anything
         // else after both (so the others run newest first).
         let (head, after) = leading_basics(t);

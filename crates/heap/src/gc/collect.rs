@@ -13,7 +13,7 @@ use crate::unraisable;
 use super::garbage::{
     delete_garbage, finalize_garbage, handle_resurrected, handle_weakrefs, move_legacy_finalizers,
 };
-use super::reach::{deduce_unreachable, untrack_atomic};
+use super::reach::{UntrackPass, deduce_unreachable};
 use super::state::NUM_GENERATIONS;
 use super::{
     CallbackInfo, DEBUG_COLLECTABLE, DEBUG_SAVEALL, DEBUG_STATS, DEBUG_UNCOLLECTABLE, Phase,
@@ -128,59 +128,82 @@ fn collect_main(gil: &mut Gil<'_>, generation: usize) -> (usize, usize) {
         young
     };
 
-    // 2. Reachability.
+    // 2.–3. Reachability; survivors untracked where their type allows, then promoted.
     let unreachable = GcList::new();
     unreachable.init();
+    let untrack = if generation == NUM_GENERATIONS - 1 {
+        UntrackPass::Full
+    } else {
+        UntrackPass::Young
+    };
     // SAFETY: `young` is a proper list; nothing else is marked.
-    unsafe { deduce_unreachable(young, &unreachable) };
-
-    // 3. Survivors: untrack atomic containers, promote.
-    // SAFETY: `young` is proper again after the scan.
-    unsafe { untrack_atomic(young, generation == NUM_GENERATIONS - 1) };
+    let scan = unsafe { deduce_unreachable(young, &unreachable, untrack) };
     if !std::ptr::eq(young, old) {
         if generation == NUM_GENERATIONS - 2 {
             gc.long_lived_pending
-                .set(gc.long_lived_pending.get() + young.len());
+                .set(gc.long_lived_pending.get() + scan.reachable);
         }
         // SAFETY: proper, distinct.
         unsafe { young.merge_into(old) };
     } else {
         gc.long_lived_pending.set(0);
-        gc.long_lived_total.set(young.len());
+        gc.long_lived_total.set(scan.reachable);
     }
 
     // 4. Legacy finalizers make their garbage uncollectable.
     let finalizers = GcList::new();
     finalizers.init();
-    // SAFETY: fresh from deduce_unreachable.
-    unsafe { move_legacy_finalizers(&unreachable, &finalizers) };
+    let mut garbage_count = scan.unreachable();
+    if scan.legacy {
+        // SAFETY: fresh from deduce_unreachable.
+        garbage_count -= unsafe { move_legacy_finalizers(&unreachable, &finalizers) };
+    }
 
     // 5.
     if debug & DEBUG_COLLECTABLE != 0 {
         debug_objects("collectable", &unreachable);
     }
 
-    // 6.–8. Weak references, finalizers, resurrection.
+    // 6.–7. Weak references and finalizers: the first code of the user's that can run.
     let weakrefs_before = h.weakrefs_created.get();
-    // SAFETY: proper list, flags mark the garbage.
-    let mut collected = unsafe { handle_weakrefs(gil, &unreachable) };
-    // SAFETY: proper.
-    unsafe { finalize_garbage(gil, &unreachable) };
-    let final_unreachable = GcList::new();
-    final_unreachable.init();
-    // SAFETY: proper lists.
-    unsafe { handle_resurrected(&unreachable, &final_unreachable, old) };
-    if h.weakrefs_created.get() != weakrefs_before {
-        // Finalizers or callbacks made new weak references: clear those to the garbage too
-        // (CPython 3.15 does the same; 3.11 could hand out a cleared object through them).
-        // SAFETY: proper, flags mark the garbage.
-        collected += unsafe { handle_weakrefs(gil, &final_unreachable) };
+    let mut collected = 0;
+    let mut ran_code = false;
+    if scan.weak {
+        // SAFETY: proper list, flags mark the garbage.
+        let (freed, called) = unsafe { handle_weakrefs(gil, &unreachable) };
+        collected += freed;
+        ran_code |= called;
+    }
+    if scan.finalizer {
+        // SAFETY: proper.
+        ran_code |= unsafe { finalize_garbage(gil, &unreachable) };
     }
 
+    // 8. Resurrection: only code of the user's can have changed what is reachable.
+    let final_unreachable = GcList::new();
+    final_unreachable.init();
+    let mut any_clear = scan.clear;
+    let garbage = if ran_code {
+        // SAFETY: proper lists.
+        let again = unsafe { handle_resurrected(&unreachable, &final_unreachable, old) };
+        garbage_count = again.unreachable();
+        any_clear = again.clear;
+        if h.weakrefs_created.get() != weakrefs_before {
+            // Finalizers or callbacks made new weak references: clear those to the garbage
+            // too (CPython 3.15 does the same; 3.11 could hand out a cleared object through
+            // them).
+            // SAFETY: proper, flags mark the garbage.
+            collected += unsafe { handle_weakrefs(gil, &final_unreachable) }.0;
+        }
+        &final_unreachable
+    } else {
+        &unreachable
+    };
+
     // 9. Break the garbage.
-    collected += final_unreachable.len();
+    collected += garbage_count;
     // SAFETY: nothing outside reaches it and its weak references are gone.
-    unsafe { delete_garbage(gil, &final_unreachable, old, debug & DEBUG_SAVEALL != 0) };
+    unsafe { delete_garbage(gil, garbage, old, debug & DEBUG_SAVEALL != 0, any_clear) };
 
     // 10.–11. Uncollectable objects.
     let uncollectable = finalizers.len();

@@ -35,13 +35,13 @@ use std::ptr::NonNull;
 use crate::dealloc::dealloc;
 use crate::generation::{GcList, links, unlink};
 use crate::gil::Gil;
-use crate::header::{CLEARED, FINALIZED, HAS_WEAKREFS, Header};
+use crate::header::{CLEARED, FINALIZED, HAS_WEAKREFS, Header, IS_WEAKREF};
 use crate::obj::AnyObj;
 use crate::state::heap;
 use crate::unraisable;
-use crate::weakref::{self, WeakRef};
+use crate::weakref;
 
-use super::reach::{AbortOnUnwind, deduce_unreachable, trace};
+use super::reach::{AbortOnUnwind, Scan, UntrackPass, deduce_unreachable, trace};
 
 /// Gives back a reference the collector took; deallocates at zero.
 fn release(op: NonNull<Header>) {
@@ -57,7 +57,7 @@ fn release(op: NonNull<Header>) {
 ///
 /// # Safety
 /// `unreachable` came out of `deduce_unreachable`; `finalizers` is empty.
-pub(crate) unsafe fn move_legacy_finalizers(unreachable: &GcList, finalizers: &GcList) {
+pub(crate) unsafe fn move_legacy_finalizers(unreachable: &GcList, finalizers: &GcList) -> usize {
     let mut legacy = Vec::new();
     unreachable.for_each(|op| {
         // SAFETY: listed objects are live.
@@ -66,7 +66,7 @@ pub(crate) unsafe fn move_legacy_finalizers(unreachable: &GcList, finalizers: &G
         }
     });
     if legacy.is_empty() {
-        return;
+        return 0;
     }
     let _guard = AbortOnUnwind("move_legacy_finalizer_reachable");
     // SAFETY: proper lists; listed objects are live and tracked.
@@ -88,22 +88,23 @@ pub(crate) unsafe fn move_legacy_finalizers(unreachable: &GcList, finalizers: &G
             at = (next != finalizers.head_addr()).then(|| crate::generation::header_at(next));
         }
     }
+    finalizers.len()
 }
 
 /// Step 6 (and its repeats): clears every weak reference to an object of `list`, and every
 /// weak reference that is itself in `list` (its callback is never called); then calls the
 /// callbacks of the cleared references that are not garbage themselves. Returns how many of
 /// those weak references died once their callback returned (counted as collected, like
-/// CPython).
+/// CPython), and whether any callback was called.
 ///
 /// # Safety
 /// `list` is a proper list of live objects whose `COLLECTING` flags mark the garbage.
-pub(crate) unsafe fn handle_weakrefs(gil: &mut Gil<'_>, list: &GcList) -> usize {
+pub(crate) unsafe fn handle_weakrefs(gil: &mut Gil<'_>, list: &GcList) -> (usize, bool) {
     let mut calls: Vec<(AnyObj, AnyObj)> = Vec::new();
     list.for_each(|op| {
         // SAFETY: listed objects are live.
         let h = unsafe { op.as_ref() };
-        if h.ty.is::<WeakRef>() {
+        if h.has_flag(IS_WEAKREF) {
             weakref::detach_self(op);
         }
         if h.has_flag(HAS_WEAKREFS) {
@@ -114,6 +115,7 @@ pub(crate) unsafe fn handle_weakrefs(gil: &mut Gil<'_>, list: &GcList) -> usize 
         }
     });
     let mut freed = 0;
+    let called = !calls.is_empty();
     for (wr, cb) in calls {
         weakref::call_back(gil, &cb, &wr);
         drop(cb);
@@ -122,15 +124,16 @@ pub(crate) unsafe fn handle_weakrefs(gil: &mut Gil<'_>, list: &GcList) -> usize 
         }
         drop(wr);
     }
-    freed
+    (freed, called)
 }
 
 /// Step 7: runs the finalizer of every object of `unreachable` that has one and has not run
-/// it yet (PEP 442), with all of them still intact.
+/// it yet (PEP 442), with all of them still intact. Returns whether any ran.
 ///
 /// # Safety
 /// `unreachable` is a proper list of live objects.
-pub(crate) unsafe fn finalize_garbage(gil: &mut Gil<'_>, unreachable: &GcList) {
+pub(crate) unsafe fn finalize_garbage(gil: &mut Gil<'_>, unreachable: &GcList) -> bool {
+    let mut ran = false;
     let seen = GcList::new();
     seen.init();
     while let Some(op) = unreachable.first() {
@@ -145,6 +148,7 @@ pub(crate) unsafe fn finalize_garbage(gil: &mut Gil<'_>, unreachable: &GcList) {
             continue;
         }
         h.set_flag(FINALIZED, true);
+        ran = true;
         h.incref();
         let outcome = catch_unwind(AssertUnwindSafe(|| {
             // SAFETY: a live object of its type; we hold a reference for the call.
@@ -157,6 +161,7 @@ pub(crate) unsafe fn finalize_garbage(gil: &mut Gil<'_>, unreachable: &GcList) {
     }
     // SAFETY: both proper; `seen` is emptied before it goes out of scope.
     unsafe { seen.merge_into(unreachable) };
+    ran
 }
 
 /// Step 8: computes reachability again over what is left of `unreachable` (finalizers may
@@ -169,16 +174,17 @@ pub(crate) unsafe fn handle_resurrected(
     unreachable: &GcList,
     still_unreachable: &GcList,
     old: &GcList,
-) {
+) -> Scan {
     // SAFETY: (caller); the reachable part has its flags cleared by the scan.
     unsafe {
-        deduce_unreachable(unreachable, still_unreachable);
+        let scan = deduce_unreachable(unreachable, still_unreachable, UntrackPass::Off);
         unreachable.merge_into(old);
+        scan
     }
 }
 
-/// Steps 9's breaking of the garbage (module docs): clear slots, a reachability check if any
-/// ran, then payloads dropped in place. With `save_all` (`DEBUG_SAVEALL`) the objects are
+/// Step 9, breaking the garbage (module docs): clear slots (if `any_clear`), a reachability
+/// check if any ran, then payloads dropped in place. With `save_all` (`DEBUG_SAVEALL`) the objects are
 /// appended to `gc.garbage` and moved to `old` instead.
 ///
 /// # Safety
@@ -189,6 +195,7 @@ pub(crate) unsafe fn delete_garbage(
     garbage: &GcList,
     old: &GcList,
     save_all: bool,
+    any_clear: bool,
 ) {
     let h = heap();
     if save_all {
@@ -206,11 +213,6 @@ pub(crate) unsafe fn delete_garbage(
         return;
     }
 
-    let mut any_clear = false;
-    garbage.for_each(|op| {
-        // SAFETY: live.
-        any_clear |= unsafe { op.as_ref() }.ty.clear.is_some();
-    });
     if any_clear {
         let rest = GcList::new();
         rest.init();
@@ -235,7 +237,7 @@ pub(crate) unsafe fn delete_garbage(
         // The clear slots held the token: check again what is unreachable.
         // SAFETY: `rest` is proper and its objects still carry COLLECTING.
         unsafe {
-            deduce_unreachable(&rest, garbage);
+            deduce_unreachable(&rest, garbage, UntrackPass::Off);
             rest.merge_into(old);
         }
         if h.weakrefs_created.get() != weakrefs_before {

@@ -28,7 +28,7 @@ use std::ptr::NonNull;
 use crate::generation::{
     COLLECTING, FLAG_MASK, GcList, REFS_SHIFT, UNREACHABLE, header_at, links, links_addr, links_at,
 };
-use crate::header::Header;
+use crate::header::{FINALIZED, HAS_WEAKREFS, Header, IS_WEAKREF};
 use crate::trace::Tracer;
 
 /// Aborts the process if dropped while unwinding (a panic escaped a `Trace` while the
@@ -78,9 +78,11 @@ unsafe fn collecting_links<'a>(h: NonNull<Header>) -> Option<&'a crate::header::
 ///
 /// # Safety
 /// `list` is a proper list of live objects; no other list has `COLLECTING` set.
-pub(crate) unsafe fn update_and_subtract(list: &GcList) {
+pub(crate) unsafe fn update_and_subtract(list: &GcList) -> usize {
     let _guard = AbortOnUnwind("subtract_refs");
+    let mut n = 0;
     list.for_each(|h| {
+        n += 1;
         // SAFETY: listed objects are live and tracked.
         unsafe {
             let count = (*h.as_ptr()).count();
@@ -101,6 +103,7 @@ pub(crate) unsafe fn update_and_subtract(list: &GcList) {
         // SAFETY: listed objects are live.
         unsafe { trace(h, &mut visit) }
     });
+    n
 }
 
 /// A scratch count would go below zero: some `Trace` visits a reference it does not own.
@@ -116,13 +119,89 @@ fn negative_count(t: NonNull<Header>) -> ! {
     );
 }
 
+/// What a scan found besides the two lists.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Scan {
+    /// Objects in the scanned list before the scan.
+    pub(crate) total: usize,
+    /// Objects left in it (reachable and still tracked).
+    pub(crate) reachable: usize,
+    /// Some object moved to the unreachable list on the way has a legacy finalizer.
+    pub(crate) legacy: bool,
+    /// ... has weak references, or is one.
+    pub(crate) weak: bool,
+    /// ... has a finalizer that has not run.
+    pub(crate) finalizer: bool,
+    /// ... has a clear slot.
+    pub(crate) clear: bool,
+}
+
+impl Scan {
+    /// Objects found unreachable.
+    pub(crate) fn unreachable(&self) -> usize {
+        self.total - self.reachable
+    }
+
+    /// Notes what an object moved to the unreachable list will need (an over-approximation:
+    /// it may be moved back).
+    #[inline(always)]
+    fn note(&mut self, h: &Header) {
+        let ty = h.ty;
+        let flags = h.flags();
+        self.legacy |= ty.legacy_del.is_some();
+        self.weak |= flags & (HAS_WEAKREFS | IS_WEAKREF) != 0;
+        self.finalizer |= ty.finalize.is_some() && flags & FINALIZED == 0;
+        self.clear |= ty.clear.is_some();
+    }
+}
+
+/// When the scan untracks reachable objects that hold only untracked ones.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum UntrackPass {
+    /// Not in this scan (the re-checks after finalizers and clear slots).
+    Off,
+    /// `Untrack::Collections` types.
+    Young,
+    /// Both policies (full collections).
+    Full,
+}
+
+/// Whether the reachable object `h` may be untracked by this scan.
+///
+/// # Safety
+/// `h` is live.
+#[inline(always)]
+unsafe fn untrackable(h: NonNull<Header>, pass: UntrackPass) -> bool {
+    use crate::types::Untrack;
+    // SAFETY: (caller).
+    let eligible = match unsafe { (*h.as_ptr()).ty.untrack } {
+        Untrack::Never => false,
+        Untrack::Collections => pass != UntrackPass::Off,
+        Untrack::FullCollections => pass == UntrackPass::Full,
+    };
+    if !eligible {
+        return false;
+    }
+    let mut any = false;
+    // SAFETY: live.
+    unsafe { trace(h, &mut |t| any |= may_be_tracked(t)) };
+    !any
+}
+
 /// Pass 3: moves the objects of `young` that are unreachable from outside to `unreachable`
 /// (tagged `UNREACHABLE`, `prev` = pointer | `COLLECTING`); the rest stay in `young`, with
-/// `prev` restored and `COLLECTING` cleared.
+/// `prev` restored and `COLLECTING` cleared — except those the untrack policy of their type
+/// lets go (CPython's `untrack_tuples`/`untrack_dicts`, folded into the scan), which leave
+/// the list.
 ///
 /// # Safety
 /// `young` went through [`update_and_subtract`]; `unreachable` is empty.
-pub(crate) unsafe fn move_unreachable(young: &GcList, unreachable: &GcList) {
+pub(crate) unsafe fn move_unreachable(
+    young: &GcList,
+    unreachable: &GcList,
+    untrack: UntrackPass,
+) -> Scan {
+    let mut scan = Scan::default();
     let _guard = AbortOnUnwind("move_unreachable");
     let young_head = young.head_addr();
     let unr_head = unreachable.head_addr();
@@ -167,10 +246,19 @@ pub(crate) unsafe fn move_unreachable(young: &GcList, unreachable: &GcList) {
         while at != young_head {
             let l = links_at(at);
             if l.refs() > 0 {
-                trace(header_at(at), &mut visit);
-                l.prev.set(prev);
-                prev = at;
+                let h = header_at(at);
+                trace(h, &mut visit);
+                if untrackable(h, untrack) {
+                    links_at(prev).next.set(l.next.get());
+                    l.next.set(0);
+                    l.prev.set(0);
+                } else {
+                    l.prev.set(prev);
+                    prev = at;
+                    scan.reachable += 1;
+                }
             } else {
+                scan.note(header_at(at).as_ref());
                 // Unlink from young (singly: `prev` words are counts here) ...
                 links_at(prev).next.set(l.next.get());
                 // ... and append to unreachable, tagged.
@@ -192,6 +280,7 @@ pub(crate) unsafe fn move_unreachable(young: &GcList, unreachable: &GcList) {
         let us = links_at(unr_head);
         us.next.set(us.next.get() & !FLAG_MASK);
     }
+    scan
 }
 
 /// Clears the `UNREACHABLE` tags of a list produced by [`move_unreachable`] (its `prev`
@@ -218,16 +307,22 @@ pub(crate) unsafe fn clear_unreachable_tags(list: &GcList) {
 ///
 /// # Safety
 /// As for the passes.
-pub(crate) unsafe fn deduce_unreachable(young: &GcList, unreachable: &GcList) {
+pub(crate) unsafe fn deduce_unreachable(
+    young: &GcList,
+    unreachable: &GcList,
+    untrack: UntrackPass,
+) -> Scan {
     // SAFETY: (caller).
     unsafe {
-        update_and_subtract(young);
-        move_unreachable(young, unreachable);
+        let total = update_and_subtract(young);
+        let mut scan = move_unreachable(young, unreachable, untrack);
         clear_unreachable_tags(unreachable);
+        scan.total = total;
+        scan
     }
 }
 
-/// Whether `h` (live) is a tracked object in some list.
+/// Whether `h` (live) may be a tracked object (CPython's `_PyObject_GC_MAY_BE_TRACKED`).
 ///
 /// # Safety
 /// `h` is live.
@@ -244,38 +339,5 @@ pub(crate) unsafe fn may_be_tracked(h: NonNull<Header>) -> bool {
             crate::types::Untrack::Never | crate::types::Untrack::FullCollections => true,
             crate::types::Untrack::Collections => links(h).next.get() != 0,
         }
-    }
-}
-
-/// Untracks the objects of `list` whose type allows it (`untrack` policy) and whose
-/// referents are all untracked (CPython's `untrack_tuples` / `untrack_dicts`).
-///
-/// # Safety
-/// `list` is a proper list.
-pub(crate) unsafe fn untrack_atomic(list: &GcList, full: bool) {
-    use crate::types::Untrack;
-    let _guard = AbortOnUnwind("untrack");
-    let mut doomed = Vec::new();
-    list.for_each(|h| {
-        // SAFETY: listed objects are live.
-        let ty = unsafe { (*h.as_ptr()).ty };
-        let eligible = match ty.untrack {
-            Untrack::Never => false,
-            Untrack::Collections => true,
-            Untrack::FullCollections => full,
-        };
-        if !eligible {
-            return;
-        }
-        let mut any = false;
-        // SAFETY: live.
-        unsafe { trace(h, &mut |t| any |= may_be_tracked(t)) };
-        if !any {
-            doomed.push(h);
-        }
-    });
-    for h in doomed {
-        // SAFETY: listed, proper list.
-        unsafe { crate::generation::unlink(h) };
     }
 }

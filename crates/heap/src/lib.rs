@@ -26,6 +26,9 @@
 //!   frees on a 64 KiB stack ([`dealloc`]).
 //! * **Weak references** — [`WeakRef`] objects with callbacks and proxies, shared when
 //!   callback-less, listed per referent in CPython's order ([`weakref`]).
+//! * **Cycle collector** — CPython 3.11's generational collector and the `gc` module's whole
+//!   surface ([`gc`]): generations, thresholds, PEP 442 finalization and resurrection, weak
+//!   references cleared before finalizers, statistics, callbacks, debug output.
 //! * **Immortal objects** — CPython 3.12+'s: a count of [`IMMORTAL_REFCOUNT`] that never
 //!   changes ([`Obj::new_immortal`], [`AnyObj::make_immortal`]). pymem follows 3.12+ here on
 //!   purpose (3.11 only started static objects at a count of 999,999,999).

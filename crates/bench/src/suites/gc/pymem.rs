@@ -2,7 +2,8 @@
 //! the collector's links, as a CPython container has) on its own obmalloc instance, links in a
 //! `GilCell`, collected by `heap::gc::collect` (CPython 3.11's generational algorithm: a full
 //! collection is generation 2, `young` times generation 0). The whole workload runs inside one
-//! `heap::with_gil`, whose token every operation takes. After each full collection the heap's
+//! `heap::with_gil`, whose token every operation takes, with automatic collection off (the
+//! CPython script runs with `gc.disable()` likewise). After each full collection the heap's
 //! own count of live objects must equal the live payloads, with nothing left in the trashcan.
 
 use anyhow::{Result, anyhow, bail};
@@ -78,8 +79,16 @@ impl Collector for Pymem {
     type List = Obj<List>;
     type Cx<'a> = Gil<'a>;
 
+    /// Automatic collection is off for the workload, as the CPython script's `gc.disable()`
+    /// while building: both collect only when the workload says so, and both find their
+    /// objects in allocation order.
     fn enter<R>(f: impl for<'a> FnOnce(&mut Gil<'a>) -> R) -> R {
-        with_gil(|gil| f(gil))
+        with_gil(|gil| {
+            heap::gc::disable(gil);
+            let out = f(gil);
+            heap::gc::enable(gil);
+            out
+        })
     }
 
     fn node(gil: &Gil<'_>, value: u64) -> Obj<Node> {

@@ -14,3 +14,4 @@ mod trashcan;
 mod weakref;
 mod gc;
 mod gc_model;
+mod gc_deep;

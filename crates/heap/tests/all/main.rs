@@ -15,3 +15,4 @@ mod weakref;
 mod gc;
 mod gc_model;
 mod gc_deep;
+mod gc_finalize;

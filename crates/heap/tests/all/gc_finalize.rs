@@ -721,6 +721,27 @@ fn legacy_finalizers() {
 // ---------------------------------------------------------------------------------------
 // 41: weakrefs with callbacks inside cycles.
 
+#[test]
+fn a_weakref_callback_that_collects_is_safe_for_untracked_referents() {
+    // 40, for a referent the collector does not track (tracked ones: see the report).
+    with_clean_gc(|gil| {
+        let live = gil.live_objects();
+        let results = Arc::new(Mutex::new(Vec::new()));
+        let r = results.clone();
+        let cb = Callback::new(gil, move |gil, _| {
+            r.lock().unwrap().push(gc::collect(gil, 2).unwrap())
+        });
+        let link = Obj::new(gil, crate::common::Link { next: None });
+        let wr = WeakRef::new(gil, link.as_any(), Some(cb)).unwrap();
+        crate::gc::self_list(gil);
+        drop(link);
+        assert_eq!(*results.lock().unwrap(), [1]);
+        assert!(WeakRef::upgrade(&wr, gil).is_none());
+        drop(wr);
+        assert_eq!(gil.live_objects(), live);
+    });
+}
+
 /// A bound method: its instance, and a call slot that records.
 #[derive(Trace)]
 struct Bound(AnyObj, #[allow(dead_code)] u32);

@@ -7,12 +7,12 @@
 mod clear;
 mod common;
 mod finalize;
+mod gc;
+mod gc_deep;
+mod gc_finalize;
+mod gc_model;
 mod gil;
 mod model;
 mod refcount;
 mod trashcan;
 mod weakref;
-mod gc;
-mod gc_model;
-mod gc_deep;
-mod gc_finalize;

@@ -433,6 +433,100 @@ fn invalid_generation_is_an_error() {
 }
 
 // ---------------------------------------------------------------------------------------
+// 8: the trashcan with finalizers that collect.
+
+static OUCH_DELS: AtomicUsize = AtomicUsize::new(0);
+static OUCH_COLLECTED: AtomicUsize = AtomicUsize::new(0);
+
+#[derive(Trace)]
+struct Ouch;
+
+impl Object for Ouch {
+    const FINALIZER: Option<heap::Finalizer<Ouch>> = Some(|_, gil| {
+        let n = OUCH_DELS.fetch_add(1, Ordering::SeqCst) + 1;
+        if n.is_multiple_of(17) {
+            gc::collect(gil, 2).unwrap();
+            OUCH_COLLECTED.fetch_add(1, Ordering::SeqCst);
+        }
+    });
+}
+
+#[test]
+fn trashcan_with_finalizers_that_collect_every_17th_time() {
+    with_clean_gc(|gil| {
+        OUCH_DELS.store(0, Ordering::SeqCst);
+        OUCH_COLLECTED.store(0, Ordering::SeqCst);
+        gc::enable(gil);
+        let live = gil.live_objects();
+        let n = if cfg!(miri) { 30 } else { 150 };
+        for _ in 0..2 {
+            // t = []; for i in range(N): t = [t, Ouch()]
+            let mut t = List::new(gil, Vec::new());
+            for _ in 0..n {
+                let o = Obj::new(gil, Ouch).into_any();
+                t = List::new(gil, vec![t.into_any(), o]);
+            }
+            let mut u = List::new(gil, Vec::new());
+            for _ in 0..n {
+                let o = Obj::new(gil, Ouch).into_any();
+                u = List::new(gil, vec![u.into_any(), o]);
+            }
+            // v = {}; for i in range(N): v = {1: v, 2: Ouch()}
+            let mut v = Dict::new(gil);
+            for _ in 0..n {
+                let nv = Dict::new(gil);
+                let (k1, k2) = (int(gil, 1), int(gil, 2));
+                Dict::set(&nv, gil, k1, v.into_any());
+                Dict::set(&nv, gil, k2, Obj::new(gil, Ouch).into_any());
+                v = nv;
+            }
+            drop((t, u, v));
+        }
+        gc::disable(gil);
+        assert_eq!(OUCH_DELS.load(Ordering::SeqCst), 2 * 3 * n);
+        assert_eq!(OUCH_COLLECTED.load(Ordering::SeqCst), 2 * 3 * n / 17);
+        assert_eq!(gil.live_objects(), live);
+        assert_eq!(gil.trash_pending(), 0);
+    });
+}
+
+// A collection while deallocations wait in the trashcan (the deferred objects, count 0,
+// must not be in the collector's lists: CPython untracks before Py_TRASHCAN_BEGIN).
+static COLLECT_ON_DEL_RUNS: AtomicUsize = AtomicUsize::new(0);
+
+#[derive(Trace)]
+struct CollectOnDel;
+
+impl Object for CollectOnDel {
+    const FINALIZER: Option<heap::Finalizer<CollectOnDel>> = Some(|_, gil| {
+        COLLECT_ON_DEL_RUNS.fetch_add(1, Ordering::SeqCst);
+        gc::collect(gil, 2).unwrap();
+    });
+}
+
+#[test]
+fn a_collection_while_the_trashcan_holds_objects() {
+    with_clean_gc(|gil| {
+        COLLECT_ON_DEL_RUNS.store(0, Ordering::SeqCst);
+        let live = gil.live_objects();
+        // [[[...[[], x]...], x], CollectOnDel()]: freeing the outer list frees the nested
+        // lists 50 deep, defers the rest to the trashcan, then drops CollectOnDel, whose
+        // finalizer collects while the deferred lists (count 0) are still tracked.
+        let mut t = List::new(gil, Vec::new());
+        for _ in 0..100 {
+            t = List::new(gil, vec![t.into_any()]);
+        }
+        let outer = List::new(
+            gil,
+            vec![t.into_any(), Obj::new(gil, CollectOnDel).into_any()],
+        );
+        drop(outer);
+        assert_eq!(COLLECT_ON_DEL_RUNS.load(Ordering::SeqCst), 1);
+        assert_eq!(gil.live_objects(), live);
+    });
+}
+
+// ---------------------------------------------------------------------------------------
 // 10: finding garbage runs no code of the objects'.
 
 static PROBED: AtomicUsize = AtomicUsize::new(0);
@@ -1363,6 +1457,62 @@ fn panics_inside_a_collection_are_reported_as_unraisable() {
         );
         assert_eq!(contexts[2], "while calling GC callback");
         assert!(!contexts[3].is_empty());
+        assert_eq!(gil.live_objects(), live);
+    });
+}
+
+// ---------------------------------------------------------------------------------------
+// Step 11: what reaches gc.garbage.
+
+#[test]
+fn only_legacy_objects_go_to_gc_garbage_unless_saveall() {
+    with_clean_gc(|gil| {
+        TP_DELS.store(0, Ordering::SeqCst);
+        let live = gil.live_objects();
+        let make = |gil: &mut Gil| {
+            // L <-> N: N has no legacy finalizer but is reachable from L: uncollectable too.
+            let l = Obj::new(
+                gil,
+                Uncollectable {
+                    partner: GilCell::new(None),
+                },
+            );
+            let n = Node::new(gil, 1);
+            Node::push(&n, gil, l.clone().into_any());
+            l.get(gil).partner.set(gil, Some(n.into_any()));
+            l.as_any().addr()
+        };
+        let addr = make(gil);
+        let before = gc::get_stats(gil)[2];
+        assert_eq!(gc::collect(gil, 2), Ok(2));
+        let after = gc::get_stats(gil)[2];
+        assert_eq!(after.uncollectable, before.uncollectable + 2);
+        assert_eq!(after.collected, before.collected);
+        let g = gc::take_garbage(gil);
+        assert_eq!(g.iter().map(AnyObj::addr).collect::<Vec<_>>(), [addr]);
+        // The uncollectable objects stay in the heap (generation 2), found again next time.
+        assert_eq!(gc::collect(gil, 2), Ok(0), "gc.garbage holds them");
+        drop(g);
+        assert_eq!(gc::collect(gil, 2), Ok(2));
+        let g = gc::take_garbage(gil);
+        assert_eq!(g.len(), 1);
+
+        // With DEBUG_SAVEALL every uncollectable object is saved.
+        gc::set_debug(gil, gc::DEBUG_SAVEALL);
+        drop(g);
+        assert_eq!(gc::collect(gil, 2), Ok(2));
+        gc::set_debug(gil, 0);
+        let g = gc::take_garbage(gil);
+        assert_eq!(g.len(), 2);
+        assert!(g.iter().any(|o| o.is::<Node>()));
+        assert_eq!(TP_DELS.load(Ordering::SeqCst), 0);
+        for o in &g {
+            if let Some(u) = o.downcast_ref::<Uncollectable>() {
+                u.get(gil).partner.set(gil, None);
+            }
+        }
+        drop(g);
+        assert_eq!(TP_DELS.load(Ordering::SeqCst), 1);
         assert_eq!(gil.live_objects(), live);
     });
 }

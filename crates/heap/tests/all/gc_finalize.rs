@@ -719,7 +719,44 @@ fn legacy_finalizers() {
 }
 
 // ---------------------------------------------------------------------------------------
-// 41: weakrefs with callbacks inside cycles.
+// 40, 41: callbacks that collect; weakrefs with callbacks inside cycles.
+
+// test_sf_bug_840829: the dying object must not be visible to a collection that its
+// weak-reference callback starts (CPython's subtype_dealloc untracks it first).
+#[test]
+fn weakref_callbacks_that_collect_are_safe() {
+    // test_sf_bug_840829.
+    with_clean_gc(|gil| {
+        let live = gil.live_objects();
+        let results = Arc::new(Mutex::new(Vec::new()));
+        let r = results.clone();
+        let collecting = move |gil: &mut Gil, _: &Obj<WeakRef>| {
+            r.lock().unwrap().push(gc::collect(gil, 2).unwrap());
+        };
+        let c = Node::new(gil, 1);
+        let wr = WeakRef::new(
+            gil,
+            c.as_any(),
+            Some(Callback::new(gil, collecting.clone())),
+        )
+        .unwrap();
+        crate::gc::self_list(gil); // garbage for the callback's collection
+        drop(c);
+        assert_eq!(*results.lock().unwrap(), [1]);
+        drop(wr);
+
+        let c1 = Node::new(gil, 1);
+        let i = Node::new(gil, 2);
+        let wr = WeakRef::new(gil, i.as_any(), Some(Callback::new(gil, collecting))).unwrap();
+        Node::push(&c1, gil, i.into_any());
+        let c2 = Node::new(gil, 3);
+        Node::push(&c2, gil, c1.into_any());
+        drop(c2);
+        assert_eq!(*results.lock().unwrap(), [1, 0]);
+        drop(wr);
+        assert_eq!(gil.live_objects(), live);
+    });
+}
 
 #[test]
 fn a_weakref_callback_that_collects_is_safe_for_untracked_referents() {

@@ -122,21 +122,9 @@ fn destroy(obj: NonNull<Header>) {
         && !cleared
     {
         header.set_flag(FINALIZED, true);
-        retrack(obj);
-        header.set_count(1);
-        let mut gil = Gil::conjure();
-        let outcome = catch_unwind(AssertUnwindSafe(|| {
-            // SAFETY: a live object of its type; we hold the one reference the call borrows.
-            unsafe { finalize(obj, &mut gil) }
-        }));
-        if outcome.is_err() {
-            unraisable::report_panic(&mut gil, &format!("the finalizer of {}", ty.name()));
-        }
-        // Give back our reference; anything left means the finalizer resurrected it.
-        if !header.decref_is_zero() {
+        if resurrected_by(obj, finalize, "the finalizer") {
             return;
         }
-        untrack(obj);
     }
 
     if header.has_flag(HAS_WEAKREFS) {
@@ -145,21 +133,9 @@ fn destroy(obj: NonNull<Header>) {
 
     if let Some(del) = ty.legacy_del
         && !cleared
+        && resurrected_by(obj, del, "the legacy finalizer")
     {
-        retrack(obj);
-        header.set_count(1);
-        let mut gil = Gil::conjure();
-        let outcome = catch_unwind(AssertUnwindSafe(|| {
-            // SAFETY: as for the finalizer.
-            unsafe { del(obj, &mut gil) }
-        }));
-        if outcome.is_err() {
-            unraisable::report_panic(&mut gil, &format!("the legacy finalizer of {}", ty.name()));
-        }
-        if !header.decref_is_zero() {
-            return;
-        }
-        untrack(obj);
+        return;
     }
 
     let h = heap();
@@ -183,6 +159,34 @@ fn destroy(obj: NonNull<Header>) {
         let block = obj.cast::<u8>().sub(prefix);
         h.obmalloc().free_sized(block, ty.alloc_size);
     }
+}
+
+/// Calls a finalizer slot on a dying object, tracked and holding one reference for the
+/// call (a panic is reported as unraisable); true if the slot resurrected it (a reference is
+/// left afterwards), false if it is dead again and untracked.
+fn resurrected_by(
+    obj: NonNull<Header>,
+    slot: unsafe fn(NonNull<Header>, &mut Gil<'_>),
+    what: &str,
+) -> bool {
+    // SAFETY: the object is alive (count 0, not yet freed).
+    let header = unsafe { obj.as_ref() };
+    retrack(obj);
+    header.set_count(1);
+    let mut gil = Gil::conjure();
+    let outcome = catch_unwind(AssertUnwindSafe(|| {
+        // SAFETY: a live object of its type; we hold the one reference the call borrows.
+        unsafe { slot(obj, &mut gil) }
+    }));
+    if outcome.is_err() {
+        unraisable::report_panic(&mut gil, &format!("{what} of {}", header.ty.name()));
+    }
+    // Give back our reference; anything left means the slot resurrected it.
+    if !header.decref_is_zero() {
+        return true;
+    }
+    untrack(obj);
+    false
 }
 
 /// Unlinks a dying object of a tracked type from its list, if it is in one.

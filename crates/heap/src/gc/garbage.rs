@@ -51,6 +51,27 @@ fn release(op: NonNull<Header>) {
     }
 }
 
+/// Calls a slot of the user's on a live object, holding a reference to it for the call
+/// (it may die or be resurrected by the slot); a panic is reported as unraisable.
+fn call_holding_ref(
+    gil: &mut Gil<'_>,
+    op: NonNull<Header>,
+    slot: unsafe fn(NonNull<Header>, &mut Gil<'_>),
+    what: &str,
+) {
+    // SAFETY: a live object.
+    let h = unsafe { op.as_ref() };
+    h.incref();
+    let outcome = catch_unwind(AssertUnwindSafe(|| {
+        // SAFETY: a live object of its type; we hold a reference for the call.
+        unsafe { slot(op, gil) }
+    }));
+    if outcome.is_err() {
+        unraisable::report_panic(gil, &format!("{what} of {}", h.ty.name()));
+    }
+    release(op);
+}
+
 /// Step 4: moves the unreachable objects that have a legacy finalizer (`tp_del`), and every
 /// unreachable object they reach, to `finalizers` (they are uncollectable: CPython cannot
 /// know in which order to run such finalizers). Their `COLLECTING` flags are cleared.
@@ -149,15 +170,7 @@ pub(crate) unsafe fn finalize_garbage(gil: &mut Gil<'_>, unreachable: &GcList) -
         }
         h.set_flag(FINALIZED, true);
         ran = true;
-        h.incref();
-        let outcome = catch_unwind(AssertUnwindSafe(|| {
-            // SAFETY: a live object of its type; we hold a reference for the call.
-            unsafe { finalize(op, gil) }
-        }));
-        if outcome.is_err() {
-            unraisable::report_panic(gil, &format!("the finalizer of {}", h.ty.name()));
-        }
-        release(op);
+        call_holding_ref(gil, op, finalize, "the finalizer");
     }
     // SAFETY: both proper; `seen` is emptied before it goes out of scope.
     unsafe { seen.merge_into(unreachable) };
@@ -223,15 +236,7 @@ pub(crate) unsafe fn delete_garbage(
             // SAFETY: live.
             let hd = unsafe { op.as_ref() };
             if let Some(clear) = hd.ty.clear {
-                hd.incref();
-                let outcome = catch_unwind(AssertUnwindSafe(|| {
-                    // SAFETY: a live object of its type; we hold a reference.
-                    unsafe { clear(op, gil) }
-                }));
-                if outcome.is_err() {
-                    unraisable::report_panic(gil, &format!("tp_clear of {}", hd.ty.name()));
-                }
-                release(op);
+                call_holding_ref(gil, op, clear, "tp_clear");
             }
         }
         // The clear slots held the token: check again what is unreachable.

@@ -26,7 +26,7 @@
 use std::ptr::NonNull;
 
 use crate::generation::{
-    COLLECTING, FLAG_MASK, GcList, REFS_SHIFT, UNREACHABLE, header_at, links, links_addr, links_at,
+    COLLECTING, FLAG_MASK, GcList, REFS_SHIFT, UNREACHABLE, header_at, links, links_at,
 };
 use crate::header::{FINALIZED, HAS_WEAKREFS, Header, IS_WEAKREF};
 use crate::trace::Tracer;
@@ -224,12 +224,7 @@ pub(crate) unsafe fn move_unreachable(
                 pl.next.set(next);
                 let nl = links_at(next);
                 nl.prev.set((prev) | (nl.prev.get() & FLAG_MASK));
-                let me = links_addr(t);
-                let ys = links_at(young_head);
-                let last = ys.prev.get() & !FLAG_MASK;
-                links_at(last).next.set(me);
-                l.next.set(young_head);
-                ys.prev.set(me);
+                young.push_back(t);
             }
             l.prev.set((1 << REFS_SHIFT) | COLLECTING);
         } else if l.prev.get() >> REFS_SHIFT == 0 {

@@ -37,7 +37,7 @@
 use core::alloc::{GlobalAlloc, Layout};
 use core::cell::{Cell, UnsafeCell};
 use core::ptr::{self, NonNull};
-use core::sync::atomic::{AtomicBool, AtomicPtr, AtomicU32, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicPtr, AtomicU32, AtomicUsize, Ordering};
 use std::alloc::System;
 
 use crate::config::{ALIGNMENT, Config};
@@ -58,6 +58,8 @@ struct ThreadHeap {
     core: UnsafeCell<Obmalloc>,
     id: u32,
     remote: AtomicPtr<FreeBlock>,
+    /// Blocks taken back from `remote` so far; written only by the heap's holder.
+    drained: AtomicUsize,
     claimed: AtomicBool,
 }
 
@@ -80,6 +82,7 @@ static FALLBACK: ThreadHeap = ThreadHeap {
     )),
     id: FALLBACK_ID,
     remote: AtomicPtr::new(ptr::null_mut()),
+    drained: AtomicUsize::new(0),
     claimed: AtomicBool::new(false),
 };
 
@@ -161,7 +164,9 @@ impl ThreadHeap {
         }
         // SAFETY: the caller holds the heap.
         let core = unsafe { &mut *self.core.get() };
+        let mut n = 0;
         while let Some(block) = NonNull::new(b) {
+            n += 1;
             // SAFETY: the pushing thread wrote `next` before its release CAS, which our
             // acquire swap synchronises with; each block is a live block of this heap.
             unsafe {
@@ -169,6 +174,8 @@ impl ThreadHeap {
                 core.free_small(block.cast());
             }
         }
+        let total = self.drained.load(Ordering::Relaxed) + n;
+        self.drained.store(total, Ordering::Relaxed);
     }
 
     /// Sends a block home to this heap from another thread.
@@ -277,6 +284,7 @@ fn create() -> Option<*mut ThreadHeap> {
             core: UnsafeCell::new(Obmalloc::with_id(Config::default(), id)),
             id,
             remote: AtomicPtr::new(ptr::null_mut()),
+            drained: AtomicUsize::new(0),
             claimed: AtomicBool::new(true),
         })
     };
@@ -345,6 +353,22 @@ impl ObmallocGlobal {
         // SAFETY: our own heap; `stats` does not allocate through the global allocator
         // while it reads the heap.
         (!h.is_null()).then(|| unsafe { (*(*h).core.get()).stats() })
+    }
+
+    /// How many blocks other threads have freed into the calling thread's heap and the heap
+    /// has taken back so far (they are taken back when the heap needs a new pool, at
+    /// [`trim_thread`](Self::trim_thread) and at thread exit). A heap adopted from an exited
+    /// thread keeps its count. `0` on a thread without a heap.
+    ///
+    /// Between two [`thread_stats`](Self::thread_stats) snapshots, `blocks_in_use` changes
+    /// by this thread's allocations minus its frees minus the blocks taken back meanwhile.
+    pub fn thread_remote_frees(&self) -> usize {
+        let h = current();
+        if h.is_null() {
+            return 0;
+        }
+        // SAFETY: our own heap, live forever.
+        unsafe { (*h).drained.load(Ordering::Relaxed) }
     }
 
     /// Frees the blocks other threads sent home and gives the calling thread heap's wholly

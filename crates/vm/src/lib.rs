@@ -48,4 +48,5 @@
 
 #![doc(test(attr(deny(warnings))))]
 
+pub mod compile;
 pub mod syntax;

@@ -1,0 +1,3 @@
+//! The compiler: pymem's syntax tree → [`bytecode::Code`].
+
+pub mod bytecode;

@@ -50,3 +50,4 @@
 
 pub mod compile;
 pub mod syntax;
+pub mod text;

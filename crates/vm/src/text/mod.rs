@@ -1,0 +1,1 @@
+//! Python's text conversions of numbers and strings.

@@ -246,6 +246,12 @@ impl AnyObj {
         self.header().ty
     }
 
+    /// The embedder's tag of the object's type ([`Object::TAG`]).
+    #[inline]
+    pub fn tag(&self) -> u32 {
+        self.type_info().tag
+    }
+
     /// The object's type name.
     pub fn type_name(&self) -> &'static str {
         self.type_info().name()

@@ -92,6 +92,11 @@ pub trait Object: Trace + Send + Sized + 'static {
     /// reference's callback (the argument is the weak reference).
     const CALL: Option<CallSlot<Self>> = None;
 
+    /// A number the embedder chooses for its own dispatch, read back with
+    /// [`AnyObj::tag`] in two loads (a VM can `match` on it instead of trying downcasts one
+    /// after another). The heap never looks at it. Default `0`.
+    const TAG: u32 = 0;
+
     /// The type's name in messages and `Debug` output (default: the Rust type name).
     fn type_name() -> &'static str {
         std::any::type_name::<Self>()
@@ -117,7 +122,8 @@ pub enum Untrack {
 /// The descriptor every object's header points at (a vtable built from [`Object`]).
 pub struct TypeInfo {
     pub(crate) name: fn() -> &'static str,
-    pub(crate) type_id: fn() -> TypeId,
+    pub(crate) type_id: TypeId,
+    pub(crate) tag: u32,
     /// Bytes allocated per object, GC links included.
     pub(crate) alloc_size: usize,
     pub(crate) tracked: bool,
@@ -168,10 +174,16 @@ impl TypeInfo {
         self.alloc_size
     }
 
+    /// The embedder's tag ([`Object::TAG`]).
+    #[inline]
+    pub fn tag(&self) -> u32 {
+        self.tag
+    }
+
     /// Whether this describes payload type `T`.
     #[inline]
     pub fn is<T: 'static>(&self) -> bool {
-        (self.type_id)() == TypeId::of::<T>()
+        self.type_id == TypeId::of::<T>()
     }
 }
 
@@ -193,7 +205,8 @@ pub(crate) struct TypeOf<T>(std::marker::PhantomData<T>);
 impl<T: Object> TypeOf<T> {
     pub(crate) const INFO: &'static TypeInfo = &TypeInfo {
         name: T::type_name,
-        type_id: TypeId::of::<T>,
+        type_id: TypeId::of::<T>(),
+        tag: T::TAG,
         alloc_size: links_size(T::TRACKED) + size_of::<ObjBox<T>>(),
         tracked: T::TRACKED,
         weakrefable: T::WEAKREFABLE,

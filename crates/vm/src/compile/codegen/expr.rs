@@ -1,0 +1,425 @@
+//! Expressions, conditions, and assignment/deletion targets.
+
+use super::{Compiler, NameOp, RED_ZONE, SEGMENT};
+use crate::compile::bytecode::{CodeKind, Const, Instr};
+use crate::syntax::Span;
+use crate::syntax::SyntaxError;
+use crate::syntax::ast::{
+    BinOp, BoolOp, CmpOp, Comprehension, Expr, ExprKind, FStringPart, Keyword, Params, UnaryOp,
+};
+
+type Res = Result<(), SyntaxError>;
+
+/// The instruction for one comparison operator.
+fn compare_instr(op: CmpOp) -> Instr {
+    match op {
+        CmpOp::Is => Instr::IsOp(false),
+        CmpOp::IsNot => Instr::IsOp(true),
+        CmpOp::In => Instr::ContainsOp(false),
+        CmpOp::NotIn => Instr::ContainsOp(true),
+        other => Instr::CompareOp(other),
+    }
+}
+
+impl Compiler<'_> {
+    pub(super) fn expr(&mut self, e: &Expr) -> Res {
+        stacker::maybe_grow(RED_ZONE, SEGMENT, || self.expr_inner(e))
+    }
+
+    fn load_const(&mut self, c: Const, span: Span) {
+        let k = self.add_const(c);
+        self.emit(Instr::LoadConst(k), span);
+    }
+
+    fn expr_inner(&mut self, e: &Expr) -> Res {
+        let span = e.span;
+        match &e.kind {
+            ExprKind::Name(n) => self.name_op(n, NameOp::Load, span),
+            ExprKind::Int(i) => self.load_const(Const::Int(*i), span),
+            ExprKind::Float(f) => self.load_const(Const::Float(*f), span),
+            ExprKind::Str(s) => self.load_const(Const::Str(s.clone()), span),
+            ExprKind::Bool(b) => self.load_const(Const::Bool(*b), span),
+            ExprKind::None => self.load_const(Const::None, span),
+            ExprKind::FString(parts) => self.fstring(parts, span)?,
+            ExprKind::BinOp { left, op, right } => {
+                self.expr(left)?;
+                self.expr(right)?;
+                self.emit(Instr::BinaryOp(*op), span);
+            }
+            ExprKind::UnaryOp { op, operand } => {
+                // `-1` and `-2.5` are constants, as CPython's AST optimizer makes them.
+                match (op, &operand.kind) {
+                    (UnaryOp::Neg, ExprKind::Int(i)) if i.checked_neg().is_some() => {
+                        self.load_const(Const::Int(-i), span);
+                        return Ok(());
+                    }
+                    (UnaryOp::Neg, ExprKind::Float(f)) => {
+                        self.load_const(Const::Float(-f), span);
+                        return Ok(());
+                    }
+                    _ => {}
+                }
+                self.expr(operand)?;
+                let instr = match op {
+                    UnaryOp::Neg => Instr::UnaryNegative,
+                    UnaryOp::Pos => Instr::UnaryPositive,
+                    UnaryOp::Not => Instr::UnaryNot,
+                    UnaryOp::Invert => Instr::UnaryInvert,
+                };
+                self.emit(instr, span);
+            }
+            ExprKind::BoolOp { op, values } => {
+                let mut jumps = Vec::new();
+                for (i, v) in values.iter().enumerate() {
+                    self.expr(v)?;
+                    if i + 1 < values.len() {
+                        let instr = match op {
+                            BoolOp::And => Instr::JumpIfFalseOrPop(0),
+                            BoolOp::Or => Instr::JumpIfTrueOrPop(0),
+                        };
+                        jumps.push(self.emit(instr, span));
+                    }
+                }
+                jumps.into_iter().for_each(|j| self.patch_here(j));
+            }
+            ExprKind::Compare {
+                left,
+                ops,
+                comparators,
+            } => self.compare(left, ops, comparators, span)?,
+            ExprKind::IfExp { test, body, orelse } => {
+                let to_else = self.jump_if(test, false)?;
+                self.expr(body)?;
+                let to_end = self.emit(Instr::Jump(0), span);
+                to_else.into_iter().for_each(|j| self.patch_here(j));
+                self.expr(orelse)?;
+                self.patch_here(to_end);
+            }
+            ExprKind::Lambda { params, body } => self.lambda(params, body, span)?,
+            ExprKind::Call {
+                func,
+                args,
+                keywords,
+            } => self.call(func, args, keywords, span)?,
+            ExprKind::Attribute { value, attr } => {
+                self.expr(value)?;
+                let i = self.add_name(&attr.name);
+                self.emit(Instr::LoadAttr(i), span);
+            }
+            ExprKind::Subscript { value, index } => {
+                self.expr(value)?;
+                self.expr(index)?;
+                self.emit(Instr::BinarySubscr, span);
+            }
+            ExprKind::Slice { lower, upper, step } => {
+                let parts = if step.is_some() { 3 } else { 2 };
+                for part in [lower, upper, step].into_iter().take(parts) {
+                    match part {
+                        Some(x) => self.expr(x)?,
+                        None => self.load_const(Const::None, span),
+                    }
+                }
+                self.emit(Instr::BuildSlice(parts as u32), span);
+            }
+            ExprKind::List(items) => {
+                items.iter().try_for_each(|x| self.expr(x))?;
+                self.emit(Instr::BuildList(items.len() as u32), span);
+            }
+            ExprKind::Tuple(items) => {
+                items.iter().try_for_each(|x| self.expr(x))?;
+                self.emit(Instr::BuildTuple(items.len() as u32), span);
+            }
+            ExprKind::Dict(pairs) => {
+                for (k, v) in pairs {
+                    self.expr(k)?;
+                    self.expr(v)?;
+                }
+                self.emit(Instr::BuildMap(pairs.len() as u32), span);
+            }
+            ExprKind::ListComp { elt, generators } => self.listcomp(elt, generators, span)?,
+        }
+        Ok(())
+    }
+
+    fn fstring(&mut self, parts: &[FStringPart], span: Span) -> Res {
+        for part in parts {
+            match part {
+                FStringPart::Literal(s) => self.load_const(Const::Str(s.clone()), span),
+                FStringPart::Field {
+                    value,
+                    precision,
+                    span: fspan,
+                } => {
+                    self.expr(value)?;
+                    if let Some(p) = precision {
+                        self.load_const(Const::Str(format!(".{p}f")), *fspan);
+                    }
+                    let has_spec = precision.is_some();
+                    self.emit(
+                        Instr::FormatValue {
+                            has_spec,
+                            conversion: 0,
+                        },
+                        *fspan,
+                    );
+                }
+            }
+        }
+        match parts.len() {
+            0 => self.load_const(Const::Str(String::new()), span),
+            1 => {}
+            n => {
+                self.emit(Instr::BuildString(n as u32), span);
+            }
+        }
+        Ok(())
+    }
+
+    /// `a < b < c`: each middle operand is kept (`Swap`, `Copy`) for the next comparison;
+    /// a false link jumps to a cleanup that drops it.
+    fn compare(&mut self, left: &Expr, ops: &[CmpOp], rest: &[Expr], span: Span) -> Res {
+        self.expr(left)?;
+        let n = ops.len().min(rest.len());
+        if n == 0 {
+            return Ok(());
+        }
+        let mut cleanups = Vec::new();
+        for i in 0..n - 1 {
+            self.expr(&rest[i])?;
+            self.emit(Instr::Swap(2), span);
+            self.emit(Instr::Copy(2), span);
+            self.emit(compare_instr(ops[i]), span);
+            cleanups.push(self.emit(Instr::JumpIfFalseOrPop(0), span));
+        }
+        self.expr(&rest[n - 1])?;
+        self.emit(compare_instr(ops[n - 1]), span);
+        if !cleanups.is_empty() {
+            let to_end = self.emit(Instr::Jump(0), span);
+            cleanups.into_iter().for_each(|j| self.patch_here(j));
+            self.emit(Instr::Swap(2), span);
+            self.emit(Instr::PopTop, span);
+            self.patch_here(to_end);
+        }
+        Ok(())
+    }
+
+    /// Compiles `test` as a condition: the returned jumps (to be patched to the target) are
+    /// taken when its truth equals `when`; otherwise control falls through. `not`, `and` and
+    /// `or` become jumps instead of values.
+    pub(super) fn jump_if(&mut self, test: &Expr, when: bool) -> Result<Vec<usize>, SyntaxError> {
+        stacker::maybe_grow(RED_ZONE, SEGMENT, || self.jump_if_inner(test, when))
+    }
+
+    fn jump_if_inner(&mut self, test: &Expr, when: bool) -> Result<Vec<usize>, SyntaxError> {
+        match &test.kind {
+            ExprKind::UnaryOp {
+                op: UnaryOp::Not,
+                operand,
+            } => self.jump_if(operand, !when),
+            ExprKind::BoolOp { op, values } if !values.is_empty() => {
+                // `and` jumps away on the first false operand, `or` on the first true one.
+                let short = *op == BoolOp::Or;
+                let (last, init) = values.split_last().expect("non-empty");
+                let mut out = Vec::new();
+                let mut skips = Vec::new();
+                for v in init {
+                    let js = self.jump_if(v, short)?;
+                    if short == when {
+                        out.extend(js);
+                    } else {
+                        skips.extend(js);
+                    }
+                }
+                out.extend(self.jump_if(last, when)?);
+                skips.into_iter().for_each(|j| self.patch_here(j));
+                Ok(out)
+            }
+            _ => {
+                self.expr(test)?;
+                let instr = if when {
+                    Instr::PopJumpIfTrue(0)
+                } else {
+                    Instr::PopJumpIfFalse(0)
+                };
+                Ok(vec![self.emit(instr, test.span)])
+            }
+        }
+    }
+
+    fn call(&mut self, func: &Expr, args: &[Expr], keywords: &[Keyword], span: Span) -> Res {
+        if let ExprKind::Attribute { value, attr } = &func.kind {
+            self.expr(value)?;
+            let i = self.add_name(&attr.name);
+            self.emit(Instr::LoadMethod(i), func.span);
+        } else {
+            self.emit(Instr::PushNull, span);
+            self.expr(func)?;
+        }
+        args.iter().try_for_each(|a| self.expr(a))?;
+        keywords.iter().try_for_each(|k| self.expr(&k.value))?;
+        if !keywords.is_empty() {
+            let names = keywords
+                .iter()
+                .map(|k| Const::Str(k.name.name.clone()))
+                .collect();
+            let k = self.add_const(Const::Tuple(names));
+            self.emit(Instr::KwNames(k), span);
+        }
+        self.emit(Instr::Call((args.len() + keywords.len()) as u32), span);
+        Ok(())
+    }
+
+    fn lambda(&mut self, params: &Params, body: &Expr, span: Span) -> Res {
+        let has_defaults = self.defaults(params, span)?;
+        self.open_function("<lambda>", CodeKind::Function, params, span);
+        let code = self.lambda_body(body)?;
+        self.make_function(code, has_defaults, span);
+        Ok(())
+    }
+
+    /// A list comprehension: a nested function called with `iter(outermost iterable)`.
+    fn listcomp(&mut self, elt: &Expr, generators: &[Comprehension], span: Span) -> Res {
+        let Some(first) = generators.first() else {
+            return self.expr(elt);
+        };
+        let scope = self.child_scope(span);
+        let qualname = self.qualname("<listcomp>");
+        self.push_unit(scope, CodeKind::Comprehension, qualname, span.start.line);
+        self.unit().code.argcount = 1;
+        let result = self.listcomp_body(elt, generators, span);
+        let code = self.pop_unit();
+        result?;
+        self.make_function(code, false, span);
+        self.expr(&first.iter)?;
+        self.emit(Instr::GetIter, span);
+        self.emit(Instr::Call(0), span);
+        Ok(())
+    }
+
+    fn listcomp_body(&mut self, elt: &Expr, generators: &[Comprehension], span: Span) -> Res {
+        self.emit(Instr::BuildList(0), span);
+        let mut loops = Vec::new();
+        for (i, g) in generators.iter().enumerate() {
+            if i == 0 {
+                let dot0 = self.add_varname(".0");
+                self.emit(Instr::LoadFast(dot0), g.iter.span);
+            } else {
+                self.expr(&g.iter)?;
+                self.emit(Instr::GetIter, g.iter.span);
+            }
+            let start = self.here();
+            let exit = self.emit(Instr::ForIter(0), span);
+            self.store(&g.target)?;
+            for cond in &g.ifs {
+                for j in self.jump_if(cond, false)? {
+                    self.patch(j, start);
+                }
+            }
+            loops.push((start, exit));
+        }
+        self.expr(elt)?;
+        self.emit(Instr::ListAppend(1 + generators.len() as u32), span);
+        for (start, exit) in loops.into_iter().rev() {
+            self.emit(Instr::Jump(start), span);
+            self.patch_here(exit);
+        }
+        self.emit(Instr::ReturnValue, span);
+        Ok(())
+    }
+
+    /// Stores TOS into an assignment target.
+    pub(super) fn store(&mut self, target: &Expr) -> Res {
+        stacker::maybe_grow(RED_ZONE, SEGMENT, || self.store_inner(target))
+    }
+
+    fn store_inner(&mut self, target: &Expr) -> Res {
+        let span = target.span;
+        match &target.kind {
+            ExprKind::Name(n) => self.name_op(n, NameOp::Store, span),
+            ExprKind::Attribute { value, attr } => {
+                self.expr(value)?;
+                let i = self.add_name(&attr.name);
+                self.emit(Instr::StoreAttr(i), span);
+            }
+            ExprKind::Subscript { value, index } => {
+                self.expr(value)?;
+                self.expr(index)?;
+                self.emit(Instr::StoreSubscr, span);
+            }
+            ExprKind::Tuple(items) | ExprKind::List(items) => {
+                self.emit(Instr::UnpackSequence(items.len() as u32), span);
+                items.iter().try_for_each(|t| self.store(t))?;
+            }
+            _ => return Err(self.error("cannot assign to expression", span)),
+        }
+        Ok(())
+    }
+
+    /// `del target`.
+    pub(super) fn delete(&mut self, target: &Expr) -> Res {
+        stacker::maybe_grow(RED_ZONE, SEGMENT, || self.delete_inner(target))
+    }
+
+    fn delete_inner(&mut self, target: &Expr) -> Res {
+        let span = target.span;
+        match &target.kind {
+            ExprKind::Name(n) => self.name_op(n, NameOp::Delete, span),
+            ExprKind::Attribute { value, attr } => {
+                self.expr(value)?;
+                let i = self.add_name(&attr.name);
+                self.emit(Instr::DeleteAttr(i), span);
+            }
+            ExprKind::Subscript { value, index } => {
+                self.expr(value)?;
+                self.expr(index)?;
+                self.emit(Instr::DeleteSubscr, span);
+            }
+            ExprKind::Tuple(items) | ExprKind::List(items) => {
+                items.iter().try_for_each(|t| self.delete(t))?;
+            }
+            _ => return Err(self.error("cannot delete expression", span)),
+        }
+        Ok(())
+    }
+
+    /// `target op= value`, CPython 3.11's sequences.
+    pub(super) fn aug_assign(&mut self, target: &Expr, op: BinOp, value: &Expr, span: Span) -> Res {
+        match &target.kind {
+            ExprKind::Name(n) => {
+                self.name_op(n, NameOp::Load, target.span);
+                self.expr(value)?;
+                self.emit(Instr::InplaceOp(op), span);
+                self.name_op(n, NameOp::Store, target.span);
+            }
+            ExprKind::Attribute { value: obj, attr } => {
+                self.expr(obj)?;
+                let i = self.add_name(&attr.name);
+                self.emit(Instr::Copy(1), target.span);
+                self.emit(Instr::LoadAttr(i), target.span);
+                self.expr(value)?;
+                self.emit(Instr::InplaceOp(op), span);
+                self.emit(Instr::Swap(2), span);
+                self.emit(Instr::StoreAttr(i), target.span);
+            }
+            ExprKind::Subscript { value: obj, index } => {
+                self.expr(obj)?;
+                self.expr(index)?;
+                self.emit(Instr::Copy(2), target.span);
+                self.emit(Instr::Copy(2), target.span);
+                self.emit(Instr::BinarySubscr, target.span);
+                self.expr(value)?;
+                self.emit(Instr::InplaceOp(op), span);
+                self.emit(Instr::Swap(3), span);
+                self.emit(Instr::Swap(2), span);
+                self.emit(Instr::StoreSubscr, target.span);
+            }
+            _ => {
+                return Err(self.error(
+                    "'expression' is an illegal expression for augmented assignment",
+                    target.span,
+                ));
+            }
+        }
+        Ok(())
+    }
+}

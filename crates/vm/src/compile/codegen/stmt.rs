@@ -1,0 +1,433 @@
+//! Statements: control flow, definitions, `try`/`except`, and the unwinding that `break`,
+//! `continue` and `return` do when they leave loops and handlers.
+
+use super::{Block, Compiler, NameOp, RED_ZONE, SEGMENT};
+use crate::compile::bytecode::{Code, CodeKind, Const, Instr};
+use crate::syntax::Span;
+use crate::syntax::SyntaxError;
+use crate::syntax::ast::{
+    ClassDef, ExceptHandler, Expr, ExprKind, FunctionDef, Params, Stmt, StmtKind,
+};
+
+type Res = Result<(), SyntaxError>;
+
+/// The docstring, if `s` is a string-literal expression statement.
+pub(super) fn docstring(s: &Stmt) -> Option<&str> {
+    match &s.kind {
+        StmtKind::Expr(Expr {
+            kind: ExprKind::Str(doc),
+            ..
+        }) => Some(doc),
+        _ => None,
+    }
+}
+
+impl Compiler<'_> {
+    pub(super) fn stmts(&mut self, body: &[Stmt]) -> Res {
+        body.iter().try_for_each(|s| self.stmt(s))
+    }
+
+    fn stmt(&mut self, s: &Stmt) -> Res {
+        stacker::maybe_grow(RED_ZONE, SEGMENT, || self.stmt_inner(s))
+    }
+
+    fn stmt_inner(&mut self, s: &Stmt) -> Res {
+        let span = s.span;
+        match &s.kind {
+            StmtKind::Expr(e) => {
+                self.expr(e)?;
+                self.emit(Instr::PopTop, span);
+            }
+            StmtKind::Assign { targets, value } => {
+                self.expr(value)?;
+                for (i, t) in targets.iter().enumerate() {
+                    if i + 1 < targets.len() {
+                        self.emit(Instr::Copy(1), span);
+                    }
+                    self.store(t)?;
+                }
+            }
+            StmtKind::AugAssign { target, op, value } => {
+                self.aug_assign(target, *op, value, span)?
+            }
+            StmtKind::Delete(targets) => targets.iter().try_for_each(|t| self.delete(t))?,
+            StmtKind::Pass | StmtKind::Global(_) | StmtKind::Nonlocal(_) => {}
+            StmtKind::Break => self.break_or_continue(true, span)?,
+            StmtKind::Continue => self.break_or_continue(false, span)?,
+            StmtKind::Return(value) => self.return_stmt(value.as_ref(), span)?,
+            StmtKind::If { test, body, orelse } => {
+                let to_else = self.jump_if(test, false)?;
+                self.stmts(body)?;
+                if orelse.is_empty() {
+                    to_else.into_iter().for_each(|j| self.patch_here(j));
+                } else {
+                    let to_end = self.emit(Instr::Jump(0), span);
+                    to_else.into_iter().for_each(|j| self.patch_here(j));
+                    self.stmts(orelse)?;
+                    self.patch_here(to_end);
+                }
+            }
+            StmtKind::While { test, body } => {
+                let start = self.here();
+                let exits = self.jump_if(test, false)?;
+                self.loop_body(start, false, body, span)?;
+                exits.into_iter().for_each(|j| self.patch_here(j));
+            }
+            StmtKind::For { target, iter, body } => {
+                self.expr(iter)?;
+                self.emit(Instr::GetIter, span);
+                let start = self.here();
+                let exit = self.emit(Instr::ForIter(0), span);
+                self.store(target)?;
+                self.loop_body(start, true, body, span)?;
+                self.patch_here(exit);
+            }
+            StmtKind::FunctionDef(f) => self.function_def(f, span)?,
+            StmtKind::ClassDef(c) => self.class_def(c, span)?,
+            StmtKind::Import(names) => {
+                for n in names {
+                    let i = self.add_name(&n.name);
+                    self.emit(Instr::ImportName(i), span);
+                    self.store_name(&n.name, span);
+                }
+            }
+            StmtKind::ImportFrom { module, names } => {
+                let m = self.add_name(&module.name);
+                self.emit(Instr::ImportName(m), span);
+                for n in names {
+                    let i = self.add_name(&n.name);
+                    self.emit(Instr::ImportFrom(i), span);
+                    self.store_name(&n.name, span);
+                }
+                self.emit(Instr::PopTop, span);
+            }
+            StmtKind::Raise(e) => {
+                self.expr(e)?;
+                self.emit(Instr::RaiseVarargs(1), span);
+            }
+            StmtKind::Try { body, handlers } => self.try_stmt(body, handlers, span)?,
+            StmtKind::Assert { test, msg } => {
+                let to_end = self.jump_if(test, true)?;
+                if let Some(msg) = msg {
+                    self.emit(Instr::PushNull, span);
+                    self.emit(Instr::LoadAssertionError, span);
+                    self.expr(msg)?;
+                    self.emit(Instr::Call(1), span);
+                } else {
+                    self.emit(Instr::LoadAssertionError, span);
+                }
+                self.emit(Instr::RaiseVarargs(1), span);
+                to_end.into_iter().for_each(|j| self.patch_here(j));
+            }
+        }
+        Ok(())
+    }
+
+    /// Compiles a loop body inside a `Loop` block: `continue` goes to `start`, the body ends
+    /// with a jump back, and `break`s are patched to the instruction after that jump.
+    fn loop_body(&mut self, start: u32, iter: bool, body: &[Stmt], span: Span) -> Res {
+        self.unit().blocks.push(Block::Loop {
+            start,
+            breaks: Vec::new(),
+            iter,
+        });
+        let result = self.stmts(body);
+        let block = self.unit().blocks.pop();
+        result?;
+        self.emit(Instr::Jump(start), span);
+        if let Some(Block::Loop { breaks, .. }) = block {
+            breaks.into_iter().for_each(|j| self.patch_here(j));
+        }
+        Ok(())
+    }
+
+    fn break_or_continue(&mut self, is_break: bool, span: Span) -> Res {
+        let Some(depth) = self
+            .unit_ref()
+            .blocks
+            .iter()
+            .rposition(|b| matches!(b, Block::Loop { .. }))
+        else {
+            let msg = if is_break {
+                "'break' outside loop"
+            } else {
+                "'continue' not properly in loop"
+            };
+            return Err(self.error(msg, span));
+        };
+        let inner: Vec<Block> = self.unit_ref().blocks[depth + 1..].to_vec();
+        for block in inner.iter().rev() {
+            match block {
+                Block::TryBody => {
+                    self.emit(Instr::PopBlock, span);
+                }
+                Block::Handler { name } => {
+                    self.emit(Instr::PopBlock, span);
+                    self.emit(Instr::PopExcept, span);
+                    self.clear_handler_name(name.as_deref(), span);
+                }
+                Block::Loop { .. } => unreachable!("an inner loop would be the target"),
+            }
+        }
+        let Block::Loop { start, iter, .. } = self.unit_ref().blocks[depth].clone() else {
+            unreachable!("found as a loop");
+        };
+        if is_break {
+            if iter {
+                self.emit(Instr::PopTop, span);
+            }
+            let j = self.emit(Instr::Jump(0), span);
+            if let Block::Loop { breaks, .. } = &mut self.unit().blocks[depth] {
+                breaks.push(j);
+            }
+        } else {
+            self.emit(Instr::Jump(start), span);
+        }
+        Ok(())
+    }
+
+    fn return_stmt(&mut self, value: Option<&Expr>, span: Span) -> Res {
+        if !self.scope_kind().is_function() {
+            return Err(self.error("'return' outside function", span));
+        }
+        match value {
+            Some(v) => self.expr(v)?,
+            None => {
+                let k = self.add_const(Const::None);
+                self.emit(Instr::LoadConst(k), span);
+            }
+        }
+        // The return value stays on top while the blocks below it are left.
+        let blocks = self.unit_ref().blocks.clone();
+        for block in blocks.iter().rev() {
+            match block {
+                Block::Loop { iter: true, .. } => {
+                    self.emit(Instr::Swap(2), span);
+                    self.emit(Instr::PopTop, span);
+                }
+                Block::Loop { .. } => {}
+                Block::TryBody => {
+                    self.emit(Instr::PopBlock, span);
+                }
+                Block::Handler { name } => {
+                    self.emit(Instr::PopBlock, span);
+                    self.emit(Instr::Swap(2), span);
+                    self.emit(Instr::PopExcept, span);
+                    self.clear_handler_name(name.as_deref(), span);
+                }
+            }
+        }
+        self.emit(Instr::ReturnValue, span);
+        Ok(())
+    }
+
+    /// `name = None; del name` after a handler that bound the exception to `name`.
+    fn clear_handler_name(&mut self, name: Option<&str>, span: Span) {
+        if let Some(name) = name {
+            let k = self.add_const(Const::None);
+            self.emit(Instr::LoadConst(k), span);
+            self.name_op(name, NameOp::Store, span);
+            self.name_op(name, NameOp::Delete, span);
+        }
+    }
+
+    fn try_stmt(&mut self, body: &[Stmt], handlers: &[ExceptHandler], span: Span) -> Res {
+        let setup = self.emit(Instr::SetupExcept(0), span);
+        self.unit().blocks.push(Block::TryBody);
+        let result = self.stmts(body);
+        self.unit().blocks.pop();
+        result?;
+        self.emit(Instr::PopBlock, span);
+        let mut to_end = vec![self.emit(Instr::Jump(0), span)];
+        // Handler entry: [prev_exc_state, exc].
+        self.patch_here(setup);
+        for h in handlers {
+            let hspan = h.span;
+            self.expr(&h.typ)?;
+            self.emit(Instr::CheckExcMatch, h.typ.span);
+            let next = self.emit(Instr::PopJumpIfFalse(0), h.typ.span);
+            match &h.name {
+                Some(n) => self.name_op(&n.name, NameOp::Store, n.span),
+                None => {
+                    self.emit(Instr::PopTop, hspan);
+                }
+            }
+            let name = h.name.as_ref().map(|n| n.name.clone());
+            let cleanup = self.emit(Instr::SetupExcept(0), hspan);
+            self.unit()
+                .blocks
+                .push(Block::Handler { name: name.clone() });
+            let result = self.stmts(&h.body);
+            self.unit().blocks.pop();
+            result?;
+            self.emit(Instr::PopBlock, hspan);
+            self.emit(Instr::PopExcept, hspan);
+            self.clear_handler_name(name.as_deref(), hspan);
+            to_end.push(self.emit(Instr::Jump(0), hspan));
+            // An exception inside the handler body: [prev, prev2, new_exc].
+            self.patch_here(cleanup);
+            self.clear_handler_name(name.as_deref(), hspan);
+            self.emit(Instr::Swap(2), hspan);
+            self.emit(Instr::PopExcept, hspan);
+            self.emit(Instr::Swap(2), hspan);
+            self.emit(Instr::PopExcept, hspan);
+            self.emit(Instr::Reraise, hspan);
+            self.patch_here(next);
+        }
+        // No handler matched: [prev, exc].
+        let last = handlers.last().map_or(span, |h| h.span);
+        self.emit(Instr::Swap(2), last);
+        self.emit(Instr::PopExcept, last);
+        self.emit(Instr::Reraise, last);
+        to_end.into_iter().for_each(|j| self.patch_here(j));
+        Ok(())
+    }
+
+    /// Pushes the default values (a tuple) of `params`, if any; returns whether it did.
+    pub(super) fn defaults(&mut self, params: &Params, span: Span) -> Result<bool, SyntaxError> {
+        let defaults: Vec<&Expr> = params
+            .args
+            .iter()
+            .filter_map(|p| p.default.as_ref())
+            .collect();
+        for d in &defaults {
+            self.expr(d)?;
+        }
+        if !defaults.is_empty() {
+            self.emit(Instr::BuildTuple(defaults.len() as u32), span);
+        }
+        Ok(!defaults.is_empty())
+    }
+
+    /// Opens the unit of a function-like scope starting at `span` and sets its signature.
+    pub(super) fn open_function(
+        &mut self,
+        name: &str,
+        kind: CodeKind,
+        params: &Params,
+        span: Span,
+    ) {
+        let scope = self.child_scope(span);
+        let qualname = self.qualname(name);
+        self.push_unit(scope, kind, qualname, span.start.line);
+        let code = &mut self.unit().code;
+        code.argcount = params.args.len() as u32;
+        code.has_varargs = params.vararg.is_some();
+        code.has_varkw = params.kwarg.is_some();
+    }
+
+    /// The symbol-table scope opened by the node starting where `span` starts.
+    pub(super) fn child_scope(&self, span: Span) -> usize {
+        self.table.scope_at(span.start).expect(
+            "the symbol table opened a scope for every def, class, lambda and comprehension",
+        )
+    }
+
+    fn function_def(&mut self, f: &FunctionDef, span: Span) -> Res {
+        let has_defaults = self.defaults(&f.params, span)?;
+        self.open_function(&f.name.name, CodeKind::Function, &f.params, span);
+        let mut body = &f.body[..];
+        if let Some(doc) = f.body.first().and_then(docstring) {
+            self.add_const(Const::Str(doc.to_owned()));
+            self.unit().code.docstring = Some(doc.to_owned());
+            body = &f.body[1..];
+        }
+        let result = self.stmts(body);
+        let code = self.finish_function(result, f.body.last().map(|s| (s.span, &s.kind)), span)?;
+        self.make_function(code, has_defaults, span);
+        self.store_name(&f.name.name, span);
+        Ok(())
+    }
+
+    /// Closes the current function unit, adding the implicit `return None` unless the body
+    /// ends with a `return`.
+    fn finish_function(
+        &mut self,
+        result: Res,
+        last: Option<(Span, &StmtKind)>,
+        span: Span,
+    ) -> Result<Code, SyntaxError> {
+        if let Err(e) = result {
+            self.pop_unit();
+            return Err(e);
+        }
+        if !matches!(last, Some((_, StmtKind::Return(_)))) {
+            let at = last.map_or(span, |(s, _)| s);
+            let k = self.add_const(Const::None);
+            self.emit(Instr::LoadConst(k), at);
+            self.emit(Instr::ReturnValue, at);
+        }
+        Ok(self.pop_unit())
+    }
+
+    fn class_def(&mut self, c: &ClassDef, span: Span) -> Res {
+        self.emit(Instr::PushNull, span);
+        self.emit(Instr::LoadBuildClass, span);
+        let scope = self.child_scope(span);
+        let qualname = self.qualname(&c.name.name);
+        self.push_unit(scope, CodeKind::Class, qualname.clone(), span.start.line);
+        let result = self.class_body(c, &qualname, span);
+        if let Err(e) = result {
+            self.pop_unit();
+            return Err(e);
+        }
+        let code = self.pop_unit();
+        self.make_function(code, false, span);
+        let k = self.add_const(Const::Str(c.name.name.clone()));
+        self.emit(Instr::LoadConst(k), span);
+        for b in &c.bases {
+            self.expr(b)?;
+        }
+        self.emit(Instr::Call(2 + c.bases.len() as u32), span);
+        self.store_name(&c.name.name, span);
+        Ok(())
+    }
+
+    fn class_body(&mut self, c: &ClassDef, qualname: &str, span: Span) -> Res {
+        self.name_op("__name__", NameOp::Load, span);
+        self.store_name("__module__", span);
+        let k = self.add_const(Const::Str(qualname.to_owned()));
+        self.emit(Instr::LoadConst(k), span);
+        self.store_name("__qualname__", span);
+        let mut body = &c.body[..];
+        if let Some(first) = c.body.first()
+            && let Some(doc) = docstring(first)
+        {
+            let k = self.add_const(Const::Str(doc.to_owned()));
+            self.unit().code.docstring = Some(doc.to_owned());
+            self.emit(Instr::LoadConst(k), first.span);
+            self.store_name("__doc__", first.span);
+            body = &c.body[1..];
+        }
+        self.stmts(body)?;
+        let end = c.body.last().map_or(span, |s| s.span);
+        if self
+            .unit_ref()
+            .code
+            .cellvars
+            .iter()
+            .any(|c| c == "__class__")
+        {
+            let i = self.cell_index("__class__").unwrap_or(0);
+            self.emit(Instr::LoadClosure(i), end);
+            self.emit(Instr::Copy(1), end);
+            self.store_name("__classcell__", end);
+        } else {
+            let k = self.add_const(Const::None);
+            self.emit(Instr::LoadConst(k), end);
+        }
+        self.emit(Instr::ReturnValue, end);
+        Ok(())
+    }
+
+    /// Compiles a lambda's body (its one expression, returned).
+    pub(super) fn lambda_body(&mut self, body: &Expr) -> Result<Code, SyntaxError> {
+        let result = self.expr(body);
+        if let Err(e) = result {
+            self.pop_unit();
+            return Err(e);
+        }
+        self.emit(Instr::ReturnValue, body.span);
+        Ok(self.pop_unit())
+    }
+}

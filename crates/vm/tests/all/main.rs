@@ -1,5 +1,6 @@
 //! Integration tests of the vm crate's front end (one binary, a module per area).
 
+mod compile;
 mod conformance;
 mod fuzz;
 mod lowering;

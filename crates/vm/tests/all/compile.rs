@@ -1,0 +1,686 @@
+//! The compiler: exact instruction sequences for the shapes the interpreter relies on
+//! (checked against CPython 3.11's `dis`, modulo pymem's instruction set), symbol-table
+//! scopes, the compile-time `SyntaxError`s, and invariants over the conformance corpus.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use vm::compile::bytecode::{Code, Const, Instr};
+use vm::compile::symtable::{self, Scope};
+use vm::compile::{compile_source, verify::max_stack_depth};
+
+fn compile(src: &str) -> Arc<Code> {
+    compile_source(src, "t.py").unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// The instructions of `code`, one short line each.
+fn ops(code: &Code) -> Vec<String> {
+    (0..code.instrs.len())
+        .map(|pc| code.instr_text(pc))
+        .collect()
+}
+
+/// The nested code object called `qualname`, searched breadth-first.
+fn nested(code: &Code, qualname: &str) -> Arc<Code> {
+    let mut queue: Vec<Arc<Code>> = vec![Arc::new(code.clone())];
+    while let Some(c) = queue.pop() {
+        for k in &c.consts {
+            if let Const::Code(inner) = k {
+                if inner.qualname == qualname {
+                    return inner.clone();
+                }
+                queue.push(inner.clone());
+            }
+        }
+    }
+    panic!("no code object {qualname}")
+}
+
+fn assert_ops(code: &Code, expected: &[&str]) {
+    let got = ops(code);
+    assert_eq!(got, expected, "\n{code}");
+}
+
+#[test]
+fn a_call() {
+    let code = compile("print(1, x, end='')\n");
+    assert_ops(
+        &code,
+        &[
+            "PUSH_NULL",
+            "LOAD_NAME print",
+            "LOAD_CONST 1",
+            "LOAD_NAME x",
+            "LOAD_CONST ''",
+            "KW_NAMES ('end',)",
+            "CALL 3",
+            "POP_TOP",
+            "LOAD_CONST None",
+            "RETURN_VALUE",
+        ],
+    );
+}
+
+#[test]
+fn a_method_call() {
+    let code = compile("def f(o):\n    return o.m(1)\n");
+    assert_ops(
+        &nested(&code, "f"),
+        &[
+            "LOAD_FAST o",
+            "LOAD_METHOD m",
+            "LOAD_CONST 1",
+            "CALL 1",
+            "RETURN_VALUE",
+        ],
+    );
+}
+
+#[test]
+fn a_closure_with_nonlocal() {
+    let code = compile(
+        "def f(a, b=1):\n    x = 0\n    def g():\n        nonlocal x\n        x += a\n    return g\n",
+    );
+    assert_ops(
+        &code,
+        &[
+            "LOAD_CONST 1",
+            "BUILD_TUPLE 1",
+            "LOAD_CONST <code object f, line 1>",
+            "MAKE_FUNCTION 1",
+            "STORE_NAME f",
+            "LOAD_CONST None",
+            "RETURN_VALUE",
+        ],
+    );
+    let f = nested(&code, "f");
+    assert_eq!(f.cellvars, ["a", "x"]);
+    assert_eq!(f.cell2arg, [Some(0), None]);
+    assert_ops(
+        &f,
+        &[
+            "LOAD_CONST 0",
+            "STORE_DEREF x",
+            "LOAD_CLOSURE a",
+            "LOAD_CLOSURE x",
+            "BUILD_TUPLE 2",
+            "LOAD_CONST <code object g, line 3>",
+            "MAKE_FUNCTION 8",
+            "STORE_FAST g",
+            "LOAD_FAST g",
+            "RETURN_VALUE",
+        ],
+    );
+    let g = nested(&code, "f.<locals>.g");
+    assert_eq!(g.freevars, ["a", "x"]);
+    assert_ops(
+        &g,
+        &[
+            "LOAD_DEREF x",
+            "LOAD_DEREF a",
+            "INPLACE_OP Add",
+            "STORE_DEREF x",
+            "LOAD_CONST None",
+            "RETURN_VALUE",
+        ],
+    );
+}
+
+#[test]
+fn a_class_with_super() {
+    let code = compile("class C(B):\n    \"doc\"\n    def m(self):\n        super().m()\n");
+    assert_ops(
+        &code,
+        &[
+            "PUSH_NULL",
+            "LOAD_BUILD_CLASS",
+            "LOAD_CONST <code object C, line 1>",
+            "MAKE_FUNCTION 0",
+            "LOAD_CONST 'C'",
+            "LOAD_NAME B",
+            "CALL 3",
+            "STORE_NAME C",
+            "LOAD_CONST None",
+            "RETURN_VALUE",
+        ],
+    );
+    let c = nested(&code, "C");
+    assert_eq!(c.cellvars, ["__class__"]);
+    assert_eq!(c.docstring.as_deref(), Some("doc"));
+    assert_ops(
+        &c,
+        &[
+            "LOAD_NAME __name__",
+            "STORE_NAME __module__",
+            "LOAD_CONST 'C'",
+            "STORE_NAME __qualname__",
+            "LOAD_CONST 'doc'",
+            "STORE_NAME __doc__",
+            "LOAD_CLOSURE __class__",
+            "BUILD_TUPLE 1",
+            "LOAD_CONST <code object m, line 3>",
+            "MAKE_FUNCTION 8",
+            "STORE_NAME m",
+            "LOAD_CLOSURE __class__",
+            "COPY 1",
+            "STORE_NAME __classcell__",
+            "RETURN_VALUE",
+        ],
+    );
+    let m = nested(&code, "C.m");
+    assert_eq!(m.freevars, ["__class__"]);
+    assert_ops(
+        &m,
+        &[
+            "PUSH_NULL",
+            "LOAD_GLOBAL super",
+            "CALL 0",
+            "LOAD_METHOD m",
+            "CALL 0",
+            "POP_TOP",
+            "LOAD_CONST None",
+            "RETURN_VALUE",
+        ],
+    );
+}
+
+#[test]
+fn a_comprehension() {
+    let code = compile("def f(c, x):\n    return [y * x for y in c for z in y if z]\n");
+    assert_ops(
+        &nested(&code, "f"),
+        &[
+            "LOAD_CLOSURE x",
+            "BUILD_TUPLE 1",
+            "LOAD_CONST <code object <listcomp>, line 2>",
+            "MAKE_FUNCTION 8",
+            "LOAD_FAST c",
+            "GET_ITER",
+            "CALL 0",
+            "RETURN_VALUE",
+        ],
+    );
+    let comp = nested(&code, "f.<locals>.<listcomp>");
+    assert_eq!(comp.varnames, [".0", "y", "z"]);
+    assert_eq!(comp.argcount, 1);
+    assert_ops(
+        &comp,
+        &[
+            "BUILD_LIST 0",
+            "LOAD_FAST .0",
+            "FOR_ITER 16",
+            "STORE_FAST y",
+            "LOAD_FAST y",
+            "GET_ITER",
+            "FOR_ITER 15",
+            "STORE_FAST z",
+            "LOAD_FAST z",
+            "POP_JUMP_IF_FALSE 6",
+            "LOAD_FAST y",
+            "LOAD_DEREF x",
+            "BINARY_OP Mult",
+            "LIST_APPEND 3",
+            "JUMP 6",
+            "JUMP 2",
+            "RETURN_VALUE",
+        ],
+    );
+}
+
+#[test]
+fn try_except_with_a_named_handler_and_a_return() {
+    let code = compile(
+        "def f():\n    try:\n        g()\n    except E as e:\n        return e\n    except F:\n        pass\n",
+    );
+    let f = nested(&code, "f");
+    let text = ops(&f);
+    let expected = [
+        "SETUP_EXCEPT 7",
+        "PUSH_NULL",
+        "LOAD_GLOBAL g",
+        "CALL 0",
+        "POP_TOP",
+        "POP_BLOCK",
+        "JUMP 50",
+        // handler 1: [prev, exc]
+        "LOAD_GLOBAL E",
+        "CHECK_EXC_MATCH",
+        "POP_JUMP_IF_FALSE 34",
+        "STORE_FAST e",
+        "SETUP_EXCEPT 26",
+        "LOAD_FAST e",
+        "POP_BLOCK",
+        "SWAP 2",
+        "POP_EXCEPT",
+        "LOAD_CONST None",
+        "STORE_FAST e",
+        "DELETE_FAST e",
+        "RETURN_VALUE",
+        "POP_BLOCK",
+        "POP_EXCEPT",
+        "LOAD_CONST None",
+        "STORE_FAST e",
+        "DELETE_FAST e",
+        "JUMP 50",
+        // cleanup of handler 1: [prev, prev2, new_exc]
+        "LOAD_CONST None",
+        "STORE_FAST e",
+        "DELETE_FAST e",
+        "SWAP 2",
+        "POP_EXCEPT",
+        "SWAP 2",
+        "POP_EXCEPT",
+        "RERAISE",
+        // handler 2
+        "LOAD_GLOBAL F",
+        "CHECK_EXC_MATCH",
+        "POP_JUMP_IF_FALSE 47",
+        "POP_TOP",
+        "SETUP_EXCEPT 42",
+        "POP_BLOCK",
+        "POP_EXCEPT",
+        "JUMP 50",
+        "SWAP 2",
+        "POP_EXCEPT",
+        "SWAP 2",
+        "POP_EXCEPT",
+        "RERAISE",
+        // nothing matched
+        "SWAP 2",
+        "POP_EXCEPT",
+        "RERAISE",
+        "LOAD_CONST None",
+        "RETURN_VALUE",
+    ];
+    assert_eq!(text, expected, "\n{f}");
+    assert_eq!(max_stack_depth(&f), Ok(4));
+}
+
+#[test]
+fn augmented_assignments() {
+    let code = compile("x += 1\no.a -= 2\nc[k] *= 3\n");
+    assert_ops(
+        &code,
+        &[
+            "LOAD_NAME x",
+            "LOAD_CONST 1",
+            "INPLACE_OP Add",
+            "STORE_NAME x",
+            "LOAD_NAME o",
+            "COPY 1",
+            "LOAD_ATTR a",
+            "LOAD_CONST 2",
+            "INPLACE_OP Sub",
+            "SWAP 2",
+            "STORE_ATTR a",
+            "LOAD_NAME c",
+            "LOAD_NAME k",
+            "COPY 2",
+            "COPY 2",
+            "BINARY_SUBSCR",
+            "LOAD_CONST 3",
+            "INPLACE_OP Mult",
+            "SWAP 3",
+            "SWAP 2",
+            "STORE_SUBSCR",
+            "LOAD_CONST None",
+            "RETURN_VALUE",
+        ],
+    );
+}
+
+#[test]
+fn chained_comparison() {
+    let code = compile("a < b < c\n");
+    assert_ops(
+        &code,
+        &[
+            "LOAD_NAME a",
+            "LOAD_NAME b",
+            "SWAP 2",
+            "COPY 2",
+            "COMPARE_OP Lt",
+            "JUMP_IF_FALSE_OR_POP 9",
+            "LOAD_NAME c",
+            "COMPARE_OP Lt",
+            "JUMP 11",
+            "SWAP 2",
+            "POP_TOP",
+            "POP_TOP",
+            "LOAD_CONST None",
+            "RETURN_VALUE",
+        ],
+    );
+}
+
+#[test]
+fn fstrings_asserts_imports_slices_and_unpacking() {
+    let code = compile(
+        "from m import a, b\nimport g\nf\"x{a:.3f}{b}\"\nassert a, 'm'\n(p, [q, r]) = s[1:]\ndel p, q.z, r[0]\n",
+    );
+    let text = ops(&code);
+    assert_eq!(
+        &text[16..24],
+        [
+            "LOAD_NAME a",
+            "POP_JUMP_IF_TRUE 23",
+            "PUSH_NULL",
+            "LOAD_ASSERTION_ERROR",
+            "LOAD_CONST 'm'",
+            "CALL 1",
+            "RAISE_VARARGS 1",
+            "LOAD_NAME s",
+        ]
+    );
+    assert_eq!(
+        &text[24..],
+        [
+            "LOAD_CONST 1",
+            "LOAD_CONST None",
+            "BUILD_SLICE 2",
+            "BINARY_SUBSCR",
+            "UNPACK_SEQUENCE 2",
+            "STORE_NAME p",
+            "UNPACK_SEQUENCE 2",
+            "STORE_NAME q",
+            "STORE_NAME r",
+            "DELETE_NAME p",
+            "LOAD_NAME q",
+            "DELETE_ATTR z",
+            "LOAD_NAME r",
+            "LOAD_CONST 0",
+            "DELETE_SUBSCR",
+            "LOAD_CONST None",
+            "RETURN_VALUE",
+        ]
+    );
+}
+
+#[test]
+fn constants_are_deduplicated_by_kind() {
+    let code = compile("a = 1\nb = 1.0\nc = True\nd = 1\ne = 'x'\nf = 'x'\n");
+    assert_eq!(
+        code.consts,
+        [
+            Const::Int(1),
+            Const::Float(1.0),
+            Const::Bool(true),
+            Const::Str("x".into()),
+            Const::None
+        ]
+    );
+}
+
+#[test]
+fn break_continue_and_return_leave_their_blocks() {
+    let code = compile(
+        "def f(xs):\n    for x in xs:\n        try:\n            if x:\n                break\n            continue\n        except E:\n            return x\n",
+    );
+    let f = nested(&code, "f");
+    let text = ops(&f);
+    // break: PopBlock for the try, the iterator, then the jump past the loop.
+    let brk = text.iter().position(|t| t == "POP_BLOCK").unwrap();
+    assert_eq!(text[brk + 1], "POP_TOP");
+    assert!(text[brk + 2].starts_with("JUMP "));
+    // continue: PopBlock, jump to the FOR_ITER at 2.
+    assert_eq!(text[brk + 3], "POP_BLOCK");
+    assert_eq!(text[brk + 4], "JUMP 2");
+    // return in the handler: value, handler exit, the loop's iterator below the value.
+    let ret = text.iter().position(|t| t == "RETURN_VALUE").unwrap();
+    assert_eq!(
+        text[ret - 6..=ret],
+        [
+            "LOAD_FAST x",
+            "POP_BLOCK",
+            "SWAP 2",
+            "POP_EXCEPT",
+            "SWAP 2",
+            "POP_TOP",
+            "RETURN_VALUE"
+        ]
+    );
+    max_stack_depth(&f).unwrap();
+}
+
+#[test]
+fn symtable_scopes() {
+    let src = "g = 1\ndef f(a):\n    global g\n    x = 1\n    def h():\n        return x + a + len\n    class C:\n        y = x\n        def m(self): return __class__\n    return h\n";
+    let module = vm::syntax::parse(src, "t.py").unwrap();
+    let table = symtable::build(&module, "t.py", src).unwrap();
+    let f = &table.scopes[1];
+    assert_eq!(f.name, "f");
+    assert_eq!(f.scope_of("g"), Some(Scope::GlobalExplicit));
+    assert_eq!(f.scope_of("x"), Some(Scope::Cell));
+    assert_eq!(f.scope_of("a"), Some(Scope::Cell));
+    assert_eq!(f.scope_of("h"), Some(Scope::Local));
+    let h = &table.scopes[2];
+    assert_eq!(h.scope_of("x"), Some(Scope::Free));
+    assert_eq!(h.scope_of("len"), Some(Scope::GlobalImplicit));
+    let c = &table.scopes[3];
+    assert_eq!(c.scope_of("x"), Some(Scope::Free));
+    assert_eq!(c.scope_of("y"), Some(Scope::Local));
+    assert!(c.needs_class_cell);
+    let m = &table.scopes[4];
+    assert_eq!(m.scope_of("__class__"), Some(Scope::Free));
+    // The class body reads its free variable with LoadClassDeref.
+    let code = compile(src);
+    let ccode = nested(&code, "f.<locals>.C");
+    assert!(
+        ccode.instrs.contains(&Instr::LoadClassDeref(1)),
+        "\n{ccode}"
+    );
+    // Comprehension: `.0` parameter, loop variable local.
+    let t = symtable::build(
+        &vm::syntax::parse("[i for i in r]\n", "t").unwrap(),
+        "t",
+        "",
+    )
+    .unwrap();
+    assert_eq!(t.scopes[1].params, [".0"]);
+    assert_eq!(t.scopes[1].scope_of("i"), Some(Scope::Local));
+    assert_eq!(t.scopes[0].scope_of("r"), Some(Scope::GlobalImplicit));
+}
+
+/// Every compile-time SyntaxError, with CPython 3.11's message and location.
+#[test]
+fn syntax_errors() {
+    let cases: &[(&str, &str, u32, u32)] = &[
+        (
+            "def f():\n    print(x)\n    global x\n",
+            "name 'x' is used prior to global declaration",
+            3,
+            5,
+        ),
+        (
+            "def f():\n    x = 1\n    global x\n",
+            "name 'x' is assigned to before global declaration",
+            3,
+            5,
+        ),
+        (
+            "def f(x):\n    global x\n",
+            "name 'x' is parameter and global",
+            2,
+            5,
+        ),
+        (
+            "def f(x):\n    nonlocal x\n",
+            "name 'x' is parameter and nonlocal",
+            2,
+            5,
+        ),
+        (
+            "nonlocal x\n",
+            "nonlocal declaration not allowed at module level",
+            1,
+            1,
+        ),
+        (
+            "def f():\n    def g():\n        nonlocal  y\n",
+            "no binding for nonlocal 'y' found",
+            3,
+            9,
+        ),
+        (
+            "def f():\n  global x\n  def g():\n    nonlocal x\n",
+            "no binding for nonlocal 'x' found",
+            4,
+            5,
+        ),
+        ("class C:\n  return 1\n", "'return' outside function", 2, 3),
+        (
+            "[x for x in y]\nreturn\n",
+            "'return' outside function",
+            2,
+            1,
+        ),
+        ("if x:\n    break\n", "'break' outside loop", 2, 5),
+        (
+            "for x in y:\n  class C:\n    break\n",
+            "'break' outside loop",
+            3,
+            5,
+        ),
+        (
+            "while x:\n  def f():\n    continue\n",
+            "'continue' not properly in loop",
+            3,
+            5,
+        ),
+        (
+            "def f():\n  global x\n  nonlocal x\n",
+            "name 'x' is nonlocal and global",
+            2,
+            3,
+        ),
+        (
+            "def f(a, a): pass\n",
+            "duplicate argument 'a' in function definition",
+            1,
+            10,
+        ),
+    ];
+    for &(src, msg, line, col) in cases {
+        let err = compile_source(src, "t.py").expect_err(src);
+        assert_eq!(
+            (err.msg.as_str(), err.line, err.col),
+            (msg, line, col),
+            "{src:?}"
+        );
+        assert!(err.text.is_some());
+    }
+}
+
+fn scripts(dir: &Path, out: &mut Vec<PathBuf>) {
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("reading {}: {e}", dir.display()))
+        .map(|e| e.expect("directory entry").path())
+        .collect();
+    entries.sort();
+    for path in entries {
+        if path.is_dir() {
+            scripts(&path, out);
+        } else if path.extension().is_some_and(|x| x == "py") {
+            out.push(path);
+        }
+    }
+}
+
+/// Checks the structural invariants of `code` and everything nested in it.
+fn check_invariants(code: &Code, what: &str) {
+    let mut queue = vec![code];
+    while let Some(c) = queue.pop() {
+        let ctx = format!("{what}: {}", c.qualname);
+        assert_eq!(c.spans.len(), c.instrs.len(), "{ctx}");
+        let cells = c.cellvars.len() + c.freevars.len();
+        for (pc, instr) in c.instrs.iter().enumerate() {
+            use Instr as I;
+            let (index, len) = match *instr {
+                I::LoadConst(i) | I::KwNames(i) => (i, c.consts.len()),
+                I::LoadFast(i) | I::StoreFast(i) | I::DeleteFast(i) => (i, c.varnames.len()),
+                I::LoadDeref(i)
+                | I::StoreDeref(i)
+                | I::DeleteDeref(i)
+                | I::LoadClosure(i)
+                | I::LoadClassDeref(i) => (i, cells),
+                I::LoadGlobal(i)
+                | I::StoreGlobal(i)
+                | I::DeleteGlobal(i)
+                | I::LoadName(i)
+                | I::StoreName(i)
+                | I::DeleteName(i)
+                | I::LoadAttr(i)
+                | I::StoreAttr(i)
+                | I::DeleteAttr(i)
+                | I::LoadMethod(i)
+                | I::ImportName(i)
+                | I::ImportFrom(i) => (i, c.names.len()),
+                I::Jump(t)
+                | I::PopJumpIfFalse(t)
+                | I::PopJumpIfTrue(t)
+                | I::JumpIfFalseOrPop(t)
+                | I::JumpIfTrueOrPop(t)
+                | I::ForIter(t)
+                | I::SetupExcept(t) => (t, c.instrs.len()),
+                _ => (0, 1),
+            };
+            assert!(
+                (index as usize) < len,
+                "{ctx}: instruction {pc} {instr:?} out of range\n{c}"
+            );
+            if let I::KwNames(i) = *instr {
+                assert!(matches!(c.consts[i as usize], Const::Tuple(_)), "{ctx}");
+            }
+        }
+        assert_eq!(c.cell2arg.len(), c.cellvars.len(), "{ctx}");
+        if let Err(e) = max_stack_depth(c) {
+            panic!("{ctx}: {e}\n{c}");
+        }
+        for k in &c.consts {
+            if let Const::Code(inner) = k {
+                queue.push(inner);
+            }
+        }
+    }
+}
+
+#[test]
+fn the_conformance_corpus_compiles_to_valid_code() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/conformance");
+    let mut paths = Vec::new();
+    scripts(&root, &mut paths);
+    let mut compiled = 0;
+    for path in &paths {
+        let source = std::fs::read_to_string(path).expect("readable script");
+        let name = path.display().to_string();
+        let Ok(module) = vm::syntax::parse(&source, &name) else {
+            continue;
+        };
+        match vm::compile::compile_module(&module, &name, &source) {
+            Ok(code) => {
+                check_invariants(&code, &name);
+                // The disassembly renders without panicking.
+                assert!(!code.to_string().is_empty());
+                compiled += 1;
+            }
+            Err(e) => assert!(name.contains("errors/"), "{name}: {e}"),
+        }
+    }
+    assert!(compiled > 50, "only {compiled} scripts compiled");
+}
+
+#[test]
+fn stack_depth_analysis_rejects_bad_code() {
+    let mut code = (*compile("x = 1\n")).clone();
+    assert_eq!(max_stack_depth(&code), Ok(1));
+    code.instrs.insert(0, Instr::PopTop);
+    code.spans.insert(0, code.spans[0]);
+    assert!(max_stack_depth(&code).is_err());
+    let mut code = (*compile("a and b\n")).clone();
+    assert_eq!(max_stack_depth(&code), Ok(1));
+    // A join with different depths.
+    code.instrs[1] = Instr::JumpIfFalseOrPop(4);
+    code.instrs.insert(3, Instr::LoadConst(0));
+    code.spans.insert(3, code.spans[0]);
+    assert!(max_stack_depth(&code).is_err(), "{code}");
+}

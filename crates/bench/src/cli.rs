@@ -24,6 +24,9 @@ pub enum Command {
     /// Cycle collectors side by side (rust-cc, bacon_rajan_cc, gcmodule, dumpster, CPython 3.11;
     /// pymem once its collector lands): cycles, live, gc_collect, gc_traversal, young.
     Gc(SuiteArgs),
+    /// pymem's Python VM (the `pymem` binary) against `python3` (CPython 3.11) on whole
+    /// programs: binary_trees, gc_collect, gc_traversal, richards, nbody, float, deltablue.
+    Vm(VmArgs),
     /// Internal: measure one (contender, workload) in this process and print one JSON sample.
     #[command(name = "__child", hide = true)]
     Child(ChildArgs),
@@ -51,6 +54,33 @@ pub struct SuiteArgs {
     /// about twice the child's footprint first: on a VM with free page reporting, memory left
     /// idle for a few seconds is slow to fault in again, which would bill the host's work to
     /// whichever contender runs next.
+    #[arg(long)]
+    pub no_prewarm: bool,
+}
+
+/// Options of the `vm` suite.
+#[derive(Clone, Debug, Args)]
+pub struct VmArgs {
+    /// Small sizes and one run: a smoke run (numbers are not representative).
+    #[arg(long)]
+    pub quick: bool,
+    /// Print one JSON object per line (per workload and interpreter) instead of a table.
+    #[arg(long)]
+    pub json: bool,
+    /// Runs per (interpreter, workload), each in a fresh process; the report shows medians.
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..))]
+    pub runs: u32,
+    /// Run only these workloads (repeatable, or a comma-separated list): binary_trees,
+    /// gc_collect, gc_traversal, richards, nbody, float, deltablue.
+    #[arg(long, value_delimiter = ',', value_name = "WORKLOAD")]
+    pub only: Vec<String>,
+    /// The pymem binary [default: `pymem` next to this executable, i.e. target/release/pymem].
+    #[arg(long, value_name = "PATH")]
+    pub pymem: Option<PathBuf>,
+    /// The CPython interpreter (the reference; 3.11 expected).
+    #[arg(long, value_name = "PATH", default_value = "python3")]
+    pub python: PathBuf,
+    /// Do not pre-fault memory before each child (see the other suites' `--no-prewarm`).
     #[arg(long)]
     pub no_prewarm: bool,
 }

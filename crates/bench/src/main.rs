@@ -14,6 +14,7 @@ fn main() -> Result<()> {
         Command::Alloc(args) => suites::alloc::run(&args),
         Command::Heap(args) => suites::heap::run(&args),
         Command::Gc(args) => suites::gc::run(&args),
+        Command::Vm(args) => suites::vm::run(&args),
         Command::Child(args) => {
             let sample = suites::run_child(&args)?;
             println!("{}", sample.to_json());

@@ -1,6 +1,6 @@
 //! The suites. Each is a module with a parent entry point (`run`, called for
 //! `pymem-bench <suite>`) and a child entry point (`child`, called in the re-executed process).
-//! A later issue adds `vm` here.
+//! The `vm` suite runs interpreters as its children itself (no `child` entry point).
 
 use anyhow::{Result, bail};
 
@@ -10,6 +10,7 @@ use crate::runner::Sample;
 pub mod alloc;
 pub mod gc;
 pub mod heap;
+pub mod vm;
 
 /// The child-process entry point: dispatches to the suite named in `args`.
 pub fn run_child(args: &ChildArgs) -> Result<Sample> {

@@ -14,7 +14,19 @@
 /// assert_eq!(vm::text::float_repr::shortest_digits(0.001), ("1".to_string(), -3));
 /// ```
 pub fn shortest_digits(x: f64) -> (String, i32) {
-    split_sci(&format!("{:e}", x.abs()))
+    let x = x.abs();
+    let shortest = split_sci(&format!("{x:e}"));
+    // When two shortest candidates are equally short, CPython takes the one nearest the
+    // exact value (ties to even); Rust may take the other. The correctly rounded string of
+    // the same length is the nearest; use it when it reads back as `x`.
+    let n = shortest.0.len();
+    if n > 1 {
+        let nearest = format!("{:.*e}", n - 1, x);
+        if nearest.parse::<f64>() == Ok(x) {
+            return split_sci(&nearest);
+        }
+    }
+    shortest
 }
 
 /// `sig` correctly rounded significant digits of a finite `|x|` (ties to even on the exact

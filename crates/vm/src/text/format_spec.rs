@@ -478,7 +478,7 @@ fn float_body(x: f64, ty: Option<char>, precision: Option<usize>, alt: bool) -> 
     match ty {
         Some('f' | 'F') => {
             let mut s = format!("{:.*}", precision.unwrap_or(6), x);
-            if alt && !s.contains('.') {
+            if alt && x.is_finite() && !s.contains('.') {
                 s.push('.');
             }
             s
@@ -608,8 +608,12 @@ pub fn format_str(v: &str, spec: &FormatSpec) -> Result<String, FormatError> {
         None | Some('s') => {}
         Some(t) => return Err(unknown_code(t, "str")),
     }
-    if spec.sign.is_some() {
-        return Err(value_err("Sign not allowed in string format specifier"));
+    match spec.sign {
+        Some(Sign::Space) => {
+            return Err(value_err("Space not allowed in string format specifier"));
+        }
+        Some(_) => return Err(value_err("Sign not allowed in string format specifier")),
+        None => {}
     }
     if spec.no_neg_zero {
         return Err(value_err(

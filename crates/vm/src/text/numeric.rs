@@ -98,6 +98,10 @@ pub fn int_floordiv(a: i64, b: i64) -> Result<i64, NumError> {
 
 /// `a % b`, with the sign of `b`.
 pub fn int_mod(a: i64, b: i64) -> Result<i64, NumError> {
+    if b == -1 {
+        // Also i64::MIN % -1, whose quotient would overflow.
+        return Ok(0);
+    }
     Ok(int_divmod_inner(a, b, "integer modulo by zero")?.1)
 }
 
@@ -196,7 +200,7 @@ pub fn int_lshift(a: i64, n: i64) -> Result<i64, NumError> {
     if a == 0 {
         return Ok(0);
     }
-    if n >= 63 {
+    if n >= 64 {
         return overflow();
     }
     let r = a << n;
@@ -291,7 +295,7 @@ pub fn float_pow(x: f64, y: f64) -> Result<f64, NumError> {
     if y == 0.0 {
         return Ok(1.0);
     }
-    if x == 0.0 && y < 0.0 {
+    if x == 0.0 && y < 0.0 && y.is_finite() {
         return Err(NumError::ZeroDivision(
             "0.0 cannot be raised to a negative power",
         ));

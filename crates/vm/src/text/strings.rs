@@ -16,6 +16,16 @@ pub fn is_space(c: char) -> bool {
     c.is_whitespace() || ('\x1c'..='\x1f').contains(&c)
 }
 
+/// The whitespace `int()` and `float()` skip around a number: ASCII `" \t\n\v\f\r"`
+/// (not `\x1c`..`\x1f`, unlike `str.strip()`), and any non-ASCII [`is_space`] character.
+pub fn is_number_space(c: char) -> bool {
+    if c.is_ascii() {
+        matches!(c, ' ' | '\t' | '\n' | '\x0b' | '\x0c' | '\r')
+    } else {
+        is_space(c)
+    }
+}
+
 /// Python's `str.isprintable()` for one character: not a control, format, private-use,
 /// surrogate or unassigned character, nor a separator other than the ASCII space.
 ///
@@ -96,7 +106,7 @@ pub fn parse_int_checked(s: &str, base: u32) -> Result<i64, NumError> {
             str_repr(s)
         ))
     };
-    let t = s.trim_matches(is_space);
+    let t = s.trim_matches(is_number_space);
     let (negative, t) = match t.as_bytes().first() {
         Some(b'-') => (true, &t[1..]),
         Some(b'+') => (false, &t[1..]),
@@ -190,7 +200,7 @@ pub fn parse_int(s: &str, base: u32) -> Result<i64, String> {
 /// ```
 pub fn parse_float(s: &str) -> Result<f64, String> {
     let invalid = || format!("could not convert string to float: {}", str_repr(s));
-    let t = s.trim_matches(is_space);
+    let t = s.trim_matches(is_number_space);
     let (sign, body) = match t.as_bytes().first() {
         Some(b'-') => (-1.0, &t[1..]),
         Some(b'+') => (1.0, &t[1..]),

@@ -5,3 +5,4 @@ mod conformance;
 mod fuzz;
 mod lowering;
 mod syntax_errors;
+mod text;

@@ -209,13 +209,16 @@ pub fn locate_pymem(explicit: Option<&Path>) -> Result<(PathBuf, bool)> {
     Ok((path, found))
 }
 
-/// `major.minor.micro` of the Python at `python`.
-fn python_version(python: &Path) -> Result<String> {
+/// `major.minor.micro` of the Python at `python`, and its `sys.executable` (the real
+/// interpreter behind a launcher such as a pyenv shim, whose start-up would be billed to
+/// CPython otherwise).
+fn python_version(python: &Path) -> Result<(String, PathBuf)> {
     let out = Command::new(python)
         .args([
             "-I",
             "-c",
-            "import sys; print('.'.join(str(v) for v in sys.version_info[:3]))",
+            "import sys; print('.'.join(str(v) for v in sys.version_info[:3])); \
+             print(sys.executable)",
         ])
         .output()
         .with_context(|| format!("running `{}`", python.display()))?;
@@ -226,7 +229,14 @@ fn python_version(python: &Path) -> Result<String> {
             String::from_utf8_lossy(&out.stderr).trim()
         );
     }
-    Ok(String::from_utf8_lossy(&out.stdout).trim().to_owned())
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let mut lines = text.lines().map(str::trim);
+    let version = lines.next().unwrap_or_default().to_owned();
+    let exe = match lines.next() {
+        Some(exe) if !exe.is_empty() => PathBuf::from(exe),
+        _ => python.to_owned(),
+    };
+    Ok((version, exe))
 }
 
 /// The scripts, written to a fresh temporary directory that is removed on drop.
@@ -281,13 +291,12 @@ fn run_one(
 /// Parent entry point for `pymem-bench vm`.
 pub fn run(args: &VmArgs) -> Result<()> {
     let workloads = select_workloads(&args.only)?;
-    let python = args.python.clone();
-    let version = python_version(&python)
-        .with_context(|| format!("CPython (`{}`) is the reference", python.display()))?;
+    let (version, python) = python_version(&args.python)
+        .with_context(|| format!("CPython (`{}`) is the reference", args.python.display()))?;
     if !version.starts_with("3.11.") {
         eprintln!(
             "vm: warning: `{}` is Python {version}; the targets are against CPython 3.11",
-            python.display()
+            args.python.display()
         );
     }
     let (pymem_path, have_pymem) = locate_pymem(args.pymem.as_deref())?;
@@ -369,9 +378,14 @@ pub fn run(args: &VmArgs) -> Result<()> {
         }
         println!();
         if have_pymem {
-            println!("pymem = {}", pymem_path.display());
+            println!(
+                "cpython = {}, pymem = {}",
+                python.display(),
+                pymem_path.display()
+            );
             print!("{}", report::summary(&results, args.quick));
         } else {
+            println!("cpython = {}", python.display());
             println!("{missing_note}");
         }
     }
@@ -417,11 +431,14 @@ mod tests {
     /// (skipped with a message where `python3` is missing).
     #[test]
     fn scripts_run_under_python3() {
-        let python = Path::new("python3");
-        if let Err(e) = python_version(python) {
-            eprintln!("skipped: {e:#}");
-            return;
-        }
+        let python = match python_version(Path::new("python3")) {
+            Ok((_, exe)) => exe,
+            Err(e) => {
+                eprintln!("skipped: {e:#}");
+                return;
+            }
+        };
+        let python = python.as_path();
         let scripts = Scripts::write(&Workload::ALL).unwrap();
         for w in Workload::ALL {
             let m = run_one(python, &["-I"], &scripts.path(w), w.args(true), false).unwrap();

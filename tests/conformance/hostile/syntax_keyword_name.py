@@ -1,0 +1,3 @@
+# a keyword used as a variable name (class = 3): SyntaxError, nothing runs, status 1
+print("not printed")
+class = 3

@@ -1,0 +1,3 @@
+# a closing parenthesis without an opening one: SyntaxError "unmatched ')'", nothing runs, status 1
+print("not printed")
+print("x"))

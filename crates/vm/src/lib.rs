@@ -49,5 +49,6 @@
 #![doc(test(attr(deny(warnings))))]
 
 pub mod compile;
+pub mod runtime;
 pub mod syntax;
 pub mod text;

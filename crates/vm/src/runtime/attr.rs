@@ -1,0 +1,995 @@
+//! Attributes and items: `o.name`, `o.name = v`, `o[k]`, `o[k] = v`, `x in o`.
+//!
+//! Instances keep attributes inline ([`Attrs::Inline`]) until `__dict__` is read; then the
+//! attributes move into a real dict object that the instance shares with its `__dict__`,
+//! which is what CPython 3.11 does with managed dicts (and why a cycle of instances counts
+//! one or two objects per instance in `gc.collect()`).
+
+use heap::{AnyObj, Gil, GilCell, Obj, WeakKind, WeakRef};
+
+use super::dict::Dict;
+use super::object::*;
+use super::ops::{self, str_payload};
+use super::types::{self, type_name};
+use super::{PyErr, PyResult, Vm};
+
+fn attr_error(gil: &mut Gil<'_>, vm: &Vm, o: &AnyObj, name: &str) -> PyErr {
+    if let Some(t) = o.downcast_ref::<PyType>() {
+        let n = type_name(gil, t);
+        return vm.attribute_error(gil, &format!("type object '{n}' has no attribute '{name}'"));
+    }
+    if let Some(m) = o.downcast_ref::<PyModule>() {
+        let n = m.get(gil).name;
+        return vm.attribute_error(gil, &format!("module '{n}' has no attribute '{name}'"));
+    }
+    let t = vm.type_of(gil, o);
+    let n = type_name(gil, &t);
+    vm.attribute_error(gil, &format!("'{n}' object has no attribute '{name}'"))
+}
+
+/// The namespace an instance keeps its attributes in.
+fn instance_get(gil: &mut Gil<'_>, inst: &Obj<PyInstance>, key: &AnyObj) -> Option<AnyObj> {
+    enum Where {
+        Inline(Option<AnyObj>),
+        Dict(Obj<PyDict>),
+    }
+    let hash = ops::str_hash(gil, key)?;
+    let w = inst.get(gil).attrs.with(gil, |a| match a {
+        Attrs::Inline(d) => Where::Inline(match d.lookup(hash, key, &|_, _| None) {
+            super::dict::Lookup::Found(p) => d.entry(p).map(|e| e.value.clone()),
+            _ => None,
+        }),
+        Attrs::Dict(d) => Where::Dict(d.clone()),
+    });
+    match w {
+        Where::Inline(Some(v)) => Some(v),
+        Where::Inline(None) => {
+            // Not found by identity: compare the text.
+            let cell = &inst.get(gil).attrs;
+            let cands: Vec<(AnyObj, AnyObj)> = cell.with(gil, |a| match a {
+                Attrs::Inline(d) => d
+                    .iter()
+                    .filter(|e| e.hash == hash)
+                    .map(|e| (e.key.clone(), e.value.clone()))
+                    .collect(),
+                Attrs::Dict(_) => Vec::new(),
+            });
+            let k = str_payload(gil, key)?.to_owned();
+            cands
+                .into_iter()
+                .find(|(ck, _)| str_payload(gil, ck) == Some(&k))
+                .map(|(_, v)| v)
+        }
+        Where::Dict(d) => types::dict_get_interned(gil, &d.get(gil).table, key),
+    }
+}
+
+/// `inst.__dict__`, materialising it.
+pub fn instance_dict(gil: &mut Gil<'_>, vm: &Vm, inst: &Obj<PyInstance>) -> Obj<PyDict> {
+    let existing = inst.get(gil).attrs.with(gil, |a| match a {
+        Attrs::Dict(d) => Some(d.clone()),
+        Attrs::Inline(_) => None,
+    });
+    if let Some(d) = existing {
+        return d;
+    }
+    let table = inst.get(gil).attrs.with_mut(gil, |a| match a {
+        Attrs::Inline(d) => std::mem::take(d),
+        Attrs::Dict(_) => Dict::new(),
+    });
+    let d = Obj::new(
+        gil,
+        PyDict {
+            table: GilCell::new(table),
+        },
+    );
+    let holds_container = d.get(gil).table.with(gil, |t| {
+        t.iter().any(|e| e.value.type_info().is_tracked_type())
+    });
+    if !holds_container {
+        d.as_any().untrack(gil);
+    }
+    let _ = vm;
+    let old = inst.get(gil).attrs.replace(gil, Attrs::Dict(d.clone()));
+    drop(old);
+    d
+}
+
+/// `o.name`.
+pub fn getattr(gil: &mut Gil<'_>, vm: &Vm, o: &AnyObj, name: &AnyObj) -> PyResult<AnyObj> {
+    match getattr_opt(gil, vm, o, name)? {
+        Some(v) => Ok(v),
+        None => {
+            let n = str_payload(gil, name).unwrap_or("?").to_owned();
+            if o.tag() == tag::INSTANCE
+                && let Some(ga) = ops::special(gil, vm, o, "__getattr__")
+            {
+                return super::interp::call(gil, vm, &ga, vec![o.clone(), name.clone()], vec![]);
+            }
+            Err(attr_error(gil, vm, o, &n))
+        }
+    }
+}
+
+fn bind(gil: &mut Gil<'_>, vm: &Vm, attr: AnyObj, receiver: &AnyObj, cls: &Obj<PyType>) -> AnyObj {
+    match attr.tag() {
+        tag::FUNCTION => Obj::new(
+            gil,
+            PyMethod {
+                func: attr,
+                receiver: receiver.clone(),
+            },
+        )
+        .into_any(),
+        tag::BUILTIN
+            if attr
+                .downcast_ref::<PyBuiltin>()
+                .is_some_and(|b| b.get(gil).is_method) =>
+        {
+            let func = attr.downcast::<PyBuiltin>().ok().unwrap();
+            Obj::new(
+                gil,
+                PyBoundBuiltin {
+                    func,
+                    receiver: receiver.clone(),
+                },
+            )
+            .into_any()
+        }
+        tag::WRAPPER => {
+            let w = attr.downcast_ref::<PyWrapper>().unwrap().get(gil);
+            if w.class_method {
+                let f = w.func.clone();
+                Obj::new(
+                    gil,
+                    PyMethod {
+                        func: f,
+                        receiver: cls.clone().into_any(),
+                    },
+                )
+                .into_any()
+            } else {
+                w.func.clone()
+            }
+        }
+        _ => {
+            let _ = vm;
+            attr
+        }
+    }
+}
+
+/// `o.name`, or `None` when there is no such attribute.
+pub fn getattr_opt(
+    gil: &mut Gil<'_>,
+    vm: &Vm,
+    o: &AnyObj,
+    name: &AnyObj,
+) -> PyResult<Option<AnyObj>> {
+    let n = str_payload(gil, name).unwrap_or("").to_owned();
+    if n == "__class__" {
+        return Ok(Some(vm.type_of(gil, o).into_any()));
+    }
+    match o.tag() {
+        tag::INSTANCE => {
+            let inst = o.downcast_ref::<PyInstance>().unwrap().clone();
+            if n == "__dict__" {
+                return Ok(Some(instance_dict(gil, vm, &inst).into_any()));
+            }
+            if let Some(v) = instance_get(gil, &inst, name) {
+                return Ok(Some(v));
+            }
+            let cls = vm.type_of(gil, o);
+            if let Some(v) = types::lookup_interned(gil, &cls, name) {
+                return Ok(Some(bind(gil, vm, v, o, &cls)));
+            }
+            if cls.get(gil).layout == Layout::Exception && n == "args" {
+                let a = vm.exc_args(gil, o);
+                return Ok(Some(vm.tuple(gil, a)));
+            }
+            Ok(None)
+        }
+        tag::TYPE => {
+            let t = o.clone().downcast::<PyType>().ok().unwrap();
+            match n.as_str() {
+                "__name__" => return Ok(Some(t.get(gil).name.cloned(gil))),
+                "__qualname__" => return Ok(Some(t.get(gil).qualname.cloned(gil))),
+                "__mro__" => {
+                    let m: Vec<AnyObj> = types::mro_of(gil, &t)
+                        .into_iter()
+                        .map(Obj::into_any)
+                        .collect();
+                    return Ok(Some(vm.tuple(gil, m)));
+                }
+                "__base__" => {
+                    return Ok(Some(
+                        t.get(gil)
+                            .base
+                            .clone()
+                            .map_or_else(|| vm.none.clone(), Obj::into_any),
+                    ));
+                }
+                "__bases__" => {
+                    let b: Vec<AnyObj> =
+                        t.get(gil).base.iter().cloned().map(Obj::into_any).collect();
+                    return Ok(Some(vm.tuple(gil, b)));
+                }
+                "__dict__" => {
+                    let items: Vec<(AnyObj, AnyObj)> = t.get(gil).dict.with(gil, |d| {
+                        d.iter().map(|e| (e.key.clone(), e.value.clone())).collect()
+                    });
+                    let d = vm.dict(gil);
+                    for (k, v) in items {
+                        ops::dict_set(gil, vm, &d, k, v)?;
+                    }
+                    return Ok(Some(d.into_any()));
+                }
+                _ => {}
+            }
+            match types::lookup_interned(gil, &t, name) {
+                Some(v) if v.tag() == tag::WRAPPER => Ok(Some(bind(gil, vm, v, o, &t))),
+                Some(v) => Ok(Some(v)),
+                None => Ok(None),
+            }
+        }
+        tag::MODULE => {
+            let m = o.downcast_ref::<PyModule>().unwrap().get(gil);
+            let d = m.dict.clone();
+            if n == "__dict__" {
+                return Ok(Some(d.into_any()));
+            }
+            Ok(types::dict_get_interned(gil, &d.get(gil).table, name))
+        }
+        tag::FUNCTION => {
+            let f = o.downcast_ref::<PyFunction>().unwrap().clone();
+            match n.as_str() {
+                "__name__" => return Ok(Some(f.get(gil).name.cloned(gil))),
+                "__qualname__" => return Ok(Some(f.get(gil).qualname.cloned(gil))),
+                "__defaults__" => {
+                    return Ok(Some(
+                        f.get(gil)
+                            .defaults
+                            .cloned(gil)
+                            .map_or_else(|| vm.none.clone(), Obj::into_any),
+                    ));
+                }
+                "__code__" => return Ok(Some(f.get(gil).code.clone().into_any())),
+                "__globals__" => return Ok(Some(f.get(gil).globals.clone().into_any())),
+                "__closure__" => {
+                    return Ok(Some(
+                        f.get(gil)
+                            .closure
+                            .clone()
+                            .map_or_else(|| vm.none.clone(), Obj::into_any),
+                    ));
+                }
+                _ => {}
+            }
+            Ok(types::dict_get_interned(gil, &f.get(gil).attrs, name))
+        }
+        tag::METHOD => {
+            let m = o.downcast_ref::<PyMethod>().unwrap().get(gil);
+            match n.as_str() {
+                "__self__" => Ok(Some(m.receiver.clone())),
+                "__func__" => Ok(Some(m.func.clone())),
+                _ => {
+                    let f = m.func.clone();
+                    getattr_opt(gil, vm, &f, name)
+                }
+            }
+        }
+        tag::BUILTIN => {
+            let b = o.downcast_ref::<PyBuiltin>().unwrap().get(gil);
+            match n.as_str() {
+                "__name__" => Ok(Some(vm.str(gil, b.name))),
+                "__qualname__" => {
+                    let q = if b.owner.is_empty() || !b.is_method {
+                        b.name.to_owned()
+                    } else {
+                        format!("{}.{}", b.owner, b.name)
+                    };
+                    Ok(Some(vm.str(gil, &q)))
+                }
+                _ => Ok(None),
+            }
+        }
+        tag::BOUND_BUILTIN => {
+            let b = o.downcast_ref::<PyBoundBuiltin>().unwrap().get(gil);
+            match n.as_str() {
+                "__self__" => Ok(Some(b.receiver.clone())),
+                "__name__" => Ok(Some(vm.str(gil, b.func.get(gil).name))),
+                _ => Ok(None),
+            }
+        }
+        tag::CELL if n == "cell_contents" => {
+            let c = o
+                .downcast_ref::<PyCell>()
+                .unwrap()
+                .get(gil)
+                .value
+                .cloned(gil);
+            match c {
+                Some(v) => Ok(Some(v)),
+                None => Err(vm.value_error(gil, "Cell is empty")),
+            }
+        }
+        tag::SUPER => super_getattr(gil, vm, o, name),
+        tag::NONE
+        | tag::INT
+        | tag::BOOL
+        | tag::FLOAT
+        | tag::STR
+        | tag::LIST
+        | tag::TUPLE
+        | tag::DICT
+        | tag::RANGE
+        | tag::ITER
+        | tag::SLICE => {
+            if o.tag() == tag::SLICE {
+                let s = o.downcast_ref::<PySlice>().unwrap().get(gil);
+                match n.as_str() {
+                    "start" => return Ok(Some(s.start.clone())),
+                    "stop" => return Ok(Some(s.stop.clone())),
+                    "step" => return Ok(Some(s.step.clone())),
+                    _ => {}
+                }
+            }
+            if o.tag() == tag::RANGE {
+                let r = o.downcast_ref::<PyRange>().unwrap().get(gil);
+                let v = match n.as_str() {
+                    "start" => Some(r.start),
+                    "stop" => Some(r.stop),
+                    "step" => Some(r.step),
+                    _ => None,
+                };
+                if let Some(v) = v {
+                    return Ok(Some(vm.int(gil, v)));
+                }
+            }
+            if o.tag() == tag::FLOAT && matches!(n.as_str(), "real") {
+                return Ok(Some(o.clone()));
+            }
+            let cls = vm.type_of(gil, o);
+            Ok(types::lookup_interned(gil, &cls, name).map(|v| bind(gil, vm, v, o, &cls)))
+        }
+        _ => {
+            if let Some(w) = o.downcast_ref::<WeakRef>() {
+                if w.get(gil).kind() == WeakKind::Ref {
+                    if n == "__callback__" {
+                        return Ok(Some(
+                            w.get(gil).callback(gil).unwrap_or_else(|| vm.none.clone()),
+                        ));
+                    }
+                    return Ok(None);
+                }
+                let target = WeakRef::upgrade(w, gil);
+                return match target {
+                    Some(t) => getattr_opt(gil, vm, &t, name),
+                    None => Err(super::modules::weakref::dead_proxy(gil, vm)),
+                };
+            }
+            Ok(None)
+        }
+    }
+}
+
+fn super_getattr(
+    gil: &mut Gil<'_>,
+    vm: &Vm,
+    o: &AnyObj,
+    name: &AnyObj,
+) -> PyResult<Option<AnyObj>> {
+    let s = o.downcast_ref::<PySuper>().unwrap().get(gil);
+    let (start, obj) = (s.class.clone(), s.obj.clone());
+    let obj_cls = match obj.downcast_ref::<PyType>() {
+        Some(t) => t.clone(),
+        None => vm.type_of(gil, &obj),
+    };
+    let mro = types::mro_of(gil, &obj_cls);
+    let pos = mro
+        .iter()
+        .position(|t| t.ptr_eq(&start))
+        .map_or(mro.len(), |p| p + 1);
+    for t in &mro[pos..] {
+        if let Some(v) = types::dict_get_interned(gil, &t.get(gil).dict, name) {
+            if obj.tag() == tag::TYPE {
+                return Ok(Some(if v.tag() == tag::WRAPPER {
+                    bind(gil, vm, v, &obj, &obj_cls)
+                } else {
+                    v
+                }));
+            }
+            return Ok(Some(bind(gil, vm, v, &obj, &obj_cls)));
+        }
+    }
+    Ok(None)
+}
+
+/// For `LoadMethod`: the function to call with `o` as first argument, when `name` is a plain
+/// method found on the type (not shadowed by an instance attribute).
+pub fn lookup_method(
+    gil: &mut Gil<'_>,
+    vm: &Vm,
+    o: &AnyObj,
+    name: &AnyObj,
+) -> PyResult<Option<AnyObj>> {
+    match o.tag() {
+        tag::INSTANCE => {
+            let inst = o.downcast_ref::<PyInstance>().unwrap().clone();
+            if instance_get(gil, &inst, name).is_some() {
+                return Ok(None);
+            }
+            let cls = vm.type_of(gil, o);
+            match types::lookup_interned(gil, &cls, name) {
+                Some(v) if v.tag() == tag::FUNCTION => Ok(Some(v)),
+                Some(v)
+                    if v.downcast_ref::<PyBuiltin>()
+                        .is_some_and(|b| b.get(gil).is_method) =>
+                {
+                    Ok(Some(v))
+                }
+                _ => Ok(None),
+            }
+        }
+        tag::STR | tag::LIST | tag::DICT | tag::TUPLE | tag::INT | tag::FLOAT => {
+            let cls = vm.type_of(gil, o);
+            match types::lookup_interned(gil, &cls, name) {
+                Some(v)
+                    if v.downcast_ref::<PyBuiltin>()
+                        .is_some_and(|b| b.get(gil).is_method) =>
+                {
+                    Ok(Some(v))
+                }
+                _ => Ok(None),
+            }
+        }
+        _ => Ok(None),
+    }
+}
+
+/// `o.name = value`.
+pub fn setattr(
+    gil: &mut Gil<'_>,
+    vm: &Vm,
+    o: &AnyObj,
+    name: &AnyObj,
+    value: AnyObj,
+) -> PyResult<()> {
+    match o.tag() {
+        tag::INSTANCE => {
+            let inst = o.downcast_ref::<PyInstance>().unwrap();
+            let n = str_payload(gil, name).unwrap_or("").to_owned();
+            if n == "__class__" {
+                if let Ok(t) = value.downcast::<PyType>() {
+                    let old = inst.get(gil).class.replace(gil, t);
+                    drop(old);
+                    return Ok(());
+                }
+                return Err(vm.type_error(gil, "__class__ must be set to a class"));
+            }
+            let cls = vm.type_of(gil, o);
+            if let Some(sa) = types::lookup(gil, vm, &cls, "__setattr__") {
+                super::interp::call(gil, vm, &sa, vec![o.clone(), name.clone(), value], vec![])?;
+                return Ok(());
+            }
+            let d = inst.get(gil).attrs.with(gil, |a| match a {
+                Attrs::Dict(d) => Some(d.clone()),
+                Attrs::Inline(_) => None,
+            });
+            match d {
+                Some(d) => ops::dict_set(gil, vm, &d, name.clone(), value),
+                None => {
+                    inline_set(gil, inst, name.clone(), value);
+                    Ok(())
+                }
+            }
+        }
+        tag::TYPE => {
+            let t = o.downcast_ref::<PyType>().unwrap();
+            if !t.get(gil).heap_type {
+                let n = type_name(gil, t);
+                return Err(vm.type_error(
+                    gil,
+                    &format!(
+                        "cannot set '{}' attribute of immutable type '{n}'",
+                        str_payload(gil, name).unwrap_or("?")
+                    ),
+                ));
+            }
+            let n = str_payload(gil, name).unwrap_or("").to_owned();
+            types::set_type_attr(gil, vm, t, &n, value);
+            Ok(())
+        }
+        tag::FUNCTION => {
+            let f = o.downcast_ref::<PyFunction>().unwrap();
+            let n = str_payload(gil, name).unwrap_or("").to_owned();
+            match n.as_str() {
+                "__name__" => f.get(gil).name.set(gil, value),
+                "__qualname__" => f.get(gil).qualname.set(gil, value),
+                "__defaults__" => f
+                    .get(gil)
+                    .defaults
+                    .set(gil, value.downcast::<PyTuple>().ok()),
+                _ => types::dict_set_key(gil, &f.get(gil).attrs, name.clone(), value),
+            }
+            Ok(())
+        }
+        tag::MODULE => {
+            let d = o.downcast_ref::<PyModule>().unwrap().get(gil).dict.clone();
+            ops::dict_set(gil, vm, &d, name.clone(), value)
+        }
+        _ => {
+            if let Some(w) = o.downcast_ref::<WeakRef>()
+                && w.get(gil).kind() == WeakKind::Proxy
+            {
+                return match WeakRef::upgrade(w, gil) {
+                    Some(t) => setattr(gil, vm, &t, name, value),
+                    None => Err(super::modules::weakref::dead_proxy(gil, vm)),
+                };
+            }
+            let n = str_payload(gil, name).unwrap_or("?").to_owned();
+            let t = vm.type_of(gil, o);
+            let tn = type_name(gil, &t);
+            let has = types::lookup(gil, vm, &t, &n).is_some();
+            Err(vm.attribute_error(
+                gil,
+                &if has {
+                    format!("'{tn}' object attribute '{n}' is read-only")
+                } else {
+                    format!("'{tn}' object has no attribute '{n}'")
+                },
+            ))
+        }
+    }
+}
+
+fn inline_set(gil: &mut Gil<'_>, inst: &Obj<PyInstance>, name: AnyObj, value: AnyObj) {
+    let Some(hash) = ops::str_hash(gil, &name) else {
+        return;
+    };
+    let text = str_payload(gil, &name).map(str::to_owned);
+    let pos = inst.get(gil).attrs.with(gil, |a| match a {
+        Attrs::Inline(d) => match d.lookup(hash, &name, &|_, _| None) {
+            super::dict::Lookup::Found(p) => Ok(Some(p)),
+            _ => Err(d
+                .iter()
+                .enumerate()
+                .map(|(i, _)| i)
+                .collect::<Vec<_>>()
+                .len()),
+        },
+        Attrs::Dict(_) => Ok(None),
+    });
+    let pos = match pos {
+        Ok(p) => p,
+        Err(_) => {
+            let cands: Vec<(usize, AnyObj)> = inst.get(gil).attrs.with(gil, |a| match a {
+                Attrs::Inline(d) => (0..d.entries_len())
+                    .filter_map(|p| {
+                        d.entry(p)
+                            .filter(|e| e.hash == hash)
+                            .map(|e| (p, e.key.clone()))
+                    })
+                    .collect(),
+                Attrs::Dict(_) => Vec::new(),
+            });
+            cands
+                .into_iter()
+                .find(|(_, k)| str_payload(gil, k).map(str::to_owned) == text)
+                .map(|(p, _)| p)
+        }
+    };
+    let old = inst.get(gil).attrs.with_mut(gil, |a| match a {
+        Attrs::Inline(d) => match pos {
+            Some(p) => d.replace_value(p, value),
+            None => {
+                d.insert_new(hash, name, value);
+                None
+            }
+        },
+        Attrs::Dict(_) => None,
+    });
+    drop(old);
+}
+
+/// `del o.name`.
+pub fn delattr(gil: &mut Gil<'_>, vm: &Vm, o: &AnyObj, name: &AnyObj) -> PyResult<()> {
+    let n = str_payload(gil, name).unwrap_or("").to_owned();
+    match o.tag() {
+        tag::INSTANCE => {
+            let inst = o.downcast_ref::<PyInstance>().unwrap().clone();
+            let d = instance_dict_if_any(gil, &inst);
+            let removed = match d {
+                Some(d) => ops::dict_del(gil, vm, &d, name)?,
+                None => {
+                    let hash = ops::str_hash(gil, name).unwrap_or(0);
+                    let cands: Vec<(usize, AnyObj)> = inst.get(gil).attrs.with(gil, |a| match a {
+                        Attrs::Inline(d) => (0..d.entries_len())
+                            .filter_map(|p| {
+                                d.entry(p)
+                                    .filter(|e| e.hash == hash)
+                                    .map(|e| (p, e.key.clone()))
+                            })
+                            .collect(),
+                        Attrs::Dict(_) => Vec::new(),
+                    });
+                    let pos = cands
+                        .into_iter()
+                        .find(|(_, k)| str_payload(gil, k) == Some(n.as_str()))
+                        .map(|(p, _)| p);
+                    match pos {
+                        Some(p) => {
+                            let e = inst.get(gil).attrs.with_mut(gil, |a| match a {
+                                Attrs::Inline(d) => d.remove_at(p),
+                                Attrs::Dict(_) => None,
+                            });
+                            drop(e);
+                            true
+                        }
+                        None => false,
+                    }
+                }
+            };
+            if removed {
+                Ok(())
+            } else {
+                Err(attr_error(gil, vm, o, &n))
+            }
+        }
+        tag::TYPE => {
+            let t = o.downcast_ref::<PyType>().unwrap();
+            if types::dict_del_str(gil, vm, &t.get(gil).dict, &n) {
+                Ok(())
+            } else {
+                Err(attr_error(gil, vm, o, &n))
+            }
+        }
+        tag::FUNCTION => {
+            let f = o.downcast_ref::<PyFunction>().unwrap();
+            if types::dict_del_str(gil, vm, &f.get(gil).attrs, &n) {
+                Ok(())
+            } else {
+                Err(attr_error(gil, vm, o, &n))
+            }
+        }
+        _ => Err(attr_error(gil, vm, o, &n)),
+    }
+}
+
+fn instance_dict_if_any(gil: &mut Gil<'_>, inst: &Obj<PyInstance>) -> Option<Obj<PyDict>> {
+    inst.get(gil).attrs.with(gil, |a| match a {
+        Attrs::Dict(d) => Some(d.clone()),
+        Attrs::Inline(_) => None,
+    })
+}
+
+/// Resolves a (possibly negative) index against `len`.
+fn index(gil: &mut Gil<'_>, vm: &Vm, k: &AnyObj, len: usize, what: &str) -> PyResult<usize> {
+    let Some(i) = ops::int_payload(gil, k) else {
+        let t = vm.type_of(gil, k);
+        return Err(vm.type_error(
+            gil,
+            &format!(
+                "{what} indices must be integers or slices, not {}",
+                type_name(gil, &t)
+            ),
+        ));
+    };
+    let j = if i < 0 { i + len as i64 } else { i };
+    if j < 0 || j >= len as i64 {
+        return Err(vm.index_error(gil, &format!("{what} index out of range")));
+    }
+    Ok(j as usize)
+}
+
+/// `(start, stop, step)` of a slice against a sequence of `len` items, CPython's clamping.
+pub fn slice_indices(
+    gil: &mut Gil<'_>,
+    vm: &Vm,
+    s: &Obj<PySlice>,
+    len: usize,
+) -> PyResult<(i64, i64, i64)> {
+    let sl = s.get(gil);
+    let get = |gil: &mut Gil<'_>, o: &AnyObj| -> PyResult<Option<i64>> {
+        if o.tag() == tag::NONE {
+            return Ok(None);
+        }
+        match ops::int_payload(gil, o) {
+            Some(v) => Ok(Some(v)),
+            None => Err(vm.type_error(
+                gil,
+                "slice indices must be integers or None or have an __index__ method",
+            )),
+        }
+    };
+    let (a, b, c) = (sl.start.clone(), sl.stop.clone(), sl.step.clone());
+    let step = get(gil, &c)?.unwrap_or(1);
+    if step == 0 {
+        return Err(vm.value_error(gil, "slice step cannot be zero"));
+    }
+    let len = len as i64;
+    let clamp = |v: Option<i64>, def: i64| -> i64 {
+        match v {
+            None => def,
+            Some(v) if v < 0 => {
+                let v = v + len;
+                if v < 0 {
+                    if step < 0 { -1 } else { 0 }
+                } else {
+                    v
+                }
+            }
+            Some(v) if v >= len => {
+                if step < 0 {
+                    len - 1
+                } else {
+                    len
+                }
+            }
+            Some(v) => v,
+        }
+    };
+    let start = clamp(get(gil, &a)?, if step < 0 { len - 1 } else { 0 });
+    let stop = clamp(get(gil, &b)?, if step < 0 { -1 } else { len });
+    Ok((start, stop, step))
+}
+
+fn slice_positions(start: i64, stop: i64, step: i64) -> Vec<usize> {
+    let mut v = Vec::new();
+    let mut i = start;
+    while (step > 0 && i < stop) || (step < 0 && i > stop) {
+        v.push(i as usize);
+        i += step;
+    }
+    v
+}
+
+/// `o[k]`.
+pub fn getitem(gil: &mut Gil<'_>, vm: &Vm, o: &AnyObj, k: &AnyObj) -> PyResult<AnyObj> {
+    match o.tag() {
+        tag::LIST | tag::TUPLE | tag::STR => {
+            let what = match o.tag() {
+                tag::LIST => "list",
+                tag::TUPLE => "tuple",
+                _ => "string",
+            };
+            if let Some(s) = k.downcast_ref::<PySlice>() {
+                if o.tag() == tag::STR {
+                    let chars: Vec<char> = str_payload(gil, o).unwrap().chars().collect();
+                    let (a, b, c) = slice_indices(gil, vm, s, chars.len())?;
+                    let r: String = slice_positions(a, b, c)
+                        .into_iter()
+                        .map(|i| chars[i])
+                        .collect();
+                    return Ok(vm.str(gil, &r));
+                }
+                let items = ops::seq_items(gil, o).unwrap_or_default();
+                let (a, b, c) = slice_indices(gil, vm, s, items.len())?;
+                let r: Vec<AnyObj> = slice_positions(a, b, c)
+                    .into_iter()
+                    .map(|i| items[i].clone())
+                    .collect();
+                return Ok(if o.tag() == tag::LIST {
+                    vm.list(gil, r)
+                } else {
+                    vm.tuple(gil, r)
+                });
+            }
+            if o.tag() == tag::STR {
+                let s = str_payload(gil, o).unwrap();
+                let n = o.downcast_ref::<PyStr>().unwrap().get(gil).chars;
+                let i = index(gil, vm, k, n, what)?;
+                let c = if s.is_ascii() {
+                    s[i..i + 1].to_owned()
+                } else {
+                    s.chars().nth(i).map(String::from).unwrap_or_default()
+                };
+                return Ok(vm.str(gil, &c));
+            }
+            if o.tag() == tag::TUPLE {
+                let t = o.downcast_ref::<PyTuple>().unwrap().clone();
+                let n = t.get(gil).items.len();
+                let i = index(gil, vm, k, n, what)?;
+                return Ok(t.get(gil).items[i].clone());
+            }
+            let l = o.downcast_ref::<PyList>().unwrap().clone();
+            let n = l.get(gil).items.with(gil, |v| v.len());
+            let i = index(gil, vm, k, n, what)?;
+            Ok(l.get(gil).items.with(gil, |v| v[i].clone()))
+        }
+        tag::DICT => match ops::dict_get(gil, vm, o, k)? {
+            Some(v) => Ok(v),
+            None => Err(vm.key_error(gil, k.clone())),
+        },
+        tag::RANGE => {
+            let r = o.downcast_ref::<PyRange>().unwrap().get(gil);
+            let (start, step, n) = (r.start, r.step, r.len());
+            let i = index(gil, vm, k, n as usize, "range object")?;
+            Ok(vm.int(gil, start + step * i as i64))
+        }
+        tag::INSTANCE => {
+            if let Some(r) = ops::call_special(gil, vm, o, "__getitem__", vec![k.clone()])? {
+                return Ok(r);
+            }
+            if let Some(l) = ops::instance_list(gil, o) {
+                let items = l.with(gil, |v| v.clone());
+                let tmp = vm.list(gil, items);
+                return getitem(gil, vm, &tmp, k);
+            }
+            let t = vm.type_of(gil, o);
+            Err(vm.type_error(
+                gil,
+                &format!("'{}' object is not subscriptable", type_name(gil, &t)),
+            ))
+        }
+        _ => {
+            if let Some(w) = o.downcast_ref::<WeakRef>()
+                && w.get(gil).kind() == WeakKind::Proxy
+            {
+                return match WeakRef::upgrade(w, gil) {
+                    Some(t) => getitem(gil, vm, &t, k),
+                    None => Err(super::modules::weakref::dead_proxy(gil, vm)),
+                };
+            }
+            let t = vm.type_of(gil, o);
+            Err(vm.type_error(
+                gil,
+                &format!("'{}' object is not subscriptable", type_name(gil, &t)),
+            ))
+        }
+    }
+}
+
+/// `o[k] = v`.
+pub fn setitem(gil: &mut Gil<'_>, vm: &Vm, o: &AnyObj, k: AnyObj, v: AnyObj) -> PyResult<()> {
+    match o.tag() {
+        tag::LIST => {
+            let l = o.downcast_ref::<PyList>().unwrap().clone();
+            let n = l.get(gil).items.with(gil, |x| x.len());
+            let i = index(gil, vm, &k, n, "list assignment")?;
+            let old = l
+                .get(gil)
+                .items
+                .with_mut(gil, |x| std::mem::replace(&mut x[i], v));
+            drop(old);
+            Ok(())
+        }
+        tag::DICT => {
+            let d = o.downcast_ref::<PyDict>().unwrap().clone();
+            ops::dict_set(gil, vm, &d, k, v)
+        }
+        tag::INSTANCE => {
+            if ops::call_special(gil, vm, o, "__setitem__", vec![k.clone(), v.clone()])?.is_some() {
+                return Ok(());
+            }
+            if let Some(l) = ops::instance_list(gil, o) {
+                let n = l.with(gil, |x| x.len());
+                let i = index(gil, vm, &k, n, "list assignment")?;
+                let old = l.with_mut(gil, |x| std::mem::replace(&mut x[i], v));
+                drop(old);
+                return Ok(());
+            }
+            let t = vm.type_of(gil, o);
+            Err(vm.type_error(
+                gil,
+                &format!(
+                    "'{}' object does not support item assignment",
+                    type_name(gil, &t)
+                ),
+            ))
+        }
+        _ => {
+            let t = vm.type_of(gil, o);
+            Err(vm.type_error(
+                gil,
+                &format!(
+                    "'{}' object does not support item assignment",
+                    type_name(gil, &t)
+                ),
+            ))
+        }
+    }
+}
+
+/// `del o[k]`.
+pub fn delitem(gil: &mut Gil<'_>, vm: &Vm, o: &AnyObj, k: &AnyObj) -> PyResult<()> {
+    match o.tag() {
+        tag::LIST => {
+            let l = o.downcast_ref::<PyList>().unwrap().clone();
+            let n = l.get(gil).items.with(gil, |x| x.len());
+            if let Some(s) = k.downcast_ref::<PySlice>() {
+                let (a, b, c) = slice_indices(gil, vm, s, n)?;
+                let mut pos = slice_positions(a, b, c);
+                pos.sort_unstable();
+                let removed = l.get(gil).items.with_mut(gil, |x| {
+                    pos.iter().rev().map(|&p| x.remove(p)).collect::<Vec<_>>()
+                });
+                drop(removed);
+                return Ok(());
+            }
+            let i = index(gil, vm, k, n, "list assignment")?;
+            let old = l.get(gil).items.with_mut(gil, |x| x.remove(i));
+            drop(old);
+            Ok(())
+        }
+        tag::DICT => {
+            let d = o.downcast_ref::<PyDict>().unwrap().clone();
+            if ops::dict_del(gil, vm, &d, k)? {
+                Ok(())
+            } else {
+                Err(vm.key_error(gil, k.clone()))
+            }
+        }
+        tag::INSTANCE => {
+            if ops::call_special(gil, vm, o, "__delitem__", vec![k.clone()])?.is_some() {
+                return Ok(());
+            }
+            let t = vm.type_of(gil, o);
+            Err(vm.type_error(
+                gil,
+                &format!(
+                    "'{}' object does not support item deletion",
+                    type_name(gil, &t)
+                ),
+            ))
+        }
+        _ => {
+            let t = vm.type_of(gil, o);
+            Err(vm.type_error(
+                gil,
+                &format!(
+                    "'{}' object does not support item deletion",
+                    type_name(gil, &t)
+                ),
+            ))
+        }
+    }
+}
+
+/// `x in o`.
+pub fn contains(gil: &mut Gil<'_>, vm: &Vm, o: &AnyObj, x: &AnyObj) -> PyResult<bool> {
+    match o.tag() {
+        tag::DICT => Ok(ops::dict_get(gil, vm, o, x)?.is_some()),
+        tag::STR => match str_payload(gil, x) {
+            Some(needle) => Ok(str_payload(gil, o).unwrap().contains(needle)),
+            None => {
+                let t = vm.type_of(gil, x);
+                Err(vm.type_error(
+                    gil,
+                    &format!(
+                        "'in <string>' requires string as left operand, not {}",
+                        type_name(gil, &t)
+                    ),
+                ))
+            }
+        },
+        tag::RANGE => {
+            let r = o.downcast_ref::<PyRange>().unwrap().get(gil);
+            let (start, stop, step) = (r.start, r.stop, r.step);
+            Ok(match ops::int_payload(gil, x) {
+                Some(v) => {
+                    let inside = if step > 0 {
+                        v >= start && v < stop
+                    } else {
+                        v <= start && v > stop
+                    };
+                    inside && (v - start) % step == 0
+                }
+                None => false,
+            })
+        }
+        tag::INSTANCE if ops::special(gil, vm, o, "__contains__").is_some() => {
+            let r = ops::call_special(gil, vm, o, "__contains__", vec![x.clone()])?.unwrap();
+            ops::truthy(gil, vm, &r)
+        }
+        _ => {
+            let items = ops::iterate(gil, vm, o)?;
+            for i in &items {
+                if i.ptr_eq(x) || ops::eq(gil, vm, i, x)? {
+                    return Ok(true);
+                }
+            }
+            Ok(false)
+        }
+    }
+}

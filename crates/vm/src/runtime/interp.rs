@@ -1,0 +1,1087 @@
+//! The interpreter loop.
+//!
+//! Frames live on a `Vec`, not on the Rust stack: a Python call pushes the caller's frame
+//! and continues the loop with the callee's, a return pops it, so deep Python recursion
+//! costs heap memory and ends in `RecursionError` at `sys.getrecursionlimit()`, never in a
+//! Rust stack overflow. Calls that start from Rust (a builtin calling `__eq__`, a type call
+//! running `__init__`, a finalizer) enter the loop again; they count towards the same limit
+//! and grow the Rust stack on demand.
+//!
+//! Exceptions unwind through each frame's block stack: the innermost handler block cuts the
+//! value stack back, receives the saved handled-exception state and the exception, and runs
+//! (CPython 3.11's `PUSH_EXC_INFO` shape); a frame without a handler returns the exception
+//! to its caller, which appends itself to the traceback.
+
+use heap::{AnyObj, Gil, GilCell, Obj, WeakKind, WeakRef};
+
+use super::attr;
+use super::dict::Dict;
+use super::object::*;
+use super::ops;
+use super::types::{self, type_name};
+use super::{PyErr, PyResult, Vm};
+use crate::compile::bytecode::{CodeKind, Instr};
+use crate::syntax::ast::CmpOp;
+
+/// An activation of a code object.
+pub struct Frame {
+    code: Obj<PyCode>,
+    globals: Obj<PyDict>,
+    /// The local namespace of module and class bodies.
+    locals: Option<Obj<PyDict>>,
+    fast: Vec<Option<AnyObj>>,
+    cells: Vec<Obj<PyCell>>,
+    stack: Vec<AnyObj>,
+    blocks: Vec<(u32, u32)>,
+    pc: usize,
+    kwnames: Option<AnyObj>,
+}
+
+enum Flow {
+    Next,
+    Call(Frame),
+    Return(AnyObj),
+}
+
+impl Frame {
+    /// A frame for module or class body code running in namespace `locals`.
+    pub fn for_namespace(
+        gil: &Gil<'_>,
+        code: Obj<PyCode>,
+        globals: Obj<PyDict>,
+        locals: Obj<PyDict>,
+        closure: Option<&Obj<PyTuple>>,
+    ) -> Frame {
+        let c = &code.get(gil).code;
+        let cells = make_cells(gil, c.cellvars.len(), closure);
+        Frame {
+            fast: vec![None; c.varnames.len()],
+            code,
+            globals,
+            locals: Some(locals),
+            cells,
+            stack: Vec::new(),
+            blocks: Vec::new(),
+            pc: 0,
+            kwnames: None,
+        }
+    }
+}
+
+fn make_cells(gil: &Gil<'_>, n: usize, closure: Option<&Obj<PyTuple>>) -> Vec<Obj<PyCell>> {
+    let mut cells: Vec<Obj<PyCell>> = (0..n)
+        .map(|_| {
+            Obj::new(
+                gil,
+                PyCell {
+                    value: GilCell::new(None),
+                },
+            )
+        })
+        .collect();
+    if let Some(c) = closure {
+        cells.extend(
+            c.get(gil)
+                .items
+                .iter()
+                .filter_map(|o| o.clone().downcast::<PyCell>().ok()),
+        );
+    }
+    cells
+}
+
+/// Runs `frame` to completion (and every frame it calls).
+pub fn run(gil: &mut Gil<'_>, vm: &Vm, frame: Frame) -> PyResult<AnyObj> {
+    stacker::maybe_grow(128 * 1024, 2 * 1024 * 1024, || run_loop(gil, vm, frame))
+}
+
+fn enter(gil: &mut Gil<'_>, vm: &Vm) -> PyResult<()> {
+    let d = vm.depth.get() + 1;
+    if d > vm.recursion_limit.get() {
+        let t = vm.types.recursion_error.clone();
+        return Err(vm.err(gil, &t, "maximum recursion depth exceeded"));
+    }
+    vm.depth.set(d);
+    Ok(())
+}
+
+fn leave(vm: &Vm) {
+    vm.depth.set(vm.depth.get().saturating_sub(1));
+}
+
+fn run_loop(gil: &mut Gil<'_>, vm: &Vm, frame: Frame) -> PyResult<AnyObj> {
+    enter(gil, vm)?;
+    let mut callers: Vec<Frame> = Vec::new();
+    let mut f = frame;
+    'frames: loop {
+        let code_obj = f.code.clone();
+        let code = &code_obj.get(gil).code;
+        let mut reraise = false;
+        let err = loop {
+            let instr = code.instrs[f.pc];
+            f.pc += 1;
+            if let Instr::Reraise = instr {
+                reraise = true;
+            }
+            match step(gil, vm, &mut f, instr) {
+                Ok(Flow::Next) => {}
+                Ok(Flow::Call(callee)) => {
+                    if let Err(e) = enter(gil, vm) {
+                        break e;
+                    }
+                    callers.push(std::mem::replace(&mut f, callee));
+                    continue 'frames;
+                }
+                Ok(Flow::Return(v)) => {
+                    leave(vm);
+                    match callers.pop() {
+                        Some(caller) => {
+                            let done = std::mem::replace(&mut f, caller);
+                            drop(done);
+                            f.stack.push(v);
+                            continue 'frames;
+                        }
+                        None => return Ok(v),
+                    }
+                }
+                Err(e) => break e,
+            }
+            reraise = false;
+        };
+        // An exception: find a handler in this frame or its callers.
+        let mut err = err;
+        let mut add_tb = !reraise;
+        loop {
+            if add_tb {
+                let line = f.code.get(gil).code.line_of(f.pc.saturating_sub(1));
+                let c = f.code.clone();
+                vm.add_traceback(gil, &err.exc, &c, line);
+            }
+            add_tb = true;
+            if let Some((handler, depth)) = f.blocks.pop() {
+                let dropped: Vec<AnyObj> = f.stack.drain(depth as usize..).collect();
+                drop(dropped);
+                let prev = vm.exc_info.borrow_mut().replace(err.exc.clone());
+                f.stack.push(prev.unwrap_or_else(|| vm.none.clone()));
+                f.stack.push(err.exc);
+                f.pc = handler as usize;
+                break;
+            }
+            leave(vm);
+            match callers.pop() {
+                Some(caller) => {
+                    let done = std::mem::replace(&mut f, caller);
+                    drop(done);
+                }
+                None => {
+                    return Err(err);
+                }
+            }
+            err = PyErr { exc: err.exc };
+        }
+    }
+}
+
+fn pop(f: &mut Frame) -> AnyObj {
+    f.stack
+        .pop()
+        .expect("the compiler keeps the value stack balanced")
+}
+
+fn top(f: &Frame) -> &AnyObj {
+    f.stack
+        .last()
+        .expect("the compiler keeps the value stack balanced")
+}
+
+fn name_of(gil: &Gil<'_>, f: &Frame, i: u32) -> AnyObj {
+    f.code.get(gil).names[i as usize].clone()
+}
+
+fn name_str(gil: &Gil<'_>, f: &Frame, i: u32) -> String {
+    f.code.get(gil).code.names[i as usize].clone()
+}
+
+fn name_error(gil: &mut Gil<'_>, vm: &Vm, name: &str) -> PyErr {
+    let t = vm.types.name_error.clone();
+    vm.err(gil, &t, &format!("name '{name}' is not defined"))
+}
+
+fn load_global(gil: &mut Gil<'_>, vm: &Vm, f: &Frame, i: u32) -> PyResult<AnyObj> {
+    let key = name_of(gil, f, i);
+    if let Some(v) = types::dict_get_interned(gil, &f.globals.get(gil).table, &key) {
+        return Ok(v);
+    }
+    if let Some(v) = types::dict_get_interned(gil, &vm.builtins.get(gil).table, &key) {
+        return Ok(v);
+    }
+    let n = name_str(gil, f, i);
+    Err(name_error(gil, vm, &n))
+}
+
+fn step(gil: &mut Gil<'_>, vm: &Vm, f: &mut Frame, instr: Instr) -> PyResult<Flow> {
+    match instr {
+        Instr::Nop => {}
+        Instr::PopTop => drop(pop(f)),
+        Instr::Copy(n) => {
+            let v = f.stack[f.stack.len() - n as usize].clone();
+            f.stack.push(v);
+        }
+        Instr::Swap(n) => {
+            let len = f.stack.len();
+            f.stack.swap(len - 1, len - n as usize);
+        }
+        Instr::LoadConst(i) => {
+            let v = f.code.get(gil).consts[i as usize].clone();
+            f.stack.push(v);
+        }
+        Instr::LoadFast(i) => {
+            match &f.fast[i as usize] {
+                Some(v) => {
+                    let v = v.clone();
+                    f.stack.push(v);
+                }
+                None => {
+                    let n = f.code.get(gil).code.varnames[i as usize].clone();
+                    let t = vm.types.unbound_local_error.clone();
+                    return Err(vm.err(
+                    gil,
+                    &t,
+                    &format!("cannot access local variable '{n}' where it is not associated with a value"),
+                ));
+                }
+            }
+        }
+        Instr::StoreFast(i) => {
+            let v = pop(f);
+            let old = f.fast[i as usize].replace(v);
+            drop(old);
+        }
+        Instr::DeleteFast(i) => {
+            if f.fast[i as usize].take().is_none() {
+                let n = f.code.get(gil).code.varnames[i as usize].clone();
+                let t = vm.types.unbound_local_error.clone();
+                return Err(vm.err(
+                    gil,
+                    &t,
+                    &format!(
+                        "cannot access local variable '{n}' where it is not associated with a value"
+                    ),
+                ));
+            }
+        }
+        Instr::LoadDeref(i) => {
+            let v = f.cells[i as usize].get(gil).value.cloned(gil);
+            match v {
+                Some(v) => f.stack.push(v),
+                None => return Err(deref_error(gil, vm, f, i)),
+            }
+        }
+        Instr::StoreDeref(i) => {
+            let v = pop(f);
+            let old = f.cells[i as usize].get(gil).value.replace(gil, Some(v));
+            drop(old);
+        }
+        Instr::DeleteDeref(i) => {
+            let old = f.cells[i as usize].get(gil).value.replace(gil, None);
+            if old.is_none() {
+                return Err(deref_error(gil, vm, f, i));
+            }
+        }
+        Instr::LoadClosure(i) => {
+            let c = f.cells[i as usize].clone().into_any();
+            f.stack.push(c);
+        }
+        Instr::LoadClassDeref(i) => {
+            let c = &f.code.get(gil).code;
+            let ncell = c.cellvars.len();
+            let name = if (i as usize) < ncell {
+                c.cellvars[i as usize].clone()
+            } else {
+                c.freevars[i as usize - ncell].clone()
+            };
+            if let Some(ns) = &f.locals
+                && let Some(v) = types::dict_get_str(gil, vm, &ns.get(gil).table, &name)
+            {
+                f.stack.push(v);
+                return Ok(Flow::Next);
+            }
+            let v = f.cells[i as usize].get(gil).value.cloned(gil);
+            match v {
+                Some(v) => f.stack.push(v),
+                None => return Err(deref_error(gil, vm, f, i)),
+            }
+        }
+        Instr::LoadGlobal(i) => {
+            let v = load_global(gil, vm, f, i)?;
+            f.stack.push(v);
+        }
+        Instr::StoreGlobal(i) => {
+            let v = pop(f);
+            let k = name_of(gil, f, i);
+            types::dict_set_key(gil, &f.globals.get(gil).table, k, v);
+            maybe_track(gil, &f.globals);
+        }
+        Instr::DeleteGlobal(i) => {
+            let n = name_str(gil, f, i);
+            if !types::dict_del_str(gil, vm, &f.globals.get(gil).table, &n) {
+                return Err(name_error(gil, vm, &n));
+            }
+        }
+        Instr::LoadName(i) => {
+            let key = name_of(gil, f, i);
+            if let Some(ns) = &f.locals
+                && let Some(v) = types::dict_get_interned(gil, &ns.get(gil).table, &key)
+            {
+                f.stack.push(v);
+                return Ok(Flow::Next);
+            }
+            let v = load_global(gil, vm, f, i)?;
+            f.stack.push(v);
+        }
+        Instr::StoreName(i) => {
+            let v = pop(f);
+            let k = name_of(gil, f, i);
+            let ns = f.locals.clone().unwrap_or_else(|| f.globals.clone());
+            types::dict_set_key(gil, &ns.get(gil).table, k, v);
+            maybe_track(gil, &ns);
+        }
+        Instr::DeleteName(i) => {
+            let n = name_str(gil, f, i);
+            let ns = f.locals.clone().unwrap_or_else(|| f.globals.clone());
+            if !types::dict_del_str(gil, vm, &ns.get(gil).table, &n) {
+                return Err(name_error(gil, vm, &n));
+            }
+        }
+        Instr::LoadAttr(i) => {
+            let o = pop(f);
+            let n = name_of(gil, f, i);
+            let v = attr::getattr(gil, vm, &o, &n)?;
+            f.stack.push(v);
+        }
+        Instr::StoreAttr(i) => {
+            let o = pop(f);
+            let v = pop(f);
+            let n = name_of(gil, f, i);
+            attr::setattr(gil, vm, &o, &n, v)?;
+        }
+        Instr::DeleteAttr(i) => {
+            let o = pop(f);
+            let n = name_of(gil, f, i);
+            attr::delattr(gil, vm, &o, &n)?;
+        }
+        Instr::LoadMethod(i) => {
+            let o = pop(f);
+            let n = name_of(gil, f, i);
+            match attr::lookup_method(gil, vm, &o, &n)? {
+                Some(m) => {
+                    f.stack.push(m);
+                    f.stack.push(o);
+                }
+                None => {
+                    let v = attr::getattr(gil, vm, &o, &n)?;
+                    f.stack.push(vm.null.clone());
+                    f.stack.push(v);
+                }
+            }
+        }
+        Instr::BinarySubscr => {
+            let k = pop(f);
+            let c = pop(f);
+            let v = attr::getitem(gil, vm, &c, &k)?;
+            f.stack.push(v);
+        }
+        Instr::StoreSubscr => {
+            let k = pop(f);
+            let c = pop(f);
+            let v = pop(f);
+            attr::setitem(gil, vm, &c, k, v)?;
+        }
+        Instr::DeleteSubscr => {
+            let k = pop(f);
+            let c = pop(f);
+            attr::delitem(gil, vm, &c, &k)?;
+        }
+        Instr::BuildSlice(n) => {
+            let step = if n == 3 { pop(f) } else { vm.none.clone() };
+            let stop = pop(f);
+            let start = pop(f);
+            let s = Obj::new(gil, PySlice { start, stop, step }).into_any();
+            f.stack.push(s);
+        }
+        Instr::BinaryOp(op) => {
+            let b = pop(f);
+            let a = pop(f);
+            let r = ops::binary(gil, vm, &a, &b, op, false)?;
+            f.stack.push(r);
+        }
+        Instr::InplaceOp(op) => {
+            let b = pop(f);
+            let a = pop(f);
+            let r = ops::binary(gil, vm, &a, &b, op, true)?;
+            f.stack.push(r);
+        }
+        Instr::UnaryNegative => {
+            let a = pop(f);
+            let r = ops::unary(gil, vm, &a, "-")?;
+            f.stack.push(r);
+        }
+        Instr::UnaryPositive => {
+            let a = pop(f);
+            let r = ops::unary(gil, vm, &a, "+")?;
+            f.stack.push(r);
+        }
+        Instr::UnaryInvert => {
+            let a = pop(f);
+            let r = ops::unary(gil, vm, &a, "~")?;
+            f.stack.push(r);
+        }
+        Instr::UnaryNot => {
+            let a = pop(f);
+            let t = ops::truthy(gil, vm, &a)?;
+            f.stack.push(vm.bool(!t));
+        }
+        Instr::CompareOp(op) => {
+            let b = pop(f);
+            let a = pop(f);
+            let r = ops::compare(gil, vm, &a, &b, op)?;
+            f.stack.push(r);
+        }
+        Instr::IsOp(invert) => {
+            let b = pop(f);
+            let a = pop(f);
+            f.stack.push(vm.bool(a.ptr_eq(&b) != invert));
+        }
+        Instr::ContainsOp(invert) => {
+            let b = pop(f);
+            let a = pop(f);
+            let r = attr::contains(gil, vm, &b, &a)?;
+            f.stack.push(vm.bool(r != invert));
+        }
+        Instr::BuildTuple(n) => {
+            let items = f.stack.split_off(f.stack.len() - n as usize);
+            let t = vm.tuple(gil, items);
+            f.stack.push(t);
+        }
+        Instr::BuildList(n) => {
+            let items = f.stack.split_off(f.stack.len() - n as usize);
+            let l = vm.list(gil, items);
+            f.stack.push(l);
+        }
+        Instr::BuildMap(n) => {
+            let items = f.stack.split_off(f.stack.len() - 2 * n as usize);
+            let d = vm.dict(gil);
+            let mut it = items.into_iter();
+            while let (Some(k), Some(v)) = (it.next(), it.next()) {
+                ops::dict_set(gil, vm, &d, k, v)?;
+            }
+            f.stack.push(d.into_any());
+        }
+        Instr::ListAppend(n) => {
+            let v = pop(f);
+            let l = f.stack[f.stack.len() - n as usize].clone();
+            if let Some(l) = l.downcast_ref::<PyList>() {
+                l.get(gil).items.with_mut(gil, |items| items.push(v));
+            }
+        }
+        Instr::FormatValue {
+            has_spec,
+            conversion,
+        } => {
+            let spec = if has_spec { Some(pop(f)) } else { None };
+            let v = pop(f);
+            let v = match conversion {
+                b'r' => {
+                    let s = ops::repr(gil, vm, &v)?;
+                    vm.str(gil, &s)
+                }
+                b's' => {
+                    let s = ops::str_of(gil, vm, &v)?;
+                    vm.str(gil, &s)
+                }
+                _ => v,
+            };
+            let spec_s = spec
+                .as_ref()
+                .and_then(|s| ops::str_payload(gil, s).map(str::to_owned))
+                .unwrap_or_default();
+            let s = super::builtins::format_value(gil, vm, &v, &spec_s)?;
+            f.stack.push(s);
+        }
+        Instr::BuildString(n) => {
+            let parts = f.stack.split_off(f.stack.len() - n as usize);
+            let mut s = String::new();
+            for p in &parts {
+                s.push_str(ops::str_payload(gil, p).unwrap_or(""));
+            }
+            let o = vm.str(gil, &s);
+            f.stack.push(o);
+        }
+        Instr::Jump(t) => f.pc = t as usize,
+        Instr::PopJumpIfFalse(t) => {
+            let v = pop(f);
+            if !ops::truthy(gil, vm, &v)? {
+                f.pc = t as usize;
+            }
+        }
+        Instr::PopJumpIfTrue(t) => {
+            let v = pop(f);
+            if ops::truthy(gil, vm, &v)? {
+                f.pc = t as usize;
+            }
+        }
+        Instr::JumpIfFalseOrPop(t) => {
+            let v = top(f).clone();
+            if ops::truthy(gil, vm, &v)? {
+                drop(pop(f));
+            } else {
+                f.pc = t as usize;
+            }
+        }
+        Instr::JumpIfTrueOrPop(t) => {
+            let v = top(f).clone();
+            if ops::truthy(gil, vm, &v)? {
+                f.pc = t as usize;
+            } else {
+                drop(pop(f));
+            }
+        }
+        Instr::GetIter => {
+            let o = pop(f);
+            let it = ops::get_iter(gil, vm, &o)?;
+            f.stack.push(it);
+        }
+        Instr::ForIter(t) => {
+            let it = top(f).clone();
+            match ops::next(gil, vm, &it)? {
+                Some(v) => f.stack.push(v),
+                None => {
+                    drop(pop(f));
+                    f.pc = t as usize;
+                }
+            }
+        }
+        Instr::UnpackSequence(n) => {
+            let seq = pop(f);
+            let items = match ops::seq_items(gil, &seq) {
+                Some(v) => v,
+                None => ops::iterate(gil, vm, &seq).map_err(|e| {
+                    if seq.tag() == tag::INSTANCE || seq.tag() == tag::ITER {
+                        e
+                    } else {
+                        e
+                    }
+                })?,
+            };
+            let n = n as usize;
+            if items.len() != n {
+                let msg = if items.len() > n {
+                    format!("too many values to unpack (expected {n})")
+                } else {
+                    format!(
+                        "not enough values to unpack (expected {n}, got {})",
+                        items.len()
+                    )
+                };
+                return Err(vm.value_error(gil, &msg));
+            }
+            f.stack.extend(items.into_iter().rev());
+        }
+        Instr::MakeFunction(flags) => {
+            let code = pop(f)
+                .downcast::<PyCode>()
+                .ok()
+                .expect("MakeFunction takes a code object");
+            let closure = if flags & 8 != 0 {
+                pop(f).downcast::<PyTuple>().ok()
+            } else {
+                None
+            };
+            let defaults = if flags & 1 != 0 {
+                pop(f).downcast::<PyTuple>().ok()
+            } else {
+                None
+            };
+            let func = make_function(gil, vm, code, f.globals.clone(), defaults, closure);
+            f.stack.push(func);
+        }
+        Instr::PushNull => f.stack.push(vm.null.clone()),
+        Instr::KwNames(i) => f.kwnames = Some(f.code.get(gil).consts[i as usize].clone()),
+        Instr::Call(n) => {
+            let n = n as usize;
+            let kwnames = f.kwnames.take();
+            let mut args = f.stack.split_off(f.stack.len() - n);
+            let second = pop(f);
+            let first = pop(f);
+            let callable = if first.tag() == tag::NULL {
+                second
+            } else {
+                args.insert(0, second);
+                first
+            };
+            let kwargs = split_kwargs(gil, &mut args, kwnames);
+            if args.is_empty() && callable.ptr_eq(vm.types.super_.as_any()) {
+                args = zero_arg_super(gil, vm, f)?;
+            }
+            // A Python function (or a bound method of one) runs in this loop.
+            let (callable, args) = match callable.downcast_ref::<PyMethod>() {
+                Some(m) => {
+                    let m = m.get(gil);
+                    let mut a = Vec::with_capacity(args.len() + 1);
+                    a.push(m.receiver.clone());
+                    a.extend(args);
+                    (m.func.clone(), a)
+                }
+                None => (callable, args),
+            };
+            if let Some(func) = callable.downcast_ref::<PyFunction>() {
+                let frame = bind(gil, vm, func, args, kwargs)?;
+                return Ok(Flow::Call(frame));
+            }
+            let r = call(gil, vm, &callable, args, kwargs)?;
+            f.stack.push(r);
+        }
+        Instr::ReturnValue => {
+            let v = pop(f);
+            return Ok(Flow::Return(v));
+        }
+        Instr::ImportName(i) => {
+            let n = name_str(gil, f, i);
+            let m = super::modules::import(gil, vm, &n)?;
+            f.stack.push(m);
+        }
+        Instr::ImportFrom(i) => {
+            let m = top(f).clone();
+            let n = name_of(gil, f, i);
+            match attr::getattr(gil, vm, &m, &n) {
+                Ok(v) => f.stack.push(v),
+                Err(_) => {
+                    let name = name_str(gil, f, i);
+                    let mname = m
+                        .downcast_ref::<PyModule>()
+                        .map_or("?", |m| m.get(gil).name);
+                    let t = vm.types.import_error.clone();
+                    return Err(vm.err(
+                        gil,
+                        &t,
+                        &format!("cannot import name '{name}' from '{mname}' (unknown location)"),
+                    ));
+                }
+            }
+        }
+        Instr::LoadBuildClass => {
+            let b = types::dict_get_str(gil, vm, &vm.builtins.get(gil).table, "__build_class__")
+                .expect("__build_class__ is a builtin");
+            f.stack.push(b);
+        }
+        Instr::RaiseVarargs(n) => {
+            if n == 0 {
+                let cur = vm.exc_info.borrow().clone();
+                return match cur {
+                    Some(e) => Err(PyErr { exc: e }),
+                    None => Err(vm.runtime_error(gil, "No active exception to reraise")),
+                };
+            }
+            let e = pop(f);
+            return Err(make_raisable(gil, vm, e)?);
+        }
+        Instr::SetupExcept(t) => f.blocks.push((t, f.stack.len() as u32)),
+        Instr::PopBlock => {
+            f.blocks.pop();
+        }
+        Instr::PopExcept => {
+            let prev = pop(f);
+            let prev = if prev.tag() == tag::NONE {
+                None
+            } else {
+                Some(prev)
+            };
+            let old = std::mem::replace(&mut *vm.exc_info.borrow_mut(), prev);
+            drop(old);
+        }
+        Instr::Reraise => {
+            let e = pop(f);
+            return Err(PyErr { exc: e });
+        }
+        Instr::CheckExcMatch => {
+            let t = pop(f);
+            let e = top(f).clone();
+            let r = exc_match(gil, vm, &e, &t)?;
+            f.stack.push(vm.bool(r));
+        }
+        Instr::LoadAssertionError => {
+            let t = vm.types.assertion_error.clone().into_any();
+            f.stack.push(t);
+        }
+    }
+    Ok(Flow::Next)
+}
+
+/// The implicit arguments of `super()`: the `__class__` cell and the first argument.
+fn zero_arg_super(gil: &mut Gil<'_>, vm: &Vm, f: &Frame) -> PyResult<Vec<AnyObj>> {
+    let c = &f.code.get(gil).code;
+    let ncell = c.cellvars.len();
+    let class = c
+        .freevars
+        .iter()
+        .position(|n| n == "__class__")
+        .and_then(|i| f.cells[ncell + i].get(gil).value.cloned(gil));
+    let first = if c.argcount == 0 {
+        None
+    } else {
+        match c.cell2arg.iter().position(|a| *a == Some(0)) {
+            Some(ci) => f.cells[ci].get(gil).value.cloned(gil),
+            None => f.fast[0].clone(),
+        }
+    };
+    match (class, first) {
+        (Some(cls), Some(obj)) => Ok(vec![cls, obj]),
+        (None, _) => Err(vm.runtime_error(gil, "super(): __class__ cell not found")),
+        (_, None) => Err(vm.runtime_error(gil, "super(): no arguments")),
+    }
+}
+
+fn maybe_track(_gil: &mut Gil<'_>, _d: &Obj<PyDict>) {}
+
+fn deref_error(gil: &mut Gil<'_>, vm: &Vm, f: &Frame, i: u32) -> PyErr {
+    let c = &f.code.get(gil).code;
+    let ncell = c.cellvars.len();
+    if (i as usize) < ncell {
+        let n = c.cellvars[i as usize].clone();
+        let t = vm.types.unbound_local_error.clone();
+        vm.err(
+            gil,
+            &t,
+            &format!("cannot access local variable '{n}' where it is not associated with a value"),
+        )
+    } else {
+        let n = c.freevars[i as usize - ncell].clone();
+        let t = vm.types.name_error.clone();
+        vm.err(
+            gil,
+            &t,
+            &format!("cannot access free variable '{n}' where it is not associated with a value in enclosing scope"),
+        )
+    }
+}
+
+fn exc_match(gil: &mut Gil<'_>, vm: &Vm, exc: &AnyObj, t: &AnyObj) -> PyResult<bool> {
+    if let Some(items) = t.downcast_ref::<PyTuple>() {
+        let items = items.get(gil).items.to_vec();
+        for i in &items {
+            if exc_match(gil, vm, exc, i)? {
+                return Ok(true);
+            }
+        }
+        return Ok(false);
+    }
+    match t.downcast_ref::<PyType>() {
+        Some(ty) if types::is_subtype(gil, ty, &vm.types.base_exception) => {
+            Ok(vm.exc_matches(gil, exc, ty))
+        }
+        _ => Err(vm.type_error(
+            gil,
+            "catching classes that do not inherit from BaseException is not allowed",
+        )),
+    }
+}
+
+/// Turns the operand of `raise` into an exception instance.
+pub fn make_raisable(gil: &mut Gil<'_>, vm: &Vm, e: AnyObj) -> PyResult<PyErr> {
+    if let Some(t) = e.downcast_ref::<PyType>()
+        && types::is_subtype(gil, t, &vm.types.base_exception)
+    {
+        let inst = call(gil, vm, &e, vec![], vec![])?;
+        return Ok(PyErr { exc: inst });
+    }
+    let cls = vm.type_of(gil, &e);
+    if types::is_subtype(gil, &cls, &vm.types.base_exception) {
+        return Ok(PyErr { exc: e });
+    }
+    Err(vm.type_error(gil, "exceptions must derive from BaseException"))
+}
+
+fn split_kwargs(
+    gil: &Gil<'_>,
+    args: &mut Vec<AnyObj>,
+    kwnames: Option<AnyObj>,
+) -> Vec<(AnyObj, AnyObj)> {
+    let Some(names) = kwnames else {
+        return Vec::new();
+    };
+    let names = names
+        .downcast_ref::<PyTuple>()
+        .map(|t| t.get(gil).items.to_vec())
+        .unwrap_or_default();
+    let vals = args.split_off(args.len() - names.len());
+    names.into_iter().zip(vals).collect()
+}
+
+/// Makes a function object.
+pub fn make_function(
+    gil: &mut Gil<'_>,
+    vm: &Vm,
+    code: Obj<PyCode>,
+    globals: Obj<PyDict>,
+    defaults: Option<Obj<PyTuple>>,
+    closure: Option<Obj<PyTuple>>,
+) -> AnyObj {
+    let (name, qualname, doc) = {
+        let c = &code.get(gil).code;
+        (c.name.clone(), c.qualname.clone(), c.docstring.clone())
+    };
+    let name = vm.str(gil, &name);
+    let qualname = vm.str(gil, &qualname);
+    let func = Obj::new(
+        gil,
+        PyFunction {
+            code,
+            globals: globals.clone(),
+            defaults: GilCell::new(defaults),
+            closure,
+            name: GilCell::new(name),
+            qualname: GilCell::new(qualname),
+            attrs: GilCell::new(Dict::new()),
+        },
+    );
+    let doc = match doc {
+        Some(d) => vm.str(gil, &d),
+        None => vm.none.clone(),
+    };
+    types::dict_set_str(gil, vm, &func.get(gil).attrs, "__doc__", doc);
+    if let Some(m) = types::dict_get_str(gil, vm, &globals.get(gil).table, "__name__") {
+        types::dict_set_str(gil, vm, &func.get(gil).attrs, "__module__", m);
+    }
+    func.into_any()
+}
+
+fn qualname_of(gil: &Gil<'_>, func: &Obj<PyFunction>) -> String {
+    let q = func.get(gil).qualname.cloned(gil);
+    ops::str_payload(gil, &q).unwrap_or("?").to_owned()
+}
+
+/// Binds arguments to a new frame for `func` (CPython's argument rules and messages).
+pub fn bind(
+    gil: &mut Gil<'_>,
+    vm: &Vm,
+    func: &Obj<PyFunction>,
+    mut args: Vec<AnyObj>,
+    kwargs: Vec<(AnyObj, AnyObj)>,
+) -> PyResult<Frame> {
+    let fobj = func.get(gil);
+    let code_obj = fobj.code.clone();
+    let code = &code_obj.get(gil).code;
+    let argc = code.argcount as usize;
+    let mut fast: Vec<Option<AnyObj>> = vec![None; code.varnames.len()];
+    let nargs = args.len();
+    if nargs > argc {
+        if code.has_varargs {
+            let extra = args.split_off(argc);
+            fast[argc] = Some(vm.tuple(gil, extra));
+        } else {
+            let q = qualname_of(gil, func);
+            let ndef = fobj
+                .defaults
+                .cloned(gil)
+                .map_or(0, |d| d.get(gil).items.len());
+            let takes = if ndef > 0 {
+                format!("from {} to {} positional arguments", argc - ndef, argc)
+            } else {
+                format!(
+                    "{argc} positional argument{}",
+                    if argc == 1 { "" } else { "s" }
+                )
+            };
+            return Err(vm.type_error(
+                gil,
+                &format!(
+                    "{q}() takes {takes} but {nargs} {} given",
+                    if nargs == 1 { "was" } else { "were" }
+                ),
+            ));
+        }
+    } else if code.has_varargs {
+        fast[argc] = Some(vm.empty_tuple.clone());
+    }
+    for (i, a) in args.into_iter().enumerate() {
+        fast[i] = Some(a);
+    }
+    let kw_slot = argc + code.has_varargs as usize;
+    let kwdict = if code.has_varkw {
+        let d = vm.dict(gil);
+        fast[kw_slot] = Some(d.clone().into_any());
+        Some(d)
+    } else {
+        None
+    };
+    for (k, v) in kwargs {
+        let name = ops::str_payload(gil, &k).unwrap_or("").to_owned();
+        match code.varnames[..argc].iter().position(|n| *n == name) {
+            Some(i) => {
+                if fast[i].is_some() {
+                    let q = qualname_of(gil, func);
+                    return Err(vm.type_error(
+                        gil,
+                        &format!("{q}() got multiple values for argument '{name}'"),
+                    ));
+                }
+                fast[i] = Some(v);
+            }
+            None => match &kwdict {
+                Some(d) => ops::dict_set(gil, vm, d, k, v)?,
+                None => {
+                    let q = qualname_of(gil, func);
+                    return Err(vm.type_error(
+                        gil,
+                        &format!("{q}() got an unexpected keyword argument '{name}'"),
+                    ));
+                }
+            },
+        }
+    }
+    if fast[..argc].iter().any(Option::is_none) {
+        let defaults = fobj.defaults.cloned(gil);
+        let defs: Vec<AnyObj> = defaults
+            .map(|d| d.get(gil).items.to_vec())
+            .unwrap_or_default();
+        let first_def = argc - defs.len().min(argc);
+        let mut missing = Vec::new();
+        for i in 0..argc {
+            if fast[i].is_none() {
+                if i >= first_def {
+                    fast[i] = Some(defs[i - first_def].clone());
+                } else {
+                    missing.push(format!("'{}'", code.varnames[i]));
+                }
+            }
+        }
+        if !missing.is_empty() {
+            let q = qualname_of(gil, func);
+            let list = match missing.len() {
+                1 => missing[0].clone(),
+                2 => format!("{} and {}", missing[0], missing[1]),
+                _ => format!(
+                    "{}, and {}",
+                    missing[..missing.len() - 1].join(", "),
+                    missing[missing.len() - 1]
+                ),
+            };
+            return Err(vm.type_error(
+                gil,
+                &format!(
+                    "{q}() missing {} required positional argument{}: {list}",
+                    missing.len(),
+                    if missing.len() == 1 { "" } else { "s" }
+                ),
+            ));
+        }
+    }
+    let cells = make_cells(gil, code.cellvars.len(), fobj.closure.as_ref());
+    for (ci, arg) in code.cell2arg.iter().enumerate() {
+        if let Some(a) = arg {
+            let v = fast[*a as usize].take();
+            cells[ci].get(gil).value.set(gil, v);
+        }
+    }
+    let locals = if code.kind == CodeKind::Class {
+        Some(vm.dict(gil))
+    } else {
+        None
+    };
+    Ok(Frame {
+        code: code_obj.clone(),
+        globals: fobj.globals.clone(),
+        locals,
+        fast,
+        cells,
+        stack: Vec::new(),
+        blocks: Vec::new(),
+        pc: 0,
+        kwnames: None,
+    })
+}
+
+/// Calls any callable from Rust.
+pub fn call(
+    gil: &mut Gil<'_>,
+    vm: &Vm,
+    callable: &AnyObj,
+    mut args: Vec<AnyObj>,
+    kwargs: Vec<(AnyObj, AnyObj)>,
+) -> PyResult<AnyObj> {
+    match callable.tag() {
+        tag::FUNCTION => {
+            let func = callable.downcast_ref::<PyFunction>().unwrap();
+            let frame = bind(gil, vm, func, args, kwargs)?;
+            run(gil, vm, frame)
+        }
+        tag::BUILTIN => {
+            let f = callable.downcast_ref::<PyBuiltin>().unwrap().get(gil).func;
+            f(gil, vm, &args, &kwargs)
+        }
+        tag::BOUND_BUILTIN => {
+            let b = callable.downcast_ref::<PyBoundBuiltin>().unwrap().get(gil);
+            let f = b.func.get(gil).func;
+            args.insert(0, b.receiver.clone());
+            f(gil, vm, &args, &kwargs)
+        }
+        tag::METHOD => {
+            let m = callable.downcast_ref::<PyMethod>().unwrap().get(gil);
+            let func = m.func.clone();
+            args.insert(0, m.receiver.clone());
+            call(gil, vm, &func, args, kwargs)
+        }
+        tag::TYPE => {
+            let t = callable.clone().downcast::<PyType>().ok().unwrap();
+            super::builtins::call_type(gil, vm, &t, args, kwargs)
+        }
+        tag::INSTANCE => {
+            let cls = vm.type_of(gil, callable);
+            match types::lookup(gil, vm, &cls, "__call__") {
+                Some(f) => {
+                    args.insert(0, callable.clone());
+                    call(gil, vm, &f, args, kwargs)
+                }
+                None => not_callable(gil, vm, callable),
+            }
+        }
+        _ => {
+            if let Some(w) = callable.downcast_ref::<WeakRef>() {
+                let target = WeakRef::upgrade(w, gil);
+                if w.get(gil).kind() == WeakKind::Ref {
+                    if !args.is_empty() || !kwargs.is_empty() {
+                        return Err(vm.type_error(gil, &format!("weakref() takes no arguments")));
+                    }
+                    return Ok(target.unwrap_or_else(|| vm.none.clone()));
+                }
+                return match target {
+                    Some(t) => call(gil, vm, &t, args, kwargs),
+                    None => Err(super::modules::weakref::dead_proxy(gil, vm)),
+                };
+            }
+            not_callable(gil, vm, callable)
+        }
+    }
+}
+
+fn not_callable(gil: &mut Gil<'_>, vm: &Vm, o: &AnyObj) -> PyResult<AnyObj> {
+    let t = vm.type_of(gil, o);
+    Err(vm.type_error(
+        gil,
+        &format!("'{}' object is not callable", type_name(gil, &t)),
+    ))
+}
+
+/// Runs a module's code in `globals`.
+pub fn run_module(
+    gil: &mut Gil<'_>,
+    vm: &Vm,
+    code: Obj<PyCode>,
+    globals: Obj<PyDict>,
+) -> PyResult<AnyObj> {
+    let frame = Frame::for_namespace(gil, code, globals.clone(), globals, None);
+    run(gil, vm, frame)
+}
+
+/// `CmpOp` is re-exported for builtins that compare (sorted, min, max).
+pub const LT: CmpOp = CmpOp::Lt;

@@ -1,0 +1,529 @@
+//! The payloads of Python objects: one Rust type per CPython layout that memory behaviour can
+//! tell apart.
+//!
+//! Every Python value is a heap object ([`heap::AnyObj`]); its Rust payload type decides what
+//! the cycle collector sees: atomic payloads (`int`, `float`, `str`, code, builtin functions)
+//! are untracked and carry no GC links, containers are tracked, tuples and dicts may be
+//! untracked by the collector as CPython 3.11 does. Each payload type has a [`tag`] so the
+//! interpreter dispatches with one `match` on [`AnyObj::tag`].
+//!
+//! Where CPython's layout is visible, it is copied:
+//! * an instance keeps its attributes inline ([`Attrs::Inline`], 3.11's managed dict) until
+//!   `__dict__` is asked for, which materialises a real dict object — so a cycle of plain
+//!   instances counts one object each in `gc.collect()`, and two once `__dict__` was touched;
+//! * bound methods, cells, functions and their defaults are separate objects;
+//! * small ints, `None`, `True`, `False` and `()` are immortal singletons (3.12+ semantics).
+
+use std::cell::Cell;
+use std::sync::Arc;
+
+use heap::{AnyObj, Gil, GilCell, Obj, Object, Trace, Untrack};
+
+use super::dict::Dict;
+use crate::compile::bytecode::Code;
+
+/// The tags of [`Object::TAG`], one per payload type.
+pub mod tag {
+    /// `None`.
+    pub const NONE: u32 = 1;
+    /// `int`.
+    pub const INT: u32 = 2;
+    /// `bool`.
+    pub const BOOL: u32 = 3;
+    /// `float`.
+    pub const FLOAT: u32 = 4;
+    /// `str`.
+    pub const STR: u32 = 5;
+    /// `list`.
+    pub const LIST: u32 = 6;
+    /// `tuple`.
+    pub const TUPLE: u32 = 7;
+    /// `dict`.
+    pub const DICT: u32 = 8;
+    /// `range`.
+    pub const RANGE: u32 = 9;
+    /// `slice`.
+    pub const SLICE: u32 = 10;
+    /// A Python function.
+    pub const FUNCTION: u32 = 11;
+    /// A builtin function or method descriptor.
+    pub const BUILTIN: u32 = 12;
+    /// A bound method.
+    pub const METHOD: u32 = 13;
+    /// A cell.
+    pub const CELL: u32 = 14;
+    /// A code object.
+    pub const CODE: u32 = 15;
+    /// A class.
+    pub const TYPE: u32 = 16;
+    /// An instance of a Python class (exceptions included).
+    pub const INSTANCE: u32 = 17;
+    /// A module.
+    pub const MODULE: u32 = 18;
+    /// An iterator.
+    pub const ITER: u32 = 19;
+    /// A `super` object.
+    pub const SUPER: u32 = 20;
+    /// A builtin bound to its first argument (`[].append`).
+    pub const BOUND_BUILTIN: u32 = 21;
+    /// The NULL marker of the value stack.
+    pub const NULL: u32 = 22;
+    /// `classmethod` / `staticmethod` wrappers.
+    pub const WRAPPER: u32 = 23;
+    /// `NotImplemented`.
+    pub const NOT_IMPLEMENTED: u32 = 24;
+}
+
+macro_rules! atomic_object {
+    ($ty:ty, $tag:expr, $name:expr) => {
+        impl Object for $ty {
+            const TRACKED: bool = false;
+            const WEAKREFABLE: bool = false;
+            const TAG: u32 = $tag;
+            fn type_name() -> &'static str {
+                $name
+            }
+        }
+    };
+}
+
+/// `None`.
+#[derive(Trace)]
+pub struct PyNone;
+atomic_object!(PyNone, tag::NONE, "NoneType");
+
+/// `NotImplemented`.
+#[derive(Trace)]
+pub struct PyNotImplemented;
+atomic_object!(PyNotImplemented, tag::NOT_IMPLEMENTED, "NotImplementedType");
+
+/// The marker `PushNull` leaves on the stack.
+#[derive(Trace)]
+pub struct PyNull;
+atomic_object!(PyNull, tag::NULL, "NULL");
+
+/// `int`, 64 bits.
+#[derive(Trace)]
+pub struct PyInt(pub i64);
+atomic_object!(PyInt, tag::INT, "int");
+
+/// `bool`.
+#[derive(Trace)]
+pub struct PyBool(pub bool);
+atomic_object!(PyBool, tag::BOOL, "bool");
+
+/// `float`.
+#[derive(Trace)]
+pub struct PyFloat(pub f64);
+atomic_object!(PyFloat, tag::FLOAT, "float");
+
+/// `str`: the text and its hash, computed on first use.
+#[derive(Trace)]
+pub struct PyStr {
+    /// The text.
+    pub s: Box<str>,
+    /// The cached hash, `-1` until computed.
+    pub hash: Cell<i64>,
+    /// Length in characters, computed on creation (CPython strs know theirs).
+    pub chars: usize,
+}
+atomic_object!(PyStr, tag::STR, "str");
+
+impl PyStr {
+    /// A str payload.
+    pub fn new(s: impl Into<Box<str>>) -> PyStr {
+        let s = s.into();
+        let chars = if s.is_ascii() {
+            s.len()
+        } else {
+            s.chars().count()
+        };
+        PyStr {
+            s,
+            hash: Cell::new(-1),
+            chars,
+        }
+    }
+}
+
+/// `list`.
+#[derive(Trace)]
+pub struct PyList {
+    /// The items.
+    pub items: GilCell<Vec<AnyObj>>,
+}
+impl Object for PyList {
+    const TAG: u32 = tag::LIST;
+    const WEAKREFABLE: bool = false;
+    fn type_name() -> &'static str {
+        "list"
+    }
+}
+
+/// `tuple`.
+#[derive(Trace)]
+pub struct PyTuple {
+    /// The items.
+    pub items: Box<[AnyObj]>,
+}
+impl Object for PyTuple {
+    const TAG: u32 = tag::TUPLE;
+    const WEAKREFABLE: bool = false;
+    const UNTRACK: Untrack = Untrack::Collections;
+    fn type_name() -> &'static str {
+        "tuple"
+    }
+}
+
+/// `dict`.
+#[derive(Trace)]
+pub struct PyDict {
+    /// The table.
+    pub table: GilCell<Dict>,
+}
+impl Object for PyDict {
+    const TAG: u32 = tag::DICT;
+    const WEAKREFABLE: bool = false;
+    const UNTRACK: Untrack = Untrack::FullCollections;
+    fn type_name() -> &'static str {
+        "dict"
+    }
+}
+
+/// `range(start, stop, step)`.
+#[derive(Trace)]
+pub struct PyRange {
+    /// First value.
+    pub start: i64,
+    /// End (exclusive).
+    pub stop: i64,
+    /// Step, never 0.
+    pub step: i64,
+}
+atomic_object!(PyRange, tag::RANGE, "range");
+
+impl PyRange {
+    /// Number of values.
+    pub fn len(&self) -> i64 {
+        let (lo, hi, step) = (self.start as i128, self.stop as i128, self.step as i128);
+        let n = if step > 0 && lo < hi {
+            (hi - lo - 1) / step + 1
+        } else if step < 0 && lo > hi {
+            (lo - hi - 1) / (-step) + 1
+        } else {
+            0
+        };
+        n as i64
+    }
+
+    /// Whether the range is empty.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// `slice(start, stop, step)`.
+#[derive(Trace)]
+pub struct PySlice {
+    /// Start (`None` when absent).
+    pub start: AnyObj,
+    /// Stop.
+    pub stop: AnyObj,
+    /// Step.
+    pub step: AnyObj,
+}
+impl Object for PySlice {
+    const TAG: u32 = tag::SLICE;
+    const TRACKED: bool = false;
+    const WEAKREFABLE: bool = false;
+    fn type_name() -> &'static str {
+        "slice"
+    }
+}
+
+/// A code object: compiled code plus its constants and names as objects.
+#[derive(Trace)]
+pub struct PyCode {
+    /// The compiled code (instructions, tables).
+    #[trace(skip)]
+    pub code: Arc<Code>,
+    /// `co_consts` as objects.
+    pub consts: Box<[AnyObj]>,
+    /// `co_names` as str objects.
+    pub names: Box<[AnyObj]>,
+    /// `co_varnames` as str objects (keyword argument matching).
+    pub varnames: Box<[AnyObj]>,
+}
+atomic_object!(PyCode, tag::CODE, "code");
+
+/// A Python function.
+#[derive(Trace)]
+pub struct PyFunction {
+    /// Its code.
+    pub code: Obj<PyCode>,
+    /// The module namespace it runs in.
+    pub globals: Obj<PyDict>,
+    /// Default values of the last positional parameters.
+    pub defaults: GilCell<Option<Obj<PyTuple>>>,
+    /// The cells of its free variables.
+    pub closure: Option<Obj<PyTuple>>,
+    /// `__name__`.
+    pub name: GilCell<AnyObj>,
+    /// `__qualname__`.
+    pub qualname: GilCell<AnyObj>,
+    /// `__dict__` attributes and `__doc__`, `__module__`.
+    pub attrs: GilCell<Dict>,
+}
+impl Object for PyFunction {
+    const TAG: u32 = tag::FUNCTION;
+    const CALL: Option<heap::CallSlot<Self>> = Some(super::callback::call_function_slot);
+    fn type_name() -> &'static str {
+        "function"
+    }
+}
+
+/// A builtin: a Rust function (`len`, `list.append`, `gc.collect`).
+#[derive(Trace)]
+pub struct PyBuiltin {
+    /// `__name__`.
+    pub name: &'static str,
+    /// The owner's name for `__qualname__` and messages (`list`, `gc`), or "".
+    pub owner: &'static str,
+    /// The function.
+    #[trace(skip)]
+    pub func: super::BuiltinFn,
+    /// Whether it is a method descriptor (found on a type, called with `self` first).
+    pub is_method: bool,
+}
+impl Object for PyBuiltin {
+    const TAG: u32 = tag::BUILTIN;
+    const TRACKED: bool = false;
+    const WEAKREFABLE: bool = false;
+    const CALL: Option<heap::CallSlot<Self>> = Some(super::callback::call_builtin_slot);
+    fn type_name() -> &'static str {
+        "builtin_function_or_method"
+    }
+}
+
+/// A builtin method bound to its receiver (`[].append`).
+#[derive(Trace)]
+pub struct PyBoundBuiltin {
+    /// The builtin.
+    pub func: Obj<PyBuiltin>,
+    /// Its receiver.
+    pub receiver: AnyObj,
+}
+impl Object for PyBoundBuiltin {
+    const TAG: u32 = tag::BOUND_BUILTIN;
+    const WEAKREFABLE: bool = false;
+    fn type_name() -> &'static str {
+        "builtin_function_or_method"
+    }
+}
+
+/// A bound method: a function and the instance it was read from.
+#[derive(Trace)]
+pub struct PyMethod {
+    /// The function.
+    pub func: AnyObj,
+    /// `__self__`.
+    pub receiver: AnyObj,
+}
+impl Object for PyMethod {
+    const TAG: u32 = tag::METHOD;
+    const CALL: Option<heap::CallSlot<Self>> = Some(super::callback::call_method_slot);
+    fn type_name() -> &'static str {
+        "method"
+    }
+}
+
+/// `classmethod(f)` or `staticmethod(f)`.
+#[derive(Trace)]
+pub struct PyWrapper {
+    /// The wrapped callable.
+    pub func: AnyObj,
+    /// `true` for classmethod.
+    pub class_method: bool,
+}
+impl Object for PyWrapper {
+    const TAG: u32 = tag::WRAPPER;
+    fn type_name() -> &'static str {
+        "classmethod"
+    }
+}
+
+/// A cell holding a variable captured by an inner function.
+#[derive(Trace)]
+pub struct PyCell {
+    /// The value, or empty.
+    pub value: GilCell<Option<AnyObj>>,
+}
+impl Object for PyCell {
+    const TAG: u32 = tag::CELL;
+    const WEAKREFABLE: bool = false;
+    fn type_name() -> &'static str {
+        "cell"
+    }
+}
+
+/// How an instance keeps its attributes.
+#[derive(Trace)]
+pub enum Attrs {
+    /// Inline, as 3.11's managed dict before anyone asks for `__dict__`.
+    Inline(Dict),
+    /// A real dict object, after `__dict__` was read.
+    Dict(Obj<PyDict>),
+}
+
+/// Exception state of an instance of an exception class.
+#[derive(Trace, Default)]
+pub struct ExcData {
+    /// `args`.
+    pub args: Option<Obj<PyTuple>>,
+    /// Traceback entries, outermost first: (code, line).
+    pub traceback: Vec<(Obj<PyCode>, u32)>,
+    /// `__context__`.
+    pub context: Option<AnyObj>,
+}
+
+/// An instance of a Python class.
+#[derive(Trace)]
+pub struct PyInstance {
+    /// `__class__`.
+    pub class: GilCell<Obj<PyType>>,
+    /// The attributes.
+    pub attrs: GilCell<Attrs>,
+    /// Exception state, for instances of `BaseException` subclasses.
+    pub exc: Option<GilCell<ExcData>>,
+    /// The list of a `list` subclass instance.
+    pub list: Option<GilCell<Vec<AnyObj>>>,
+}
+impl Object for PyInstance {
+    const TAG: u32 = tag::INSTANCE;
+    const FINALIZER: Option<heap::Finalizer<Self>> = Some(super::callback::instance_finalizer);
+    fn type_name() -> &'static str {
+        "object"
+    }
+}
+
+/// What builtin payload a class's instances have.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Layout {
+    /// A builtin type whose instances cannot be made by subclassing (int, str, ...).
+    Builtin,
+    /// Plain Python instances ([`PyInstance`]) — `object` and its Python subclasses.
+    Instance,
+    /// Exceptions: [`PyInstance`] with [`ExcData`].
+    Exception,
+    /// `list` subclasses: [`PyInstance`] with a list.
+    List,
+}
+
+/// A class: builtin or defined by a `class` statement.
+#[derive(Trace)]
+pub struct PyType {
+    /// `__name__`.
+    pub name: GilCell<AnyObj>,
+    /// `__qualname__`.
+    pub qualname: GilCell<AnyObj>,
+    /// `__base__` (`None` only for `object`).
+    pub base: Option<Obj<PyType>>,
+    /// `__mro__` without the type itself: its bases, nearest first.
+    pub mro: Box<[Obj<PyType>]>,
+    /// The class namespace.
+    pub dict: GilCell<Dict>,
+    /// Instances' layout.
+    #[trace(skip)]
+    pub layout: Layout,
+    /// The builtin payload tag this type describes (0 for Python classes).
+    pub builtin_tag: u32,
+    /// Whether the class (or a base) defines `__del__`; kept current by attribute stores.
+    pub has_del: Cell<bool>,
+    /// Whether the class (or a base) defines `__call__`.
+    pub has_call: Cell<bool>,
+    /// Whether it was defined by a `class` statement.
+    pub heap_type: bool,
+}
+impl Object for PyType {
+    const TAG: u32 = tag::TYPE;
+    fn type_name() -> &'static str {
+        "type"
+    }
+}
+
+/// A module.
+#[derive(Trace)]
+pub struct PyModule {
+    /// `__name__`.
+    pub name: &'static str,
+    /// Its namespace.
+    pub dict: Obj<PyDict>,
+}
+impl Object for PyModule {
+    const TAG: u32 = tag::MODULE;
+    fn type_name() -> &'static str {
+        "module"
+    }
+}
+
+/// What an iterator walks.
+#[derive(Trace)]
+pub enum IterState {
+    /// A list (index of the next item).
+    List(AnyObj, Cell<usize>),
+    /// A tuple.
+    Tuple(Obj<PyTuple>, Cell<usize>),
+    /// A range: next value, values left, step.
+    Range(Cell<i64>, Cell<i64>, i64),
+    /// A dict's keys / values / items (dict, position, expected size, kind 0/1/2).
+    Dict(Obj<PyDict>, Cell<usize>, usize, u8),
+    /// A str's characters (byte position).
+    Str(Obj<PyStr>, Cell<usize>),
+    /// Exhausted.
+    Done,
+    /// An object with `__next__` (user iterator) — called each step.
+    Object(AnyObj),
+    /// Reverse over a list.
+    ListRev(AnyObj, Cell<usize>),
+    /// Values computed eagerly (zip, enumerate, map... over finite inputs).
+    Items(Vec<AnyObj>, Cell<usize>),
+}
+
+/// An iterator object.
+#[derive(Trace)]
+pub struct PyIter {
+    /// What it walks.
+    pub state: GilCell<IterState>,
+    /// The type name shown by `type(it).__name__`.
+    #[trace(skip)]
+    pub kind: &'static str,
+}
+impl Object for PyIter {
+    const TAG: u32 = tag::ITER;
+    const WEAKREFABLE: bool = false;
+    fn type_name() -> &'static str {
+        "iterator"
+    }
+}
+
+/// `super(cls, obj)`.
+#[derive(Trace)]
+pub struct PySuper {
+    /// The class whose successors are searched.
+    pub class: Obj<PyType>,
+    /// The instance (or class).
+    pub obj: AnyObj,
+}
+impl Object for PySuper {
+    const TAG: u32 = tag::SUPER;
+    const WEAKREFABLE: bool = false;
+    fn type_name() -> &'static str {
+        "super"
+    }
+}
+
+/// A typed view helper: the payload of `obj` as `T` if it is one.
+#[inline]
+pub fn payload<'a, 'py: 'a, T: Object>(obj: &'a AnyObj, gil: &Gil<'py>) -> Option<&'a T> {
+    obj.downcast_ref::<T>().map(|o| o.get(gil))
+}

@@ -1,0 +1,526 @@
+//! Classes: the builtin type objects, `type(x)`, subclass checks and attribute lookup.
+//!
+//! A class is a [`PyType`] whose namespace is a [`Dict`] keyed by (interned) strs; `__mro__`
+//! is stored flattened (single inheritance makes it the chain of bases). Attribute lookup on
+//! an instance follows CPython's order for the subset: instance attributes, then the class
+//! chain, where a function found on the class becomes a bound method. Builtin types keep
+//! their methods as [`PyBuiltin`] method descriptors in their namespace, so `[].append` and
+//! `list.append` work like CPython's.
+
+use heap::{AnyObj, Gil, GilCell, Obj, WeakKind, WeakRef};
+
+use super::dict::{Dict, Lookup};
+use super::object::*;
+use super::{PyResult, Vm, ops};
+
+/// The builtin classes.
+pub struct Types {
+    /// `object`.
+    pub object: Obj<PyType>,
+    /// `type`.
+    pub type_: Obj<PyType>,
+    /// `int`.
+    pub int: Obj<PyType>,
+    /// `bool`.
+    pub bool_: Obj<PyType>,
+    /// `float`.
+    pub float: Obj<PyType>,
+    /// `str`.
+    pub str_: Obj<PyType>,
+    /// `list`.
+    pub list: Obj<PyType>,
+    /// `tuple`.
+    pub tuple: Obj<PyType>,
+    /// `dict`.
+    pub dict: Obj<PyType>,
+    /// `range`.
+    pub range: Obj<PyType>,
+    /// `slice`.
+    pub slice: Obj<PyType>,
+    /// `NoneType`.
+    pub none: Obj<PyType>,
+    /// `function`.
+    pub function: Obj<PyType>,
+    /// `builtin_function_or_method`.
+    pub builtin: Obj<PyType>,
+    /// `method`.
+    pub method: Obj<PyType>,
+    /// `cell`.
+    pub cell: Obj<PyType>,
+    /// `code`.
+    pub code: Obj<PyType>,
+    /// `module`.
+    pub module: Obj<PyType>,
+    /// Iterators.
+    pub iterator: Obj<PyType>,
+    /// `super`.
+    pub super_: Obj<PyType>,
+    /// `classmethod`.
+    pub classmethod: Obj<PyType>,
+    /// `staticmethod`.
+    pub staticmethod: Obj<PyType>,
+    /// `weakref.ReferenceType`.
+    pub weakref: Obj<PyType>,
+    /// `weakref.ProxyType`.
+    pub weakproxy: Obj<PyType>,
+    /// `weakref.CallableProxyType`.
+    pub weakcallableproxy: Obj<PyType>,
+    /// `BaseException`.
+    pub base_exception: Obj<PyType>,
+    /// `Exception`.
+    pub exception: Obj<PyType>,
+    /// `TypeError`.
+    pub type_error: Obj<PyType>,
+    /// `ValueError`.
+    pub value_error: Obj<PyType>,
+    /// `LookupError`.
+    pub lookup_error: Obj<PyType>,
+    /// `IndexError`.
+    pub index_error: Obj<PyType>,
+    /// `KeyError`.
+    pub key_error: Obj<PyType>,
+    /// `AttributeError`.
+    pub attribute_error: Obj<PyType>,
+    /// `NameError`.
+    pub name_error: Obj<PyType>,
+    /// `UnboundLocalError`.
+    pub unbound_local_error: Obj<PyType>,
+    /// `ArithmeticError`.
+    pub arithmetic_error: Obj<PyType>,
+    /// `ZeroDivisionError`.
+    pub zero_division_error: Obj<PyType>,
+    /// `OverflowError`.
+    pub overflow_error: Obj<PyType>,
+    /// `RuntimeError`.
+    pub runtime_error: Obj<PyType>,
+    /// `RecursionError`.
+    pub recursion_error: Obj<PyType>,
+    /// `NotImplementedError`.
+    pub not_implemented_error: Obj<PyType>,
+    /// `ReferenceError`.
+    pub reference_error: Obj<PyType>,
+    /// `AssertionError`.
+    pub assertion_error: Obj<PyType>,
+    /// `StopIteration`.
+    pub stop_iteration: Obj<PyType>,
+    /// `MemoryError`.
+    pub memory_error: Obj<PyType>,
+    /// `ImportError`.
+    pub import_error: Obj<PyType>,
+    /// `SystemExit`.
+    pub system_exit: Obj<PyType>,
+    /// `KeyboardInterrupt`.
+    pub keyboard_interrupt: Obj<PyType>,
+    /// `SyntaxError`.
+    pub syntax_error: Obj<PyType>,
+}
+
+fn make(
+    gil: &Gil<'_>,
+    name: &str,
+    base: Option<&Obj<PyType>>,
+    layout: Layout,
+    builtin_tag: u32,
+) -> Obj<PyType> {
+    let mut mro = Vec::new();
+    if let Some(b) = base {
+        mro.push(b.clone());
+        mro.extend(b.get(gil).mro.iter().cloned());
+    }
+    let name_obj = Obj::new_immortal(gil, PyStr::new(name)).into_any();
+    let t = Obj::new_immortal(
+        gil,
+        PyType {
+            name: GilCell::new(name_obj.clone()),
+            qualname: GilCell::new(name_obj),
+            base: base.cloned(),
+            mro: mro.into_boxed_slice(),
+            dict: GilCell::new(Dict::new()),
+            layout,
+            builtin_tag,
+            has_del: std::cell::Cell::new(false),
+            has_call: std::cell::Cell::new(false),
+            heap_type: false,
+        },
+    );
+    t
+}
+
+impl Types {
+    /// Creates the builtin classes (their namespaces are filled by [`fill`]).
+    pub fn new(gil: &Gil<'_>) -> Types {
+        let object = make(gil, "object", None, Layout::Instance, 0);
+        let o = Some(&object);
+        let b = |name: &str, tag: u32| make(gil, name, o, Layout::Builtin, tag);
+        let int = b("int", tag::INT);
+        let bool_ = make(gil, "bool", Some(&int), Layout::Builtin, tag::BOOL);
+        let base_exception = make(gil, "BaseException", o, Layout::Exception, 0);
+        let e = |name: &str, base: &Obj<PyType>| make(gil, name, Some(base), Layout::Exception, 0);
+        let exception = e("Exception", &base_exception);
+        let lookup_error = e("LookupError", &exception);
+        let arithmetic_error = e("ArithmeticError", &exception);
+        let runtime_error = e("RuntimeError", &exception);
+        let name_error = e("NameError", &exception);
+        Types {
+            type_: b("type", tag::TYPE),
+            int,
+            bool_,
+            float: b("float", tag::FLOAT),
+            str_: b("str", tag::STR),
+            list: make(gil, "list", o, Layout::List, tag::LIST),
+            tuple: b("tuple", tag::TUPLE),
+            dict: b("dict", tag::DICT),
+            range: b("range", tag::RANGE),
+            slice: b("slice", tag::SLICE),
+            none: b("NoneType", tag::NONE),
+            function: b("function", tag::FUNCTION),
+            builtin: b("builtin_function_or_method", tag::BUILTIN),
+            method: b("method", tag::METHOD),
+            cell: b("cell", tag::CELL),
+            code: b("code", tag::CODE),
+            module: b("module", tag::MODULE),
+            iterator: b("iterator", tag::ITER),
+            super_: b("super", tag::SUPER),
+            classmethod: b("classmethod", tag::WRAPPER),
+            staticmethod: b("staticmethod", tag::WRAPPER),
+            weakref: b("weakref", 0),
+            weakproxy: b("weakproxy", 0),
+            weakcallableproxy: b("weakcallableproxy", 0),
+            type_error: e("TypeError", &exception),
+            value_error: e("ValueError", &exception),
+            index_error: e("IndexError", &lookup_error),
+            key_error: e("KeyError", &lookup_error),
+            attribute_error: e("AttributeError", &exception),
+            unbound_local_error: e("UnboundLocalError", &name_error),
+            zero_division_error: e("ZeroDivisionError", &arithmetic_error),
+            overflow_error: e("OverflowError", &arithmetic_error),
+            recursion_error: e("RecursionError", &runtime_error),
+            not_implemented_error: e("NotImplementedError", &runtime_error),
+            reference_error: e("ReferenceError", &exception),
+            assertion_error: e("AssertionError", &exception),
+            stop_iteration: e("StopIteration", &exception),
+            memory_error: e("MemoryError", &exception),
+            import_error: e("ImportError", &exception),
+            system_exit: e("SystemExit", &base_exception),
+            keyboard_interrupt: e("KeyboardInterrupt", &base_exception),
+            syntax_error: e("SyntaxError", &exception),
+            name_error,
+            runtime_error,
+            arithmetic_error,
+            lookup_error,
+            exception,
+            base_exception,
+            object,
+        }
+    }
+
+    /// Every builtin class with its builtins-namespace name.
+    pub fn all(&self) -> Vec<&Obj<PyType>> {
+        vec![
+            &self.object,
+            &self.type_,
+            &self.int,
+            &self.bool_,
+            &self.float,
+            &self.str_,
+            &self.list,
+            &self.tuple,
+            &self.dict,
+            &self.range,
+            &self.slice,
+            &self.super_,
+            &self.classmethod,
+            &self.staticmethod,
+            &self.base_exception,
+            &self.exception,
+            &self.type_error,
+            &self.value_error,
+            &self.lookup_error,
+            &self.index_error,
+            &self.key_error,
+            &self.attribute_error,
+            &self.name_error,
+            &self.unbound_local_error,
+            &self.arithmetic_error,
+            &self.zero_division_error,
+            &self.overflow_error,
+            &self.runtime_error,
+            &self.recursion_error,
+            &self.not_implemented_error,
+            &self.reference_error,
+            &self.assertion_error,
+            &self.stop_iteration,
+            &self.memory_error,
+            &self.import_error,
+            &self.system_exit,
+            &self.keyboard_interrupt,
+            &self.syntax_error,
+        ]
+    }
+}
+
+/// Sets `__module__` of the builtin classes and fills their namespaces with methods.
+pub fn fill(gil: &mut Gil<'_>, vm: &Vm) {
+    for t in vm.types.all() {
+        let m = vm.intern(gil, "builtins");
+        set_type_attr(gil, vm, t, "__module__", m);
+    }
+    super::methods::install(gil, vm);
+}
+
+/// `type(obj)`.
+pub fn type_of(gil: &Gil<'_>, vm: &Vm, obj: &AnyObj) -> Obj<PyType> {
+    let t = &vm.types;
+    match obj.tag() {
+        tag::INSTANCE => obj
+            .downcast_ref::<PyInstance>()
+            .map(|i| i.get(gil).class.cloned(gil))
+            .unwrap_or_else(|| t.object.clone()),
+        tag::INT => t.int.clone(),
+        tag::BOOL => t.bool_.clone(),
+        tag::FLOAT => t.float.clone(),
+        tag::STR => t.str_.clone(),
+        tag::LIST => t.list.clone(),
+        tag::TUPLE => t.tuple.clone(),
+        tag::DICT => t.dict.clone(),
+        tag::NONE => t.none.clone(),
+        tag::RANGE => t.range.clone(),
+        tag::SLICE => t.slice.clone(),
+        tag::FUNCTION => t.function.clone(),
+        tag::BUILTIN | tag::BOUND_BUILTIN => t.builtin.clone(),
+        tag::METHOD => t.method.clone(),
+        tag::CELL => t.cell.clone(),
+        tag::CODE => t.code.clone(),
+        tag::TYPE => t.type_.clone(),
+        tag::MODULE => t.module.clone(),
+        tag::ITER => t.iterator.clone(),
+        tag::SUPER => t.super_.clone(),
+        tag::WRAPPER => match obj.downcast_ref::<PyWrapper>() {
+            Some(w) if !w.get(gil).class_method => t.staticmethod.clone(),
+            _ => t.classmethod.clone(),
+        },
+        _ => match obj.downcast_ref::<WeakRef>() {
+            Some(w) if w.get(gil).kind() == WeakKind::Ref => t.weakref.clone(),
+            Some(w) => match WeakRef::upgrade(w, gil) {
+                Some(target) if ops::is_callable(gil, vm, &target) => t.weakcallableproxy.clone(),
+                _ => t.weakproxy.clone(),
+            },
+            None => t.object.clone(),
+        },
+    }
+}
+
+impl Vm {
+    /// `type(obj)`.
+    pub fn type_of(&self, gil: &Gil<'_>, obj: &AnyObj) -> Obj<PyType> {
+        type_of(gil, self, obj)
+    }
+}
+
+/// Whether `sub` is `sup` or derives from it.
+pub fn is_subtype(gil: &Gil<'_>, sub: &Obj<PyType>, sup: &Obj<PyType>) -> bool {
+    sub.ptr_eq(sup) || sub.get(gil).mro.iter().any(|t| t.ptr_eq(sup))
+}
+
+/// `cls.__name__` as a Rust string.
+pub fn type_name(gil: &Gil<'_>, cls: &Obj<PyType>) -> String {
+    let n = cls.get(gil).name.cloned(gil);
+    ops::str_payload(gil, &n).unwrap_or("?").to_owned()
+}
+
+/// `cls.__module__` as a Rust string, if it is a str.
+pub fn module_of(gil: &mut Gil<'_>, cls: &Obj<PyType>) -> Option<String> {
+    let vm = super::current_vm()?;
+    let m = type_dict_get(gil, &vm, cls, "__module__")?;
+    ops::str_payload(gil, &m).map(str::to_owned)
+}
+
+/// Looks `name` up in one namespace.
+pub fn dict_get_str(
+    gil: &mut Gil<'_>,
+    vm: &Vm,
+    dict: &GilCell<Dict>,
+    name: &str,
+) -> Option<AnyObj> {
+    let key = vm.intern(gil, name);
+    dict_get_interned(gil, dict, &key)
+}
+
+/// Looks up an interned str key (identity, then text comparison).
+pub fn dict_get_interned(gil: &mut Gil<'_>, dict: &GilCell<Dict>, key: &AnyObj) -> Option<AnyObj> {
+    let hash = ops::str_hash(gil, key)?;
+    let found = dict.with(gil, |d| match d.lookup(hash, key, &ops::fast_eq_tags) {
+        Lookup::Found(p) => Ok(d.entry(p).map(|e| e.value.clone())),
+        Lookup::Missing => Ok(None),
+        Lookup::Undecided(ps) => Err(ps
+            .iter()
+            .filter_map(|&p| d.entry(p).map(|e| (e.key.clone(), e.value.clone())))
+            .collect::<Vec<_>>()),
+    });
+    match found {
+        Ok(v) => v,
+        Err(cands) => {
+            let k = ops::str_payload(gil, key)?.to_owned();
+            cands
+                .into_iter()
+                .find(|(ck, _)| ops::str_payload(gil, ck) == Some(k.as_str()))
+                .map(|(_, v)| v)
+        }
+    }
+}
+
+/// Stores `name = value` in a namespace keyed by strs.
+pub fn dict_set_str(gil: &mut Gil<'_>, vm: &Vm, dict: &GilCell<Dict>, name: &str, value: AnyObj) {
+    let key = vm.intern(gil, name);
+    dict_set_key(gil, dict, key, value);
+}
+
+/// Stores under an str key object.
+pub fn dict_set_key(gil: &mut Gil<'_>, dict: &GilCell<Dict>, key: AnyObj, value: AnyObj) {
+    let Some(hash) = ops::str_hash(gil, &key) else {
+        return;
+    };
+    let text = ops::str_payload(gil, &key).map(str::to_owned);
+    let pos = dict.with(gil, |d| match d.lookup(hash, &key, &ops::fast_eq_tags) {
+        Lookup::Found(p) => Ok(p),
+        Lookup::Missing => Err(None),
+        Lookup::Undecided(ps) => Err(Some(
+            ps.iter()
+                .filter_map(|&p| d.entry(p).map(|e| (p, e.key.clone())))
+                .collect::<Vec<_>>(),
+        )),
+    });
+    let pos = match pos {
+        Ok(p) => Some(p),
+        Err(None) => None,
+        Err(Some(cands)) => cands
+            .into_iter()
+            .find(|(_, ck)| ops::str_payload(gil, ck).map(str::to_owned) == text)
+            .map(|(p, _)| p),
+    };
+    let old = dict.with_mut(gil, |d| match pos {
+        Some(p) => d.replace_value(p, value),
+        None => {
+            d.insert_new(hash, key, value);
+            None
+        }
+    });
+    drop(old);
+}
+
+/// Removes `name` from a namespace; whether it was there.
+pub fn dict_del_str(gil: &mut Gil<'_>, vm: &Vm, dict: &GilCell<Dict>, name: &str) -> bool {
+    let key = vm.intern(gil, name);
+    let Some(hash) = ops::str_hash(gil, &key) else {
+        return false;
+    };
+    let cands = dict.with(gil, |d| match d.lookup(hash, &key, &ops::fast_eq_tags) {
+        Lookup::Found(p) => vec![(p, key.clone())],
+        Lookup::Missing => vec![],
+        Lookup::Undecided(ps) => ps
+            .iter()
+            .filter_map(|&p| d.entry(p).map(|e| (p, e.key.clone())))
+            .collect(),
+    });
+    let pos = cands
+        .into_iter()
+        .find(|(_, k)| ops::str_payload(gil, k) == Some(name))
+        .map(|(p, _)| p);
+    match pos {
+        Some(p) => {
+            let e = dict.with_mut(gil, |d| d.remove_at(p));
+            drop(e);
+            true
+        }
+        None => false,
+    }
+}
+
+/// Looks `name` up on `cls` and its bases.
+pub fn lookup(gil: &mut Gil<'_>, vm: &Vm, cls: &Obj<PyType>, name: &str) -> Option<AnyObj> {
+    let key = vm.intern(gil, name);
+    lookup_interned(gil, cls, &key)
+}
+
+/// [`lookup`] with an interned key.
+pub fn lookup_interned(gil: &mut Gil<'_>, cls: &Obj<PyType>, key: &AnyObj) -> Option<AnyObj> {
+    if let Some(v) = dict_get_interned(gil, &cls.get(gil).dict, key) {
+        return Some(v);
+    }
+    let mro: Vec<Obj<PyType>> = cls.get(gil).mro.to_vec();
+    mro.iter()
+        .find_map(|t| dict_get_interned(gil, &t.get(gil).dict, key))
+}
+
+/// `cls.__dict__[name]` (own namespace only).
+pub fn type_dict_get(gil: &mut Gil<'_>, vm: &Vm, cls: &Obj<PyType>, name: &str) -> Option<AnyObj> {
+    dict_get_str(gil, vm, &cls.get(gil).dict, name)
+}
+
+/// Sets a class attribute, keeping the `__del__` flag current.
+pub fn set_type_attr(gil: &mut Gil<'_>, vm: &Vm, cls: &Obj<PyType>, name: &str, value: AnyObj) {
+    dict_set_str(gil, vm, &cls.get(gil).dict, name, value);
+    if name == "__del__" {
+        cls.get(gil).has_del.set(true);
+    }
+    if name == "__call__" {
+        cls.get(gil).has_call.set(true);
+    }
+}
+
+/// Creates a class from a `class` statement.
+pub fn new_class(
+    gil: &mut Gil<'_>,
+    vm: &Vm,
+    name: AnyObj,
+    base: Obj<PyType>,
+    namespace: Dict,
+) -> PyResult<Obj<PyType>> {
+    let layout = match base.get(gil).layout {
+        Layout::Builtin => {
+            let n = type_name(gil, &base);
+            return Err(vm.type_error(
+                gil,
+                &format!("pymem does not support subclassing '{n}' yet"),
+            ));
+        }
+        l => l,
+    };
+    let mut mro = vec![base.clone()];
+    mro.extend(base.get(gil).mro.iter().cloned());
+    let has_del = base.get(gil).has_del.get();
+    let has_call = base.get(gil).has_call.get();
+    let qualname = name.clone();
+    let cls = Obj::new(
+        gil,
+        PyType {
+            name: GilCell::new(name),
+            qualname: GilCell::new(qualname),
+            base: Some(base),
+            mro: mro.into_boxed_slice(),
+            dict: GilCell::new(namespace),
+            layout,
+            builtin_tag: 0,
+            has_del: std::cell::Cell::new(has_del),
+            has_call: std::cell::Cell::new(has_call),
+            heap_type: true,
+        },
+    );
+    if type_dict_get(gil, vm, &cls, "__del__").is_some() {
+        cls.get(gil).has_del.set(true);
+    }
+    if type_dict_get(gil, vm, &cls, "__call__").is_some() {
+        cls.get(gil).has_call.set(true);
+    }
+    if let Some(q) = type_dict_get(gil, vm, &cls, "__qualname__") {
+        cls.get(gil).qualname.set(gil, q);
+    }
+    Ok(cls)
+}
+
+/// `cls.__mro__` as a list, the class first.
+pub fn mro_of(gil: &Gil<'_>, cls: &Obj<PyType>) -> Vec<Obj<PyType>> {
+    let mut v = vec![cls.clone()];
+    v.extend(cls.get(gil).mro.iter().cloned());
+    v
+}

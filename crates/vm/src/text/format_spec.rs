@@ -220,21 +220,18 @@ impl FormatSpec {
             pos += 1;
         }
         out.width = read_number(&chars, &mut pos)?;
-        match chars.get(pos) {
-            Some(&c @ (',' | '_')) => {
-                out.grouping = Some(c);
-                pos += 1;
-                match chars.get(pos) {
-                    Some(&d @ (',' | '_')) if d == c => {
-                        return Err(value_err(format!("Cannot specify '{c}' with '{c}'.")));
-                    }
-                    Some(',' | '_') => {
-                        return Err(value_err("Cannot specify both ',' and '_'."));
-                    }
-                    _ => {}
+        if let Some(&c @ (',' | '_')) = chars.get(pos) {
+            out.grouping = Some(c);
+            pos += 1;
+            match chars.get(pos) {
+                Some(&d @ (',' | '_')) if d == c => {
+                    return Err(value_err(format!("Cannot specify '{c}' with '{c}'.")));
                 }
+                Some(',' | '_') => {
+                    return Err(value_err("Cannot specify both ',' and '_'."));
+                }
+                _ => {}
             }
-            _ => {}
         }
         if chars.get(pos) == Some(&'.') {
             pos += 1;

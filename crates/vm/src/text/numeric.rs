@@ -157,7 +157,7 @@ pub fn int_truediv(a: i64, b: i64) -> Result<f64, NumError> {
         let k = (56 + bits(d) - bits(n)).max(0) as u32;
         let num = (n as u128) << k;
         let mut q = num / d as u128;
-        if num % d as u128 != 0 {
+        if !num.is_multiple_of(d as u128) {
             q |= 1;
         }
         q as f64 * 2f64.powi(-(k as i32))

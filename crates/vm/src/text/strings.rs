@@ -219,13 +219,11 @@ pub fn parse_float(s: &str) -> Result<f64, String> {
     let digits = |i: &mut usize| -> Result<bool, String> {
         let start = *i;
         while *i < b.len() {
-            if b[*i].is_ascii_digit() {
-                *i += 1;
-            } else if b[*i] == b'_'
+            let underscore_between_digits = b[*i] == b'_'
                 && *i > start
                 && b[*i - 1].is_ascii_digit()
-                && b.get(*i + 1).is_some_and(u8::is_ascii_digit)
-            {
+                && b.get(*i + 1).is_some_and(u8::is_ascii_digit);
+            if b[*i].is_ascii_digit() || underscore_between_digits {
                 *i += 1;
             } else {
                 break;

@@ -1,5 +1,7 @@
 //! CPython 3.11 behaviour of `vm::text`: every expected value below was produced by
-//! `python3` (3.11) and pasted here as a literal.
+//! `python3` (3.11) and pasted here as a literal (the generator is not part of the repository).
+
+#![allow(clippy::type_complexity)]
 
 use std::cmp::Ordering;
 

@@ -166,7 +166,7 @@ pub fn getattr_opt(
     o: &AnyObj,
     name: &AnyObj,
 ) -> PyResult<Option<AnyObj>> {
-    let n = str_payload(gil, name).unwrap_or("").to_owned();
+    let n: &str = str_payload(gil, name).unwrap_or("");
     if n == "__class__" {
         return Ok(Some(vm.type_of(gil, o).into_any()));
     }
@@ -191,7 +191,7 @@ pub fn getattr_opt(
         }
         tag::TYPE => {
             let t = o.clone().downcast::<PyType>().ok().unwrap();
-            match n.as_str() {
+            match n {
                 "__name__" => return Ok(Some(t.get(gil).name.cloned(gil))),
                 "__qualname__" => return Ok(Some(t.get(gil).qualname.cloned(gil))),
                 "__mro__" => {
@@ -242,7 +242,7 @@ pub fn getattr_opt(
         }
         tag::FUNCTION => {
             let f = o.downcast_ref::<PyFunction>().unwrap().clone();
-            match n.as_str() {
+            match n {
                 "__name__" => return Ok(Some(f.get(gil).name.cloned(gil))),
                 "__qualname__" => return Ok(Some(f.get(gil).qualname.cloned(gil))),
                 "__defaults__" => {
@@ -269,7 +269,7 @@ pub fn getattr_opt(
         }
         tag::METHOD => {
             let m = o.downcast_ref::<PyMethod>().unwrap().get(gil);
-            match n.as_str() {
+            match n {
                 "__self__" => Ok(Some(m.receiver.clone())),
                 "__func__" => Ok(Some(m.func.clone())),
                 _ => {
@@ -280,7 +280,7 @@ pub fn getattr_opt(
         }
         tag::BUILTIN => {
             let b = o.downcast_ref::<PyBuiltin>().unwrap().get(gil);
-            match n.as_str() {
+            match n {
                 "__name__" => Ok(Some(vm.str(gil, b.name))),
                 "__qualname__" => {
                     let q = if b.owner.is_empty() || !b.is_method {
@@ -295,7 +295,7 @@ pub fn getattr_opt(
         }
         tag::BOUND_BUILTIN => {
             let b = o.downcast_ref::<PyBoundBuiltin>().unwrap().get(gil);
-            match n.as_str() {
+            match n {
                 "__self__" => Ok(Some(b.receiver.clone())),
                 "__name__" => Ok(Some(vm.str(gil, b.func.get(gil).name))),
                 _ => Ok(None),
@@ -327,7 +327,7 @@ pub fn getattr_opt(
         | tag::SLICE => {
             if o.tag() == tag::SLICE {
                 let s = o.downcast_ref::<PySlice>().unwrap().get(gil);
-                match n.as_str() {
+                match n {
                     "start" => return Ok(Some(s.start.clone())),
                     "stop" => return Ok(Some(s.stop.clone())),
                     "step" => return Ok(Some(s.step.clone())),
@@ -336,7 +336,7 @@ pub fn getattr_opt(
             }
             if o.tag() == tag::RANGE {
                 let r = o.downcast_ref::<PyRange>().unwrap().get(gil);
-                let v = match n.as_str() {
+                let v = match n {
                     "start" => Some(r.start),
                     "stop" => Some(r.stop),
                     "step" => Some(r.step),
@@ -346,7 +346,7 @@ pub fn getattr_opt(
                     return Ok(Some(vm.int(gil, v)));
                 }
             }
-            if o.tag() == tag::FLOAT && matches!(n.as_str(), "real") {
+            if o.tag() == tag::FLOAT && n == "real" {
                 return Ok(Some(o.clone()));
             }
             let cls = vm.type_of(gil, o);
@@ -458,7 +458,7 @@ pub fn setattr(
     match o.tag() {
         tag::INSTANCE => {
             let inst = o.downcast_ref::<PyInstance>().unwrap();
-            let n = str_payload(gil, name).unwrap_or("").to_owned();
+            let n: &str = str_payload(gil, name).unwrap_or("");
             if n == "__class__" {
                 if let Ok(t) = value.downcast::<PyType>() {
                     let old = inst.get(gil).class.replace(gil, t);
@@ -496,14 +496,14 @@ pub fn setattr(
                     ),
                 ));
             }
-            let n = str_payload(gil, name).unwrap_or("").to_owned();
+            let n: &str = str_payload(gil, name).unwrap_or("");
             types::set_type_attr(gil, vm, t, &n, value);
             Ok(())
         }
         tag::FUNCTION => {
             let f = o.downcast_ref::<PyFunction>().unwrap();
-            let n = str_payload(gil, name).unwrap_or("").to_owned();
-            match n.as_str() {
+            let n: &str = str_payload(gil, name).unwrap_or("");
+            match n {
                 "__name__" => f.get(gil).name.set(gil, value),
                 "__qualname__" => f.get(gil).qualname.set(gil, value),
                 "__defaults__" => f
@@ -594,7 +594,7 @@ fn inline_set(gil: &mut Gil<'_>, inst: &Obj<PyInstance>, name: AnyObj, value: An
 
 /// `del o.name`.
 pub fn delattr(gil: &mut Gil<'_>, vm: &Vm, o: &AnyObj, name: &AnyObj) -> PyResult<()> {
-    let n = str_payload(gil, name).unwrap_or("").to_owned();
+    let n: &str = str_payload(gil, name).unwrap_or("");
     match o.tag() {
         tag::INSTANCE => {
             let inst = o.downcast_ref::<PyInstance>().unwrap().clone();
@@ -615,7 +615,7 @@ pub fn delattr(gil: &mut Gil<'_>, vm: &Vm, o: &AnyObj, name: &AnyObj) -> PyResul
                     });
                     let pos = cands
                         .into_iter()
-                        .find(|(_, k)| str_payload(gil, k) == Some(n.as_str()))
+                        .find(|(_, k)| str_payload(gil, k) == Some(n))
                         .map(|(p, _)| p);
                     match pos {
                         Some(p) => {

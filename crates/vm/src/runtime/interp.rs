@@ -607,39 +607,18 @@ fn step(gil: &mut Gil<'_>, vm: &Vm, f: &mut Frame, instr: Instr) -> PyResult<Flo
         }
         Instr::PushNull => f.stack.push(vm.null.clone()),
         Instr::KwNames(i) => f.kwnames = Some(f.code.get(gil).consts[i as usize].clone()),
-        Instr::Call(n) => {
-            let n = n as usize;
-            let kwnames = f.kwnames.take();
-            let mut args = f.stack.split_off(f.stack.len() - n);
-            let second = pop(f);
-            let first = pop(f);
-            let callable = if first.tag() == tag::NULL {
-                second
-            } else {
-                args.insert(0, second);
-                first
-            };
-            let kwargs = split_kwargs(gil, &mut args, kwnames);
-            if args.is_empty() && callable.ptr_eq(vm.types.super_.as_any()) {
-                args = zero_arg_super(gil, vm, f)?;
-            }
-            // A Python function (or a bound method of one) runs in this loop.
-            let (callable, args) = match callable.downcast_ref::<PyMethod>() {
-                Some(m) => {
-                    let m = m.get(gil);
-                    let mut a = Vec::with_capacity(args.len() + 1);
-                    a.push(m.receiver.clone());
-                    a.extend(args);
-                    (m.func.clone(), a)
-                }
-                None => (callable, args),
-            };
-            if let Some(func) = callable.downcast_ref::<PyFunction>() {
-                let frame = bind(gil, vm, func, args, kwargs)?;
+        Instr::Call(n) if f.kwnames.is_none() => {
+            if let Some(frame) = fast_call(gil, f, n as usize) {
                 return Ok(Flow::Call(frame));
             }
-            let r = call(gil, vm, &callable, args, kwargs)?;
-            f.stack.push(r);
+            if let Some(frame) = call_slow(gil, vm, f, n as usize)? {
+                return Ok(Flow::Call(frame));
+            }
+        }
+        Instr::Call(n) => {
+            if let Some(frame) = call_slow(gil, vm, f, n as usize)? {
+                return Ok(Flow::Call(frame));
+            }
         }
         Instr::ReturnValue => {
             let v = pop(f);
@@ -715,6 +694,108 @@ fn step(gil: &mut Gil<'_>, vm: &Vm, f: &mut Frame, instr: Instr) -> PyResult<Flo
         }
     }
     Ok(Flow::Next)
+}
+
+fn call_slow(gil: &mut Gil<'_>, vm: &Vm, f: &mut Frame, n: usize) -> PyResult<Option<Frame>> {
+    {
+        {
+            let kwnames = f.kwnames.take();
+            let mut args = f.stack.split_off(f.stack.len() - n);
+            let second = pop(f);
+            let first = pop(f);
+            let callable = if first.tag() == tag::NULL {
+                second
+            } else {
+                args.insert(0, second);
+                first
+            };
+            let kwargs = split_kwargs(gil, &mut args, kwnames);
+            if args.is_empty() && callable.ptr_eq(vm.types.super_.as_any()) {
+                args = zero_arg_super(gil, vm, f)?;
+            }
+            // A Python function (or a bound method of one) runs in this loop.
+            let (callable, args) = match callable.downcast_ref::<PyMethod>() {
+                Some(m) => {
+                    let m = m.get(gil);
+                    let mut a = Vec::with_capacity(args.len() + 1);
+                    a.push(m.receiver.clone());
+                    a.extend(args);
+                    (m.func.clone(), a)
+                }
+                None => (callable, args),
+            };
+            if let Some(func) = callable.downcast_ref::<PyFunction>() {
+                let frame = bind(gil, vm, func, args, kwargs)?;
+                return Ok(Some(frame));
+            }
+            let r = call(gil, vm, &callable, args, kwargs)?;
+            f.stack.push(r);
+        }
+    }
+    Ok(None)
+}
+
+/// The common call: a plain Python function (or a bound method of one) called with exactly
+/// its positional parameters and no keywords. The arguments move from the caller's stack
+/// straight into the callee's locals, with no intermediate vectors.
+fn fast_call(gil: &mut Gil<'_>, f: &mut Frame, n: usize) -> Option<Frame> {
+    let base = f.stack.len() - n - 2;
+    let null_first = f.stack[base].tag() == tag::NULL;
+    let (func, receiver) = {
+        let callable = &f.stack[base + usize::from(null_first)];
+        if let Some(func) = callable.downcast_ref::<PyFunction>() {
+            (func.clone(), None)
+        } else if null_first && let Some(m) = callable.downcast_ref::<PyMethod>() {
+            let m = m.get(gil);
+            (
+                m.func.downcast_ref::<PyFunction>()?.clone(),
+                Some(m.receiver.clone()),
+            )
+        } else {
+            return None;
+        }
+    };
+    let fobj = func.get(gil);
+    let code_obj = fobj.code.clone();
+    let pc = code_obj.get(gil);
+    let code = &pc.code;
+    let nargs = n + usize::from(!null_first) + usize::from(receiver.is_some());
+    if code.has_varargs || code.has_varkw || nargs != code.argcount as usize {
+        return None;
+    }
+    let mut fast: Vec<Option<AnyObj>> = Vec::with_capacity(code.varnames.len());
+    fast.extend(receiver.map(Some));
+    let mut args = f.stack.drain(base..);
+    let first = args.next();
+    let second = args.next();
+    if null_first {
+        drop(first);
+        drop(second);
+    } else {
+        drop(first);
+        fast.push(second);
+    }
+    fast.extend(args.map(Some));
+    fast.resize(code.varnames.len(), None);
+    let cells = make_cells(gil, code.cellvars.len(), fobj.closure.as_ref());
+    for (ci, arg) in code.cell2arg.iter().enumerate() {
+        if let Some(a) = arg {
+            let v = fast[*a as usize].take();
+            cells[ci].get(gil).value.set(gil, v);
+        }
+    }
+    let stack = Vec::with_capacity(pc.stacksize);
+    Some(Frame {
+        code: code_obj.clone(),
+        globals: fobj.globals.clone(),
+        locals: None,
+        fast,
+        cells,
+        stack,
+        blocks: Vec::new(),
+        pc: 0,
+        kwnames: None,
+    })
 }
 
 /// The implicit arguments of `super()`: the `__class__` cell and the first argument.
@@ -988,13 +1069,14 @@ pub fn bind(
     } else {
         None
     };
+    let stacksize = code_obj.get(gil).stacksize;
     Ok(Frame {
         code: code_obj.clone(),
         globals: fobj.globals.clone(),
         locals,
         fast,
         cells,
-        stack: Vec::new(),
+        stack: Vec::with_capacity(stacksize),
         blocks: Vec::new(),
         pc: 0,
         kwnames: None,

@@ -85,7 +85,7 @@ pub struct Vm {
     /// `gc.callbacks` as a Python list.
     pub gc_callbacks: AnyObj,
     /// Interned strs for names used by the runtime itself.
-    interned: RefCell<HashMap<Box<str>, AnyObj>>,
+    interned: RefCell<rustc_hash::FxHashMap<Box<str>, AnyObj>>,
     /// `sys.exit` code requested, if any.
     pub exit_code: Cell<Option<i32>>,
     /// `NotImplemented`.
@@ -183,7 +183,7 @@ impl Vm {
             stdout: RefCell::new(std::io::BufWriter::new(std::io::stdout())),
             gc_garbage,
             gc_callbacks,
-            interned: RefCell::new(HashMap::new()),
+            interned: RefCell::new(rustc_hash::FxHashMap::default()),
             exit_code: Cell::new(None),
             not_implemented_obj: Obj::new_immortal(gil, object::PyNotImplemented).into_any(),
             repr_active: RefCell::new(Vec::new()),

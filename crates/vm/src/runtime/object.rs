@@ -253,6 +253,8 @@ pub struct PyCode {
     pub names: Box<[AnyObj]>,
     /// `co_varnames` as str objects (keyword argument matching).
     pub varnames: Box<[AnyObj]>,
+    /// The deepest the value stack gets (frames allocate it once).
+    pub stacksize: usize,
 }
 atomic_object!(PyCode, tag::CODE, "code");
 

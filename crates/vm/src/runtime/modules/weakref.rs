@@ -28,6 +28,7 @@ pub fn fill(gil: &mut Gil<'_>, vm: &Vm, ns: &Obj<PyDict>) {
     def(gil, vm, ns, o, "getweakrefcount", getweakrefcount);
     def(gil, vm, ns, o, "getweakrefs", getweakrefs);
     def(gil, vm, ns, o, "_report", report);
+    def(gil, vm, ns, o, "_apply", apply);
     set(
         gil,
         vm,
@@ -187,4 +188,24 @@ fn report(
         report_unraisable(gil, vm, ctx, PyErr { exc: exc.clone() });
     }
     Ok(vm.none.clone())
+}
+
+/// `_apply(func, args, kwargs)`: `func(*args, **kwargs)` (pymem's compiler has no `*` in
+/// calls yet).
+fn apply(
+    gil: &mut Gil<'_>,
+    vm: &Vm,
+    args: &[AnyObj],
+    _kwargs: &[(AnyObj, AnyObj)],
+) -> PyResult<AnyObj> {
+    let [f, a, kw] = args else {
+        return Err(vm.type_error(gil, "_apply expected 3 arguments"));
+    };
+    let pos = crate::runtime::ops::seq_items(gil, a).unwrap_or_default();
+    let kws = if kw.tag() == tag::DICT {
+        crate::runtime::ops::dict_items(gil, kw)
+    } else {
+        Vec::new()
+    };
+    call(gil, vm, f, pos, kws)
 }

@@ -254,7 +254,7 @@ class finalize:
         kw = info[4]
         if kw is None:
             kw = {}
-        return info[2](*info[3], **kw)
+        return _apply(info[2], info[3], kw)
 
     def detach(self):
         key = id(self)

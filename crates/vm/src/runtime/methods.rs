@@ -120,7 +120,9 @@ pub(crate) fn span(
             v.min(len)
         }
     };
-    let s = fix(get(gil, start, 0)?);
+    // The start is not clamped to the length: `"ab".find("", 5)` is -1.
+    let s = get(gil, start, 0)?;
+    let s = if s < 0 { (s + len).max(0) } else { s };
     let e = fix(get(gil, end, len)?);
     Ok((s as usize, e as usize))
 }

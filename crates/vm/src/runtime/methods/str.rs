@@ -66,6 +66,26 @@ fn recv(gil: &mut Gil<'_>, vm: &Vm, args: &[AnyObj], name: &str) -> PyResult<Str
     Ok(str_payload(gil, &args[0]).unwrap_or("").to_owned())
 }
 
+/// Argument count check in the wording of CPython's older `PyArg_ParseTuple` methods:
+/// `find() takes at least 1 argument (0 given)`.
+fn old_arity(gil: &mut Gil<'_>, vm: &Vm, name: &str, args: &[AnyObj], min: usize, max: usize) -> PyResult<()> {
+    let n = args.len();
+    let plural = |k: usize| if k == 1 { "" } else { "s" };
+    if n < min {
+        return Err(vm.type_error(
+            gil,
+            &format!("{name}() takes at least {min} argument{} ({n} given)", plural(min)),
+        ));
+    }
+    if n > max {
+        return Err(vm.type_error(
+            gil,
+            &format!("{name}() takes at most {max} argument{} ({n} given)", plural(max)),
+        ));
+    }
+    Ok(())
+}
+
 /// A str argument, or `must be str, not X`.
 fn str_arg(gil: &mut Gil<'_>, vm: &Vm, o: &AnyObj, what: &str) -> PyResult<String> {
     match str_payload(gil, o) {
@@ -101,7 +121,13 @@ fn join(gil: &mut Gil<'_>, vm: &Vm, args: &[AnyObj], kw: Kw<'_>) -> PyResult<Any
     no_kwargs(gil, vm, "str.join", kw)?;
     let sep = recv(gil, vm, args, "join")?;
     arity(gil, vm, "str", "join", &args[1..], 1, 1)?;
-    let items = ops::iterate(gil, vm, &args[1])?;
+    let items = match ops::iterate(gil, vm, &args[1]) {
+        Ok(v) => v,
+        Err(e) if vm.exc_matches(gil, &e.exc, &vm.types.type_error) && ops::get_iter(gil, vm, &args[1]).is_err() => {
+            return Err(vm.type_error(gil, "can only join an iterable"));
+        }
+        Err(e) => return Err(e),
+    };
     let mut out = String::new();
     for (i, it) in items.iter().enumerate() {
         if i > 0 {
@@ -246,7 +272,7 @@ fn starts_ends(
 ) -> PyResult<AnyObj> {
     no_kwargs(gil, vm, &format!("str.{name}"), kw)?;
     let s = recv(gil, vm, args, name)?;
-    arity(gil, vm, "str", name, &args[1..], 1, 3)?;
+    old_arity(gil, vm, name, &args[1..], 1, 3)?;
     let (a, b) = span(gil, vm, args.get(2), args.get(3), char_len(&s))?;
     let cands: Vec<AnyObj> = match args[1].downcast_ref::<PyTuple>() {
         Some(t) => t.get(gil).items.to_vec(),
@@ -303,7 +329,7 @@ fn search_args(
 ) -> PyResult<(String, String, usize, usize)> {
     no_kwargs(gil, vm, &format!("str.{name}"), kw)?;
     let s = recv(gil, vm, args, name)?;
-    arity(gil, vm, "str", name, &args[1..], 1, 3)?;
+    old_arity(gil, vm, name, &args[1..], 1, 3)?;
     let sub = match str_payload(gil, &args[1]) {
         Some(p) => p.to_owned(),
         None => {
@@ -579,7 +605,7 @@ fn center(gil: &mut Gil<'_>, vm: &Vm, args: &[AnyObj], kw: Kw<'_>) -> PyResult<A
 fn splitlines(gil: &mut Gil<'_>, vm: &Vm, args: &[AnyObj], kw: Kw<'_>) -> PyResult<AnyObj> {
     only_kwargs(gil, vm, "splitlines", kw, &["keepends"])?;
     let s = recv(gil, vm, args, "splitlines")?;
-    arity(gil, vm, "str", "splitlines", &args[1..], 0, 1)?;
+    old_arity(gil, vm, "splitlines", &args[1..], 0, 1)?;
     let keep = match args.get(1).cloned().or_else(|| kwarg(gil, kw, "keepends")) {
         Some(k) => ops::truthy(gil, vm, &k)?,
         None => false,
@@ -668,7 +694,7 @@ fn removesuffix(gil: &mut Gil<'_>, vm: &Vm, args: &[AnyObj], kw: Kw<'_>) -> PyRe
 fn expandtabs(gil: &mut Gil<'_>, vm: &Vm, args: &[AnyObj], kw: Kw<'_>) -> PyResult<AnyObj> {
     only_kwargs(gil, vm, "expandtabs", kw, &["tabsize"])?;
     let s = recv(gil, vm, args, "expandtabs")?;
-    arity(gil, vm, "str", "expandtabs", &args[1..], 0, 1)?;
+    old_arity(gil, vm, "expandtabs", &args[1..], 0, 1)?;
     let n = match args.get(1).cloned().or_else(|| kwarg(gil, kw, "tabsize")) {
         Some(t) => crate::runtime::functions::index_arg(gil, vm, &t)?,
         None => 8,

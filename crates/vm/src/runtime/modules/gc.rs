@@ -285,7 +285,13 @@ fn get_objects(
     }
     let g = match gen_arg {
         Some(a) if a.tag() != tag::NONE => {
-            let g = int_arg(gil, vm, &a)?;
+            let Some(g) = ops::int_payload(gil, &a) else {
+                let n = super::sys::tname(gil, vm, &a);
+                return Err(vm.type_error(
+                    gil,
+                    &format!("argument should be integer or None, not '{n}'"),
+                ));
+            };
             if g >= hgc::NUM_GENERATIONS as i64 {
                 return Err(vm.value_error(
                     gil,
@@ -337,7 +343,16 @@ fn is_tracked(
     kwargs: &[(AnyObj, AnyObj)],
 ) -> PyResult<AnyObj> {
     check_one(gil, vm, "gc.is_tracked", args, kwargs)?;
-    Ok(vm.bool(hgc::is_tracked(gil, &args[0])))
+    let o = &args[0];
+    // CPython's static builtin types and bare `object()` instances are not GC objects.
+    let static_type = o
+        .downcast_ref::<PyType>()
+        .is_some_and(|t| !t.get(gil).heap_type);
+    let bare_object = o.tag() == tag::INSTANCE && vm.type_of(gil, o).ptr_eq(&vm.types.object);
+    if static_type || bare_object {
+        return Ok(vm.false_.clone());
+    }
+    Ok(vm.bool(hgc::is_tracked(gil, o)))
 }
 
 fn is_finalized(

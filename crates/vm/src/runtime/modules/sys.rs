@@ -477,6 +477,9 @@ fn getsizeof(
 fn sizeof(gil: &mut Gil<'_>, vm: &Vm, o: &AnyObj) -> PyResult<i64> {
     if o.tag() == tag::INSTANCE {
         let cls = vm.type_of(gil, o);
+        if cls.ptr_eq(&vm.types.object) {
+            return Ok(16); // object(): not a GC type, no dict
+        }
         let layout = cls.get(gil).layout;
         let base = match types::lookup(gil, vm, &cls, "__sizeof__") {
             Some(f) => {

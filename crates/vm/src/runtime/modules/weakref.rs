@@ -52,14 +52,20 @@ pub fn fill(gil: &mut Gil<'_>, vm: &Vm, ns: &Obj<PyDict>) {
         ],
     );
     set(gil, vm, ns, "ProxyTypes", pt);
-    for t in [
-        &vm.types.weakref,
-        &vm.types.weakproxy,
-        &vm.types.weakcallableproxy,
+    for (t, name) in [
+        (&vm.types.weakref, "ReferenceType"),
+        (&vm.types.weakproxy, "ProxyType"),
+        (&vm.types.weakcallableproxy, "CallableProxyType"),
     ] {
         let m = vm.intern(gil, "weakref");
         types::set_type_attr(gil, vm, t, "__module__", m);
+        let n = vm.intern(gil, name);
+        t.get(gil).name.set(gil, n.clone());
+        t.get(gil).qualname.set(gil, n);
     }
+    let before: std::collections::HashSet<usize> = heap::gc::get_objects(gil, Some(0))
+        .map(|v| v.iter().map(AnyObj::addr).collect())
+        .unwrap_or_default();
     match crate::compile::compile_source(PY_SOURCE, "<weakref>") {
         Ok(code) => {
             let code = crate::runtime::run::make_code(gil, vm, &code);
@@ -69,8 +75,28 @@ pub fn fill(gil: &mut Gil<'_>, vm: &Vm, ns: &Obj<PyDict>) {
                 let text = vm.format_exception(gil, &e.exc);
                 vm.write_stderr(&text);
             }
+            untrack_atomic_tuples(gil, &before);
         }
         Err(e) => vm.write_stderr(&format!("weakref: {e}\n")),
+    }
+}
+
+/// Untracks the tuples of atomic values (the functions' `(None,)` defaults) that running
+/// [`PY_SOURCE`] made: CPython's module is imported at start-up and its collections untrack
+/// them long before a user's first `gc.collect()`, which must not count them.
+fn untrack_atomic_tuples(gil: &mut Gil<'_>, before: &std::collections::HashSet<usize>) {
+    let Ok(young) = heap::gc::get_objects(gil, Some(0)) else {
+        return;
+    };
+    for o in young {
+        if before.contains(&o.addr()) {
+            continue;
+        }
+        if let Some(t) = o.downcast_ref::<PyTuple>()
+            && t.get(gil).items.iter().all(|i| !i.is_tracked(gil))
+        {
+            o.untrack(gil);
+        }
     }
 }
 
@@ -104,6 +130,11 @@ fn not_weakrefable(gil: &mut Gil<'_>, vm: &Vm, o: &AnyObj) -> PyErr {
     vm.type_error(gil, &format!("cannot create weak reference to '{n}' object"))
 }
 
+/// `object()` itself has no weakref slot in CPython (its subclasses do).
+fn is_bare_object(gil: &Gil<'_>, vm: &Vm, o: &AnyObj) -> bool {
+    o.tag() == tag::INSTANCE && vm.type_of(gil, o).ptr_eq(&vm.types.object)
+}
+
 fn ref_args(
     gil: &mut Gil<'_>,
     vm: &Vm,
@@ -132,6 +163,9 @@ fn new_ref(
     kwargs: &[(AnyObj, AnyObj)],
 ) -> PyResult<AnyObj> {
     let (target, cb) = ref_args(gil, vm, "__new__", args, kwargs)?;
+    if is_bare_object(gil, vm, &target) {
+        return Err(not_weakrefable(gil, vm, &target));
+    }
     match WeakRef::new(gil, &target, cb) {
         Ok(r) => Ok(r.into_any()),
         Err(_) => Err(not_weakrefable(gil, vm, &target)),
@@ -145,6 +179,9 @@ fn new_proxy(
     kwargs: &[(AnyObj, AnyObj)],
 ) -> PyResult<AnyObj> {
     let (target, cb) = ref_args(gil, vm, "proxy", args, kwargs)?;
+    if is_bare_object(gil, vm, &target) {
+        return Err(not_weakrefable(gil, vm, &target));
+    }
     match WeakRef::new_proxy(gil, &target, cb) {
         Ok(r) => Ok(r.into_any()),
         Err(_) => Err(not_weakrefable(gil, vm, &target)),

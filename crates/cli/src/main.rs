@@ -7,13 +7,13 @@
 //! * `pymem FILE [ARGS]` runs a script (`sys.argv == [FILE, ARGS...]`);
 //! * `pymem -c CODE [ARGS]` runs a string (`sys.argv == ["-c", ARGS...]`);
 //! * `pymem -` runs standard input as a script;
-//! * `pymem` alone starts the interactive prompt ([`repl`]).
+//! * `pymem` alone starts the interactive prompt (`repl.rs`).
 //!
 //! As in CPython, option parsing stops at the script name (or after `-c`'s argument): what
 //! follows is passed to the program untouched. An uncaught exception prints CPython's
 //! traceback to stderr and exits 1; a file that cannot be read exits 2.
 //!
-//! The environment is read as CPython reads it (see [`env`]): `PYTHONMALLOC` and
+//! The environment is read as CPython reads it (see `env.rs`): `PYTHONMALLOC` and
 //! `PYTHONMALLOCSTATS`.
 
 mod env;

@@ -140,10 +140,14 @@ fn run_script(root: &Path, rel: &str, timeout: Duration) -> Outcome {
             Err(_) => Some("no .out file recorded".to_owned()),
             Ok(exp) if *exp != stdout => {
                 diff = Some(first_difference(exp, &stdout));
+                let line = first_differing_line(exp, &stdout);
                 Some(if code != expected_status {
-                    format!("stdout differs, exit status {code} (expected {expected_status})")
+                    format!(
+                        "stdout differs at line {line}, exit status {code} (expected \
+                         {expected_status})"
+                    )
                 } else {
-                    "stdout differs".to_owned()
+                    format!("stdout differs at line {line}")
                 })
             }
             Ok(_) if code != expected_status => {
@@ -185,6 +189,15 @@ fn limit_memory(_cmd: &mut Command) {}
 fn tail(s: &str, lines: usize) -> String {
     let v: Vec<&str> = s.lines().collect();
     v[v.len().saturating_sub(lines)..].join("\n")
+}
+
+/// The 1-based number of the first line where the outputs differ.
+fn first_differing_line(expected: &[u8], got: &[u8]) -> usize {
+    let e: Vec<&[u8]> = expected.split_inclusive(|&b| b == b'\n').collect();
+    let g: Vec<&[u8]> = got.split_inclusive(|&b| b == b'\n').collect();
+    (0..e.len().max(g.len()))
+        .find(|&i| e.get(i) != g.get(i))
+        .map_or(0, |i| i + 1)
 }
 
 /// The first line where `got` differs from `expected`, both shown.

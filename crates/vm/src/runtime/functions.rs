@@ -621,7 +621,7 @@ fn enumerate(gil: &mut Gil<'_>, vm: &Vm, args: &[AnyObj], kw: Kw<'_>) -> PyResul
     for x in items {
         let n = vm.int(gil, i);
         out.push(vm.tuple(gil, vec![n, x]));
-        i += 1;
+        i = i.wrapping_add(1);
     }
     Ok(ops::items_iter(gil, out, "enumerate"))
 }

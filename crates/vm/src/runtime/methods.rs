@@ -113,13 +113,7 @@ pub(crate) fn span(
             },
         }
     };
-    let fix = |v: i64| -> i64 {
-        if v < 0 {
-            (v + len).max(0)
-        } else {
-            v.min(len)
-        }
-    };
+    let fix = |v: i64| -> i64 { if v < 0 { (v + len).max(0) } else { v.min(len) } };
     // The start is not clamped to the length: `"ab".find("", 5)` is -1.
     let s = get(gil, start, 0)?;
     let s = if s < 0 { (s + len).max(0) } else { s };

@@ -103,20 +103,29 @@ fn popitem(gil: &mut Gil<'_>, vm: &Vm, args: &[AnyObj], kw: Kw<'_>) -> PyResult<
 
 fn keys(gil: &mut Gil<'_>, vm: &Vm, args: &[AnyObj], kw: Kw<'_>) -> PyResult<AnyObj> {
     prelude(gil, vm, args, kw, "keys", 0, 0)?;
-    let v = ops::dict_items(gil, &args[0]).into_iter().map(|(k, _)| k).collect();
+    let v = ops::dict_items(gil, &args[0])
+        .into_iter()
+        .map(|(k, _)| k)
+        .collect();
     Ok(vm.list(gil, v))
 }
 
 fn values(gil: &mut Gil<'_>, vm: &Vm, args: &[AnyObj], kw: Kw<'_>) -> PyResult<AnyObj> {
     prelude(gil, vm, args, kw, "values", 0, 0)?;
-    let v = ops::dict_items(gil, &args[0]).into_iter().map(|(_, v)| v).collect();
+    let v = ops::dict_items(gil, &args[0])
+        .into_iter()
+        .map(|(_, v)| v)
+        .collect();
     Ok(vm.list(gil, v))
 }
 
 fn items(gil: &mut Gil<'_>, vm: &Vm, args: &[AnyObj], kw: Kw<'_>) -> PyResult<AnyObj> {
     prelude(gil, vm, args, kw, "items", 0, 0)?;
     let pairs = ops::dict_items(gil, &args[0]);
-    let v = pairs.into_iter().map(|(k, v)| vm.tuple(gil, vec![k, v])).collect();
+    let v = pairs
+        .into_iter()
+        .map(|(k, v)| vm.tuple(gil, vec![k, v]))
+        .collect();
     Ok(vm.list(gil, v))
 }
 
@@ -151,17 +160,12 @@ pub fn update_from(gil: &mut Gil<'_>, vm: &Vm, d: &Obj<PyDict>, other: &AnyObj) 
         let kv = match ops::iterate(gil, vm, &item) {
             Ok(kv) => kv,
             Err(_) => {
-                let n = tname(gil, vm, &item);
                 return Err(vm.type_error(
                     gil,
                     &format!(
                         "cannot convert dictionary update sequence element #{i} to a sequence"
                     ),
-                ))
-                .map_err(|e| {
-                    let _ = n;
-                    e
-                });
+                ));
             }
         };
         if kv.len() != 2 {

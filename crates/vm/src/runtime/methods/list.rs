@@ -110,7 +110,14 @@ fn pop(gil: &mut Gil<'_>, vm: &Vm, args: &[AnyObj], kw: Kw<'_>) -> PyResult<AnyO
 }
 
 /// Index of the first item equal to `x` in `[a, b)`, comparing outside any borrow.
-fn find(gil: &mut Gil<'_>, vm: &Vm, l: &AnyObj, x: &AnyObj, a: usize, b: usize) -> PyResult<Option<usize>> {
+fn find(
+    gil: &mut Gil<'_>,
+    vm: &Vm,
+    l: &AnyObj,
+    x: &AnyObj,
+    a: usize,
+    b: usize,
+) -> PyResult<Option<usize>> {
     let mut i = a;
     loop {
         let item = cell(gil, l).with(gil, |v| if i < b { v.get(i).cloned() } else { None });

@@ -68,19 +68,32 @@ fn recv(gil: &mut Gil<'_>, vm: &Vm, args: &[AnyObj], name: &str) -> PyResult<Str
 
 /// Argument count check in the wording of CPython's older `PyArg_ParseTuple` methods:
 /// `find() takes at least 1 argument (0 given)`.
-fn old_arity(gil: &mut Gil<'_>, vm: &Vm, name: &str, args: &[AnyObj], min: usize, max: usize) -> PyResult<()> {
+fn old_arity(
+    gil: &mut Gil<'_>,
+    vm: &Vm,
+    name: &str,
+    args: &[AnyObj],
+    min: usize,
+    max: usize,
+) -> PyResult<()> {
     let n = args.len();
     let plural = |k: usize| if k == 1 { "" } else { "s" };
     if n < min {
         return Err(vm.type_error(
             gil,
-            &format!("{name}() takes at least {min} argument{} ({n} given)", plural(min)),
+            &format!(
+                "{name}() takes at least {min} argument{} ({n} given)",
+                plural(min)
+            ),
         ));
     }
     if n > max {
         return Err(vm.type_error(
             gil,
-            &format!("{name}() takes at most {max} argument{} ({n} given)", plural(max)),
+            &format!(
+                "{name}() takes at most {max} argument{} ({n} given)",
+                plural(max)
+            ),
         ));
     }
     Ok(())
@@ -123,7 +136,10 @@ fn join(gil: &mut Gil<'_>, vm: &Vm, args: &[AnyObj], kw: Kw<'_>) -> PyResult<Any
     arity(gil, vm, "str", "join", &args[1..], 1, 1)?;
     let items = match ops::iterate(gil, vm, &args[1]) {
         Ok(v) => v,
-        Err(e) if vm.exc_matches(gil, &e.exc, &vm.types.type_error) && ops::get_iter(gil, vm, &args[1]).is_err() => {
+        Err(e)
+            if vm.exc_matches(gil, &e.exc, &vm.types.type_error)
+                && ops::get_iter(gil, vm, &args[1]).is_err() =>
+        {
             return Err(vm.type_error(gil, "can only join an iterable"));
         }
         Err(e) => return Err(e),
@@ -159,7 +175,10 @@ fn split_args(
     if args.len() > 3 {
         return Err(vm.type_error(
             gil,
-            &format!("{name}() takes at most 2 arguments ({} given)", args.len() - 1),
+            &format!(
+                "{name}() takes at most 2 arguments ({} given)",
+                args.len() - 1
+            ),
         ));
     }
     let sep = args.get(1).cloned().or_else(|| kwarg(gil, kw, "sep"));
@@ -393,7 +412,9 @@ fn count(gil: &mut Gil<'_>, vm: &Vm, args: &[AnyObj], kw: Kw<'_>) -> PyResult<An
     let n = if sub.is_empty() {
         b - a + 1
     } else {
-        s[byte_at(&s, a)..byte_at(&s, b)].matches(sub.as_str()).count()
+        s[byte_at(&s, a)..byte_at(&s, b)]
+            .matches(sub.as_str())
+            .count()
     };
     Ok(vm.int(gil, n as i64))
 }
@@ -477,7 +498,9 @@ fn all_chars(
 }
 
 fn isdigit(gil: &mut Gil<'_>, vm: &Vm, args: &[AnyObj], kw: Kw<'_>) -> PyResult<AnyObj> {
-    all_chars(gil, vm, args, kw, "isdigit", |c| c.is_ascii_digit() || (!c.is_ascii() && c.is_numeric() && c.to_digit(10).is_some()))
+    all_chars(gil, vm, args, kw, "isdigit", |c| {
+        c.is_ascii_digit() || (!c.is_ascii() && c.is_numeric())
+    })
 }
 
 fn isnumeric(gil: &mut Gil<'_>, vm: &Vm, args: &[AnyObj], kw: Kw<'_>) -> PyResult<AnyObj> {
@@ -545,7 +568,13 @@ fn zfill(gil: &mut Gil<'_>, vm: &Vm, args: &[AnyObj], kw: Kw<'_>) -> PyResult<An
     Ok(vm.str(gil, &r))
 }
 
-fn justify(gil: &mut Gil<'_>, vm: &Vm, args: &[AnyObj], kw: Kw<'_>, name: &str) -> PyResult<AnyObj> {
+fn justify(
+    gil: &mut Gil<'_>,
+    vm: &Vm,
+    args: &[AnyObj],
+    kw: Kw<'_>,
+    name: &str,
+) -> PyResult<AnyObj> {
     no_kwargs(gil, vm, &format!("str.{name}"), kw)?;
     let s = recv(gil, vm, args, name)?;
     arity(gil, vm, "str", name, &args[1..], 1, 2)?;
@@ -554,19 +583,17 @@ fn justify(gil: &mut Gil<'_>, vm: &Vm, args: &[AnyObj], kw: Kw<'_>, name: &str) 
         Some(f) => {
             let Some(f) = str_payload(gil, f).map(str::to_owned) else {
                 let n = tname(gil, vm, f);
-                return Err(vm.type_error(
-                    gil,
-                    &format!("{name}() argument 2 must be str, not {n}"),
-                ));
+                return Err(
+                    vm.type_error(gil, &format!("{name}() argument 2 must be str, not {n}"))
+                );
             };
             let mut cs = f.chars();
             match (cs.next(), cs.next()) {
                 (Some(c), None) => c,
                 _ => {
-                    return Err(vm.type_error(
-                        gil,
-                        "The fill character must be exactly one character long",
-                    ));
+                    return Err(
+                        vm.type_error(gil, "The fill character must be exactly one character long")
+                    );
                 }
             }
         }
@@ -613,7 +640,15 @@ fn splitlines(gil: &mut Gil<'_>, vm: &Vm, args: &[AnyObj], kw: Kw<'_>) -> PyResu
     let is_break = |c: char| {
         matches!(
             c,
-            '\n' | '\r' | '\x0b' | '\x0c' | '\x1c' | '\x1d' | '\x1e' | '\u{85}' | '\u{2028}' | '\u{2029}'
+            '\n' | '\r'
+                | '\x0b'
+                | '\x0c'
+                | '\x1c'
+                | '\x1d'
+                | '\x1e'
+                | '\u{85}'
+                | '\u{2028}'
+                | '\u{2029}'
         )
     };
     let mut out = Vec::new();
@@ -637,7 +672,13 @@ fn splitlines(gil: &mut Gil<'_>, vm: &Vm, args: &[AnyObj], kw: Kw<'_>) -> PyResu
     Ok(vm.list(gil, v))
 }
 
-fn partition_impl(gil: &mut Gil<'_>, vm: &Vm, args: &[AnyObj], kw: Kw<'_>, name: &str) -> PyResult<AnyObj> {
+fn partition_impl(
+    gil: &mut Gil<'_>,
+    vm: &Vm,
+    args: &[AnyObj],
+    kw: Kw<'_>,
+    name: &str,
+) -> PyResult<AnyObj> {
     no_kwargs(gil, vm, &format!("str.{name}"), kw)?;
     let s = recv(gil, vm, args, name)?;
     arity(gil, vm, "str", name, &args[1..], 1, 1)?;
@@ -667,7 +708,13 @@ fn rpartition(gil: &mut Gil<'_>, vm: &Vm, args: &[AnyObj], kw: Kw<'_>) -> PyResu
     partition_impl(gil, vm, args, kw, "rpartition")
 }
 
-fn remove_affix(gil: &mut Gil<'_>, vm: &Vm, args: &[AnyObj], kw: Kw<'_>, name: &str) -> PyResult<AnyObj> {
+fn remove_affix(
+    gil: &mut Gil<'_>,
+    vm: &Vm,
+    args: &[AnyObj],
+    kw: Kw<'_>,
+    name: &str,
+) -> PyResult<AnyObj> {
     no_kwargs(gil, vm, &format!("str.{name}"), kw)?;
     let s = recv(gil, vm, args, name)?;
     arity(gil, vm, "str", name, &args[1..], 1, 1)?;

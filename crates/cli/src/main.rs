@@ -35,7 +35,8 @@ const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (Python 3.11 subset)"
     about = "Runs Python (a 3.11 subset) on pymem's allocator, heap and cycle collector.",
     override_usage = "pymem [option] ... [-c cmd | file | -] [arg] ...",
     after_help = "Arguments:\n  file   program read from script file\n  -      program read from stdin\n  arg    arguments passed to the program in sys.argv[1:]\n\n\
-                  Environment variables:\n  PYTHONMALLOC       set the memory allocator (default, pymalloc, debug, pymalloc_debug,\n                     malloc, malloc_debug)\n  PYTHONMALLOCSTATS  if set, print the memory allocator statistics at exit",
+                  With neither -c nor file: an interactive prompt.\n\n\
+                  Environment variables:\n  PYTHONMALLOC       CPython's allocator names are accepted; only default and pymalloc\n                     take effect so far (the others warn and run on pymalloc)\n  PYTHONMALLOCSTATS  allocator statistics at exit (not available yet: prints a note)",
     disable_version_flag = true
 )]
 struct Cli {
@@ -43,7 +44,7 @@ struct Cli {
     #[arg(short = 'c', value_name = "cmd", allow_hyphen_values = true)]
     command: Option<String>,
 
-    /// Print the version number and exit (also --version)
+    /// Print the version number and exit
     #[arg(short = 'V', long = "version", action = clap::ArgAction::Version)]
     version: Option<bool>,
 

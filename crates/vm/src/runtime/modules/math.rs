@@ -3,7 +3,7 @@
 
 use heap::{AnyObj, Gil, Obj};
 
-use super::sys::{def, float_arg, int_arg, set, tname};
+use super::sys::{def, float_arg, int_arg, set};
 use crate::runtime::builtins::{check_args, no_kwargs};
 use crate::runtime::object::*;
 use crate::runtime::ops;
@@ -76,7 +76,10 @@ fn math_1(
     if args.len() != 1 {
         return Err(vm.type_error(
             gil,
-            &format!("math.{name}() takes exactly one argument ({} given)", args.len()),
+            &format!(
+                "math.{name}() takes exactly one argument ({} given)",
+                args.len()
+            ),
         ));
     }
     let x = float_arg(gil, vm, &args[0])?;
@@ -244,7 +247,10 @@ fn log_n(
     if args.len() != 1 {
         return Err(vm.type_error(
             gil,
-            &format!("math.{name}() takes exactly one argument ({} given)", args.len()),
+            &format!(
+                "math.{name}() takes exactly one argument ({} given)",
+                args.len()
+            ),
         ));
     }
     let x = float_arg(gil, vm, &args[0])?;
@@ -285,7 +291,10 @@ fn to_int(
     if args.len() != 1 {
         return Err(vm.type_error(
             gil,
-            &format!("math.{name}() takes exactly one argument ({} given)", args.len()),
+            &format!(
+                "math.{name}() takes exactly one argument ({} given)",
+                args.len()
+            ),
         ));
     }
     let a = &args[0];
@@ -305,7 +314,8 @@ fn to_int(
         return Err(vm.overflow_error(gil, "cannot convert float infinity to integer"));
     }
     let r = f(x);
-    if r >= 9.223_372_036_854_775_808e18 || r < -9.223_372_036_854_775_808e18 {
+    const LIMIT: f64 = 9_223_372_036_854_775_808.0; // 2**63
+    if !(-LIMIT..LIMIT).contains(&r) {
         return Err(vm.overflow_error(gil, "int too large for pymem's 64-bit ints"));
     }
     Ok(vm.int(gil, r as i64))
@@ -350,7 +360,10 @@ fn predicate(
     if args.len() != 1 {
         return Err(vm.type_error(
             gil,
-            &format!("math.{name}() takes exactly one argument ({} given)", args.len()),
+            &format!(
+                "math.{name}() takes exactly one argument ({} given)",
+                args.len()
+            ),
         ));
     }
     let x = float_arg(gil, vm, &args[0])?;
@@ -420,7 +433,10 @@ fn fsum(
     if args.len() != 1 {
         return Err(vm.type_error(
             gil,
-            &format!("math.fsum() takes exactly one argument ({} given)", args.len()),
+            &format!(
+                "math.fsum() takes exactly one argument ({} given)",
+                args.len()
+            ),
         ));
     }
     let items = ops::iterate(gil, vm, &args[0])?;
@@ -471,8 +487,7 @@ fn fsum(
                 break;
             }
         }
-        if n > 0 && ((lo < 0.0 && partials[n - 1] < 0.0) || (lo > 0.0 && partials[n - 1] > 0.0))
-        {
+        if n > 0 && ((lo < 0.0 && partials[n - 1] < 0.0) || (lo > 0.0 && partials[n - 1] > 0.0)) {
             let y = lo * 2.0;
             let x = hi + y;
             let yr = x - hi;
@@ -513,7 +528,10 @@ fn factorial(
     if args.len() != 1 {
         return Err(vm.type_error(
             gil,
-            &format!("math.factorial() takes exactly one argument ({} given)", args.len()),
+            &format!(
+                "math.factorial() takes exactly one argument ({} given)",
+                args.len()
+            ),
         ));
     }
     if args[0].tag() == tag::FLOAT {
@@ -528,9 +546,9 @@ fn factorial(
         acc = match acc.checked_mul(i) {
             Some(v) => v,
             None => {
-                let t = tname(gil, vm, &args[0]);
-                let _ = t;
-                return Err(vm.overflow_error(gil, "factorial() result too large for pymem's 64-bit ints"));
+                return Err(
+                    vm.overflow_error(gil, "factorial() result too large for pymem's 64-bit ints")
+                );
             }
         };
     }

@@ -84,8 +84,18 @@ macro_rules! clock_fns {
 }
 
 clock_fns!(time, time_ns, since_epoch(), "time.time");
-clock_fns!(perf_counter, perf_counter_ns, monotonic(), "time.perf_counter");
-clock_fns!(process_time, process_time_ns, cpu_time(), "time.process_time");
+clock_fns!(
+    perf_counter,
+    perf_counter_ns,
+    monotonic(),
+    "time.perf_counter"
+);
+clock_fns!(
+    process_time,
+    process_time_ns,
+    cpu_time(),
+    "time.process_time"
+);
 
 fn sleep(
     gil: &mut Gil<'_>,

@@ -36,7 +36,13 @@ pub fn fill(gil: &mut Gil<'_>, vm: &Vm, ns: &Obj<PyDict>) {
         "ReferenceType",
         vm.types.weakref.clone().into_any(),
     );
-    set(gil, vm, ns, "ProxyType", vm.types.weakproxy.clone().into_any());
+    set(
+        gil,
+        vm,
+        ns,
+        "ProxyType",
+        vm.types.weakproxy.clone().into_any(),
+    );
     set(
         gil,
         vm,
@@ -127,7 +133,10 @@ pub fn atexit(gil: &mut Gil<'_>, vm: &Vm) {
 
 fn not_weakrefable(gil: &mut Gil<'_>, vm: &Vm, o: &AnyObj) -> PyErr {
     let n = tname(gil, vm, o);
-    vm.type_error(gil, &format!("cannot create weak reference to '{n}' object"))
+    vm.type_error(
+        gil,
+        &format!("cannot create weak reference to '{n}' object"),
+    )
 }
 
 /// `object()` itself has no weakref slot in CPython (its subclasses do).

@@ -126,6 +126,8 @@ pub(crate) struct Scan {
     pub(crate) total: usize,
     /// Objects left in it (reachable and still tracked).
     pub(crate) reachable: usize,
+    /// Reachable objects the scan untracked (tuples and dicts holding only atomic values).
+    pub(crate) untracked: usize,
     /// Some object moved to the unreachable list on the way has a legacy finalizer.
     pub(crate) legacy: bool,
     /// ... has weak references, or is one.
@@ -139,7 +141,7 @@ pub(crate) struct Scan {
 impl Scan {
     /// Objects found unreachable.
     pub(crate) fn unreachable(&self) -> usize {
-        self.total - self.reachable
+        self.total - self.reachable - self.untracked
     }
 
     /// Notes what an object moved to the unreachable list will need (an over-approximation:
@@ -247,6 +249,8 @@ pub(crate) unsafe fn move_unreachable(
                     links_at(prev).next.set(l.next.get());
                     l.next.set(0);
                     l.prev.set(0);
+                    // Reachable, only no longer tracked: not garbage.
+                    scan.untracked += 1;
                 } else {
                     l.prev.set(prev);
                     prev = at;

@@ -497,7 +497,7 @@ pub fn setattr(
                 ));
             }
             let n: &str = str_payload(gil, name).unwrap_or("");
-            types::set_type_attr(gil, vm, t, &n, value);
+            types::set_type_attr(gil, vm, t, n, value);
             Ok(())
         }
         tag::FUNCTION => {
@@ -633,26 +633,36 @@ pub fn delattr(gil: &mut Gil<'_>, vm: &Vm, o: &AnyObj, name: &AnyObj) -> PyResul
             if removed {
                 Ok(())
             } else {
-                Err(attr_error(gil, vm, o, &n))
+                Err(attr_error(gil, vm, o, n))
             }
         }
         tag::TYPE => {
             let t = o.downcast_ref::<PyType>().unwrap();
-            if types::dict_del_str(gil, vm, &t.get(gil).dict, &n) {
+            if types::dict_del_str(gil, vm, &t.get(gil).dict, n) {
                 Ok(())
             } else {
-                Err(attr_error(gil, vm, o, &n))
+                Err(attr_error(gil, vm, o, n))
             }
         }
         tag::FUNCTION => {
             let f = o.downcast_ref::<PyFunction>().unwrap();
-            if types::dict_del_str(gil, vm, &f.get(gil).attrs, &n) {
+            if types::dict_del_str(gil, vm, &f.get(gil).attrs, n) {
                 Ok(())
             } else {
-                Err(attr_error(gil, vm, o, &n))
+                Err(attr_error(gil, vm, o, n))
             }
         }
-        _ => Err(attr_error(gil, vm, o, &n)),
+        _ => {
+            if let Some(w) = o.downcast_ref::<WeakRef>()
+                && w.get(gil).kind() == WeakKind::Proxy
+            {
+                return match WeakRef::upgrade(w, gil) {
+                    Some(t) => delattr(gil, vm, &t, name),
+                    None => Err(super::modules::weakref::dead_proxy(gil, vm)),
+                };
+            }
+            Err(attr_error(gil, vm, o, n))
+        }
     }
 }
 

@@ -200,7 +200,12 @@ pub fn call_type(
             d.with_mut(gil, |d| d.args = a);
         }
     }
-    match types::lookup(gil, vm, t, "__init__") {
+    let init = types::lookup(gil, vm, t, "__init__").filter(|i| {
+        // `object.__init__` itself: the checks below give CPython's messages.
+        i.downcast_ref::<PyBuiltin>()
+            .is_none_or(|b| b.get(gil).owner != "object")
+    });
+    match init {
         Some(init) => {
             let mut a = Vec::with_capacity(args.len() + 1);
             a.push(obj.clone());

@@ -171,7 +171,7 @@ impl Dict {
         if self.indices.is_empty() {
             self.rebuild(MIN_SIZE);
         } else if self.entries.len() + 1 > usable(self.indices.len()) {
-            self.rebuild(grown_size(self.used + 1));
+            self.rebuild(grown_size(self.used));
         }
         let pos = self.entries.len();
         let slot = self

@@ -111,8 +111,36 @@ impl Vm {
             && let Some(data) = &inst.get(gil).exc
         {
             let code = code.clone();
-            data.with_mut(gil, |d| d.traceback.push((code, line)));
+            data.with_mut(gil, |d| d.traceback.push((code, line, None)));
         }
+    }
+
+    /// Keeps the variables of a frame the exception is leaving alive from its newest
+    /// traceback entry.
+    pub fn attach_frame(
+        &self,
+        gil: &mut Gil<'_>,
+        exc: &AnyObj,
+        code: &Obj<PyCode>,
+        locals: Vec<AnyObj>,
+    ) {
+        let Some(inst) = exc.downcast_ref::<PyInstance>() else {
+            return;
+        };
+        let Some(data) = &inst.get(gil).exc else {
+            return;
+        };
+        let frame = Obj::new(
+            gil,
+            PyFrame {
+                code: code.clone(),
+                locals,
+            },
+        );
+        let old = data.with_mut(gil, |d| {
+            d.traceback.last_mut().and_then(|e| e.2.replace(frame))
+        });
+        drop(old);
     }
 
     /// The exception's `args`.
@@ -149,7 +177,12 @@ impl Vm {
         let mut out = String::new();
         let entries: Vec<(Obj<PyCode>, u32)> = match exc.downcast_ref::<PyInstance>() {
             Some(inst) => match &inst.get(gil).exc {
-                Some(data) => data.with(gil, |d| d.traceback.clone()),
+                Some(data) => data.with(gil, |d| {
+                    d.traceback
+                        .iter()
+                        .map(|(c, l, _)| (c.clone(), *l))
+                        .collect()
+                }),
                 None => Vec::new(),
             },
             None => Vec::new(),

@@ -168,14 +168,23 @@ fn run_loop(gil: &mut Gil<'_>, vm: &Vm, frame: Frame) -> PyResult<AnyObj> {
                 break;
             }
             leave(vm);
+            // The traceback keeps the variables of the frame being left alive, as
+            // CPython's traceback keeps the frame object.
+            let locals: Vec<AnyObj> = f
+                .fast
+                .iter()
+                .flatten()
+                .cloned()
+                .chain(f.cells.iter().map(|c| c.clone().into_any()))
+                .collect();
+            let code = f.code.clone();
+            vm.attach_frame(gil, &err.exc, &code, locals);
             match callers.pop() {
                 Some(caller) => {
                     let done = std::mem::replace(&mut f, caller);
                     drop(done);
                 }
-                None => {
-                    return Err(err);
-                }
+                None => return Err(err),
             }
             err = PyErr { exc: err.exc };
         }
@@ -565,13 +574,7 @@ fn step(gil: &mut Gil<'_>, vm: &Vm, f: &mut Frame, instr: Instr) -> PyResult<Flo
             let seq = pop(f);
             let items = match ops::seq_items(gil, &seq) {
                 Some(v) => v,
-                None => ops::iterate(gil, vm, &seq).map_err(|e| {
-                    if seq.tag() == tag::INSTANCE || seq.tag() == tag::ITER {
-                        e
-                    } else {
-                        e
-                    }
-                })?,
+                None => ops::iterate(gil, vm, &seq)?,
             };
             let n = n as usize;
             if items.len() != n {
@@ -590,8 +593,7 @@ fn step(gil: &mut Gil<'_>, vm: &Vm, f: &mut Frame, instr: Instr) -> PyResult<Flo
         Instr::MakeFunction(flags) => {
             let code = pop(f)
                 .downcast::<PyCode>()
-                .ok()
-                .expect("MakeFunction takes a code object");
+                .unwrap_or_else(|_| unreachable!("MakeFunction takes a code object"));
             let closure = if flags & 8 != 0 {
                 pop(f).downcast::<PyTuple>().ok()
             } else {
@@ -1097,14 +1099,17 @@ pub fn call(
             let frame = bind(gil, vm, func, args, kwargs)?;
             run(gil, vm, frame)
         }
+        // Builtins and classes take a recursion level, as CPython's C calls do.
         tag::BUILTIN => {
             let f = callable.downcast_ref::<PyBuiltin>().unwrap().get(gil).func;
+            let _level = vm.enter_recursion(gil, " while calling a Python object")?;
             f(gil, vm, &args, &kwargs)
         }
         tag::BOUND_BUILTIN => {
             let b = callable.downcast_ref::<PyBoundBuiltin>().unwrap().get(gil);
             let f = b.func.get(gil).func;
             args.insert(0, b.receiver.clone());
+            let _level = vm.enter_recursion(gil, " while calling a Python object")?;
             f(gil, vm, &args, &kwargs)
         }
         tag::METHOD => {
@@ -1115,6 +1120,7 @@ pub fn call(
         }
         tag::TYPE => {
             let t = callable.clone().downcast::<PyType>().ok().unwrap();
+            let _level = vm.enter_recursion(gil, " while calling a Python object")?;
             super::builtins::call_type(gil, vm, &t, args, kwargs)
         }
         tag::INSTANCE => {
@@ -1132,7 +1138,7 @@ pub fn call(
                 let target = WeakRef::upgrade(w, gil);
                 if w.get(gil).kind() == WeakKind::Ref {
                     if !args.is_empty() || !kwargs.is_empty() {
-                        return Err(vm.type_error(gil, &format!("weakref() takes no arguments")));
+                        return Err(vm.type_error(gil, "weakref() takes no arguments"));
                     }
                     return Ok(target.unwrap_or_else(|| vm.none.clone()));
                 }

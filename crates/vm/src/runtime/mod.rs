@@ -94,6 +94,17 @@ pub struct Vm {
     repr_active: RefCell<Vec<usize>>,
 }
 
+/// One level of [`Vm::enter_recursion`].
+pub struct DepthGuard<'a> {
+    vm: &'a Vm,
+}
+
+impl Drop for DepthGuard<'_> {
+    fn drop(&mut self) {
+        self.vm.depth.set(self.vm.depth.get().saturating_sub(1));
+    }
+}
+
 /// Marks an object's `repr` as in progress until dropped.
 pub struct ReprGuard<'a> {
     vm: &'a Vm,
@@ -299,6 +310,18 @@ impl Vm {
             vm: self,
             addr: o.addr(),
         }))
+    }
+
+    /// Counts one level of Rust-side recursion (comparisons, hashing of nested containers)
+    /// against the recursion limit: `RecursionError: maximum recursion depth exceeded{what}`
+    /// past it. The level ends when the guard drops.
+    pub fn enter_recursion(&self, gil: &mut Gil<'_>, what: &str) -> PyResult<DepthGuard<'_>> {
+        if self.depth.get() + 1 > self.recursion_limit.get() {
+            let t = self.types.recursion_error.clone();
+            return Err(self.err(gil, &t, &format!("maximum recursion depth exceeded{what}")));
+        }
+        self.depth.set(self.depth.get() + 1);
+        Ok(DepthGuard { vm: self })
     }
 
     /// Kept for call sites that end a repr explicitly (the guard does the work).

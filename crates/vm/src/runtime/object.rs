@@ -72,6 +72,8 @@ pub mod tag {
     pub const WRAPPER: u32 = 23;
     /// `NotImplemented`.
     pub const NOT_IMPLEMENTED: u32 = 24;
+    /// A frame kept by a traceback.
+    pub const FRAME: u32 = 25;
 }
 
 macro_rules! atomic_object {
@@ -152,6 +154,16 @@ pub struct PyList {
     /// The items.
     pub items: GilCell<Vec<AnyObj>>,
 }
+
+impl Drop for PyList {
+    /// CPython's `list_dealloc` releases the items last to first.
+    fn drop(&mut self) {
+        let items = self.items.get_mut();
+        while let Some(item) = items.pop() {
+            drop(item);
+        }
+    }
+}
 impl Object for PyList {
     const TAG: u32 = tag::LIST;
     const WEAKREFABLE: bool = false;
@@ -165,6 +177,16 @@ impl Object for PyList {
 pub struct PyTuple {
     /// The items.
     pub items: Box<[AnyObj]>,
+}
+
+impl Drop for PyTuple {
+    /// CPython's `tupledealloc` releases the items last to first.
+    fn drop(&mut self) {
+        let mut items = std::mem::take(&mut self.items).into_vec();
+        while let Some(item) = items.pop() {
+            drop(item);
+        }
+    }
 }
 impl Object for PyTuple {
     const TAG: u32 = tag::TUPLE;
@@ -300,7 +322,6 @@ pub struct PyBuiltin {
 impl Object for PyBuiltin {
     const TAG: u32 = tag::BUILTIN;
     const TRACKED: bool = false;
-    const WEAKREFABLE: bool = false;
     const CALL: Option<heap::CallSlot<Self>> = Some(super::callback::call_builtin_slot);
     fn type_name() -> &'static str {
         "builtin_function_or_method"
@@ -382,8 +403,10 @@ pub enum Attrs {
 pub struct ExcData {
     /// `args`.
     pub args: Option<Obj<PyTuple>>,
-    /// Traceback entries, outermost first: (code, line).
-    pub traceback: Vec<(Obj<PyCode>, u32)>,
+    /// Traceback entries, innermost first: (code, line, the frame's variables when the
+    /// exception left that frame). Like CPython's traceback objects holding frames, they
+    /// keep a failed frame's locals alive while the exception lives.
+    pub traceback: Vec<(Obj<PyCode>, u32, Option<Obj<PyFrame>>)>,
     /// `__context__`.
     pub context: Option<AnyObj>,
 }
@@ -477,8 +500,9 @@ pub enum IterState {
     Tuple(Obj<PyTuple>, Cell<usize>),
     /// A range: next value, values left, step.
     Range(Cell<i64>, Cell<i64>, i64),
-    /// A dict's keys / values / items (dict, position, expected size, kind 0/1/2).
-    Dict(Obj<PyDict>, Cell<usize>, usize, u8),
+    /// A dict's keys / values / items (dict, position, size at the start, kind 0/1/2,
+    /// items yielded so far).
+    Dict(Obj<PyDict>, Cell<usize>, usize, u8, Cell<usize>),
     /// A str's characters (byte position).
     Str(Obj<PyStr>, Cell<usize>),
     /// Exhausted.
@@ -521,6 +545,22 @@ impl Object for PySuper {
     const WEAKREFABLE: bool = false;
     fn type_name() -> &'static str {
         "super"
+    }
+}
+
+/// The variables of a frame an exception left: what CPython's frame object (reachable from
+/// the traceback) keeps alive.
+#[derive(Trace)]
+pub struct PyFrame {
+    /// The frame's code.
+    pub code: Obj<PyCode>,
+    /// Its locals and cells at the time.
+    pub locals: Vec<AnyObj>,
+}
+impl Object for PyFrame {
+    const TAG: u32 = tag::FRAME;
+    fn type_name() -> &'static str {
+        "frame"
     }
 }
 

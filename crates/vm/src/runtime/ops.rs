@@ -115,6 +115,11 @@ pub fn call_special(
 
 /// `bool(o)`.
 pub fn truthy(gil: &mut Gil<'_>, vm: &Vm, o: &AnyObj) -> PyResult<bool> {
+    if o.tag() == 0
+        && let Some(t) = proxy_target(gil, vm, o)?
+    {
+        return truthy(gil, vm, &t);
+    }
     Ok(match o.tag() {
         tag::BOOL => int_payload(gil, o) == Some(1),
         tag::NONE => false,
@@ -241,6 +246,19 @@ pub fn compare(gil: &mut Gil<'_>, vm: &Vm, a: &AnyObj, b: &AnyObj, op: CmpOp) ->
     if let (Some(x), Some(y)) = (str_payload(gil, a), str_payload(gil, b)) {
         return Ok(vm.bool(ord_result(Some(x.cmp(y)), op)));
     }
+    // Containers and special methods recurse: bounded by the recursion limit, and the Rust
+    // stack grows on demand so a high limit cannot overflow it.
+    let _level = vm.enter_recursion(gil, " in comparison")?;
+    stacker::maybe_grow(64 * 1024, 1024 * 1024, || compare_slow(gil, vm, a, b, op))
+}
+
+fn compare_slow(gil: &mut Gil<'_>, vm: &Vm, a: &AnyObj, b: &AnyObj, op: CmpOp) -> PyResult<AnyObj> {
+    if let Some(ord) = num_cmp(gil, a, b) {
+        return Ok(vm.bool(ord_result(ord, op)));
+    }
+    if let (Some(x), Some(y)) = (str_payload(gil, a), str_payload(gil, b)) {
+        return Ok(vm.bool(ord_result(Some(x.cmp(y)), op)));
+    }
     if a.tag() == tag::INSTANCE || b.tag() == tag::INSTANCE {
         let (fwd, refl) = dunder(op);
         if let Some(r) = call_special(gil, vm, a, fwd, vec![b.clone()])?
@@ -268,6 +286,18 @@ pub fn compare(gil: &mut Gil<'_>, vm: &Vm, a: &AnyObj, b: &AnyObj, op: CmpOp) ->
         let ys = seq_items(gil, b).unwrap_or_default();
         return seq_compare(gil, vm, &xs, &ys, op);
     }
+    if let (Some(x), Some(y)) = (a.downcast_ref::<WeakRef>(), b.downcast_ref::<WeakRef>())
+        && matches!(op, CmpOp::Eq | CmpOp::NotEq)
+        && x.get(gil).kind() == WeakKind::Ref
+        && y.get(gil).kind() == WeakKind::Ref
+    {
+        // Two live references compare their referents; otherwise identity (CPython).
+        let same = match (WeakRef::upgrade(x, gil), WeakRef::upgrade(y, gil)) {
+            (Some(p), Some(q)) => eq(gil, vm, &p, &q)?,
+            _ => a.ptr_eq(b),
+        };
+        return Ok(vm.bool(same == (op == CmpOp::Eq)));
+    }
     if a.tag() == tag::DICT && b.tag() == tag::DICT && matches!(op, CmpOp::Eq | CmpOp::NotEq) {
         let r = dict_eq(gil, vm, a, b)?;
         return Ok(vm.bool(r == (op == CmpOp::Eq)));
@@ -277,7 +307,7 @@ pub fn compare(gil: &mut Gil<'_>, vm: &Vm, a: &AnyObj, b: &AnyObj, op: CmpOp) ->
             a.downcast_ref::<PyRange>().unwrap().get(gil),
             b.downcast_ref::<PyRange>().unwrap().get(gil),
         );
-        let same = (x.len() == 0 && y.len() == 0)
+        let same = (x.is_empty() && y.is_empty())
             || (x.start == y.start && x.len() == y.len() && (x.len() == 1 || x.step == y.step));
         return Ok(vm.bool(same == (op == CmpOp::Eq)));
     }
@@ -341,6 +371,13 @@ fn seq_compare(
 
 /// `hash(o)`.
 pub fn hash(gil: &mut Gil<'_>, vm: &Vm, o: &AnyObj) -> PyResult<i64> {
+    if o.tag() == tag::TUPLE {
+        return stacker::maybe_grow(64 * 1024, 1024 * 1024, || hash_inner(gil, vm, o));
+    }
+    hash_inner(gil, vm, o)
+}
+
+fn hash_inner(gil: &mut Gil<'_>, vm: &Vm, o: &AnyObj) -> PyResult<i64> {
     match o.tag() {
         tag::STR => Ok(str_hash(gil, o).unwrap_or(0)),
         tag::INT | tag::BOOL => Ok(numeric::hash_int(int_payload(gil, o).unwrap_or(0))),
@@ -350,6 +387,7 @@ pub fn hash(gil: &mut Gil<'_>, vm: &Vm, o: &AnyObj) -> PyResult<i64> {
         )),
         tag::TUPLE => {
             let items = seq_items(gil, o).unwrap_or_default();
+            let _level = vm.enter_recursion(gil, "")?;
             let mut hs = Vec::with_capacity(items.len());
             for i in &items {
                 hs.push(hash(gil, vm, i)?);
@@ -385,6 +423,10 @@ pub fn hash(gil: &mut Gil<'_>, vm: &Vm, o: &AnyObj) -> PyResult<i64> {
 
 /// `repr(o)`.
 pub fn repr(gil: &mut Gil<'_>, vm: &Vm, o: &AnyObj) -> PyResult<String> {
+    if o.tag() == tag::INSTANCE {
+        let _level = vm.enter_recursion(gil, " while getting the repr of an object")?;
+        return stacker::maybe_grow(64 * 1024, 1024 * 1024, || repr_inner(gil, vm, o));
+    }
     stacker::maybe_grow(64 * 1024, 1024 * 1024, || repr_inner(gil, vm, o))
 }
 
@@ -582,6 +624,11 @@ fn repr_inner(gil: &mut Gil<'_>, vm: &Vm, o: &AnyObj) -> PyResult<String> {
 
 /// `str(o)`.
 pub fn str_of(gil: &mut Gil<'_>, vm: &Vm, o: &AnyObj) -> PyResult<String> {
+    if o.tag() == 0
+        && let Some(t) = proxy_target(gil, vm, o)?
+    {
+        return str_of(gil, vm, &t);
+    }
     match o.tag() {
         tag::STR => Ok(str_payload(gil, o).unwrap_or("").to_owned()),
         tag::INSTANCE => {
@@ -681,6 +728,15 @@ pub fn binary(
     inplace: bool,
 ) -> PyResult<AnyObj> {
     let (ta, tb) = (a.tag(), b.tag());
+    if ta == 0 || tb == 0 {
+        let x = proxy_target(gil, vm, a)?;
+        let y = proxy_target(gil, vm, b)?;
+        if x.is_some() || y.is_some() {
+            let x = x.unwrap_or_else(|| a.clone());
+            let y = y.unwrap_or_else(|| b.clone());
+            return binary(gil, vm, &x, &y, op, inplace);
+        }
+    }
     if let (Some(x), Some(y)) = (int_payload(gil, a), int_payload(gil, b)) {
         if ta == tag::BOOL
             && tb == tag::BOOL
@@ -747,6 +803,26 @@ pub fn binary(
                 .with_mut(gil, |v| v.extend(items));
             track_list(gil, a);
             return Ok(a.clone());
+        }
+        (tag::STR, _, BinOp::Add) if tb != tag::INSTANCE => {
+            let t = vm.type_of(gil, b);
+            return Err(vm.type_error(
+                gil,
+                &format!(
+                    "can only concatenate str (not \"{}\") to str",
+                    type_name(gil, &t)
+                ),
+            ));
+        }
+        (tag::LIST, _, BinOp::Add) if !inplace && tb != tag::INSTANCE => {
+            let t = vm.type_of(gil, b);
+            return Err(vm.type_error(
+                gil,
+                &format!(
+                    "can only concatenate list (not \"{}\") to list",
+                    type_name(gil, &t)
+                ),
+            ));
         }
         (tag::STR, _, BinOp::Mod) => {
             return Err(vm.type_error(gil, "pymem does not support %-formatting yet"));
@@ -885,8 +961,23 @@ pub fn unary(gil: &mut Gil<'_>, vm: &Vm, o: &AnyObj, which: &str) -> PyResult<An
     ))
 }
 
+/// The referent of a `weakref.proxy` (`ReferenceError` if it died); `None` for anything
+/// else. Proxies forward every operation to their referent.
+pub fn proxy_target(gil: &mut Gil<'_>, vm: &Vm, o: &AnyObj) -> PyResult<Option<AnyObj>> {
+    match o.downcast_ref::<WeakRef>() {
+        Some(w) if w.get(gil).kind() == WeakKind::Proxy => match WeakRef::upgrade(w, gil) {
+            Some(t) => Ok(Some(t)),
+            None => Err(super::modules::weakref::dead_proxy(gil, vm)),
+        },
+        _ => Ok(None),
+    }
+}
+
 /// `len(o)`.
 pub fn len(gil: &mut Gil<'_>, vm: &Vm, o: &AnyObj) -> PyResult<usize> {
+    if let Some(t) = proxy_target(gil, vm, o)? {
+        return len(gil, vm, &t);
+    }
     match o.tag() {
         tag::STR => Ok(o.downcast_ref::<PyStr>().unwrap().get(gil).chars),
         tag::LIST => Ok(o
@@ -1056,6 +1147,11 @@ pub fn iterate(gil: &mut Gil<'_>, vm: &Vm, o: &AnyObj) -> PyResult<Vec<AnyObj>> 
 
 /// `iter(o)`.
 pub fn get_iter(gil: &mut Gil<'_>, vm: &Vm, o: &AnyObj) -> PyResult<AnyObj> {
+    if o.tag() == 0
+        && let Some(t) = proxy_target(gil, vm, o)?
+    {
+        return get_iter(gil, vm, &t);
+    }
     let (state, kind) = match o.tag() {
         tag::LIST => (IterState::List(o.clone(), 0.into()), "list_iterator"),
         tag::TUPLE => (
@@ -1072,7 +1168,10 @@ pub fn get_iter(gil: &mut Gil<'_>, vm: &Vm, o: &AnyObj) -> PyResult<AnyObj> {
         tag::DICT => {
             let d: Obj<PyDict> = o.clone().downcast().ok().unwrap();
             let n = d.get(gil).table.with(gil, |t| t.len());
-            (IterState::Dict(d, 0.into(), n, 0), "dict_keyiterator")
+            (
+                IterState::Dict(d, 0.into(), n, 0, 0.into()),
+                "dict_keyiterator",
+            )
         }
         tag::STR => (
             IterState::Str(o.clone().downcast().ok().unwrap(), 0.into()),
@@ -1184,7 +1283,7 @@ pub fn next(gil: &mut Gil<'_>, vm: &Vm, it: &AnyObj) -> PyResult<Option<AnyObj>>
         Int(i64),
         TupleAt(Obj<PyTuple>, usize),
         ListAt(AnyObj, usize, bool),
-        DictAt(Obj<PyDict>, usize, usize, u8),
+        DictAt(Obj<PyDict>, usize, usize, u8, usize),
         StrAt(Obj<PyStr>, usize),
         Object(AnyObj),
     }
@@ -1214,7 +1313,9 @@ pub fn next(gil: &mut Gil<'_>, vm: &Vm, it: &AnyObj) -> PyResult<Option<AnyObj>>
                 Step::Int(v)
             }
         }
-        IterState::Dict(d, pos, n, kind) => Step::DictAt(d.clone(), pos.get(), *n, *kind),
+        IterState::Dict(d, pos, n, kind, yielded) => {
+            Step::DictAt(d.clone(), pos.get(), *n, *kind, yielded.get())
+        }
         IterState::Str(s, pos) => Step::StrAt(s.clone(), pos.get()),
         IterState::Done => Step::Item(None),
         IterState::Object(o) => Step::Object(o.clone()),
@@ -1257,7 +1358,7 @@ pub fn next(gil: &mut Gil<'_>, vm: &Vm, it: &AnyObj) -> PyResult<Option<AnyObj>>
             }
             Ok(item)
         }
-        Step::DictAt(d, pos, n, kind) => {
+        Step::DictAt(d, pos, n, kind, yielded) => {
             let (len, found) = d.get(gil).table.with(gil, |t| {
                 (
                     t.len(),
@@ -1269,10 +1370,16 @@ pub fn next(gil: &mut Gil<'_>, vm: &Vm, it: &AnyObj) -> PyResult<Option<AnyObj>>
                 return Err(vm.runtime_error(gil, "dictionary changed size during iteration"));
             }
             match found {
+                Some(_) if yielded >= n => {
+                    // Same size, but more keys than it started with: some were replaced.
+                    finish(gil, iter);
+                    Err(vm.runtime_error(gil, "dictionary keys changed during iteration"))
+                }
                 Some((p, k, v)) => {
                     iter.get(gil).state.with(gil, |s| {
-                        if let IterState::Dict(_, c, _, _) = s {
-                            c.set(p + 1)
+                        if let IterState::Dict(_, c, _, _, y) = s {
+                            c.set(p + 1);
+                            y.set(y.get() + 1);
                         }
                     });
                     Ok(Some(match kind {

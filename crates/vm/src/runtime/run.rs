@@ -131,6 +131,8 @@ pub fn run_main(source: &str, filename: &str, argv: Vec<String>) -> i32 {
 /// cycles left.
 pub fn shutdown(gil: &mut Gil<'_>, vm: &Vm, globals: Obj<PyDict>) {
     *vm.exc_info.borrow_mut() = None;
+    // `weakref.finalize(..., atexit=True)` callbacks run first, as CPython's atexit hook.
+    super::modules::weakref::atexit(gil, vm);
     // One value at a time, in insertion order, each replaced by None as CPython's
     // `_PyModule_ClearDict` does, so a finalizer that reads a global sees None, not garbage.
     let n = globals.get(gil).table.with(gil, |t| t.entries_len());

@@ -128,7 +128,7 @@ fn make(
         mro.extend(b.get(gil).mro.iter().cloned());
     }
     let name_obj = Obj::new_immortal(gil, PyStr::new(name)).into_any();
-    let t = Obj::new_immortal(
+    Obj::new_immortal(
         gil,
         PyType {
             name: GilCell::new(name_obj.clone()),
@@ -142,8 +142,7 @@ fn make(
             has_call: std::cell::Cell::new(false),
             heap_type: false,
         },
-    );
-    t
+    )
 }
 
 impl Types {
@@ -266,6 +265,24 @@ pub fn fill(gil: &mut Gil<'_>, vm: &Vm) {
         set_type_attr(gil, vm, t, "__module__", m);
     }
     super::methods::install(gil, vm);
+    let init = super::builtins::builtin(gil, "__init__", "object", object_init, true);
+    set_type_attr(gil, vm, &vm.types.object, "__init__", init);
+}
+
+/// `object.__init__`: accepts only the instance.
+fn object_init(
+    gil: &mut Gil<'_>,
+    vm: &Vm,
+    args: &[AnyObj],
+    kwargs: &[(AnyObj, AnyObj)],
+) -> PyResult<AnyObj> {
+    if args.len() != 1 || !kwargs.is_empty() {
+        return Err(vm.type_error(
+            gil,
+            "object.__init__() takes exactly one argument (the instance to initialize)",
+        ));
+    }
+    Ok(vm.none.clone())
 }
 
 /// `type(obj)`.

@@ -169,8 +169,11 @@ fn count(gil: &mut Gil<'_>, vm: &Vm, args: &[AnyObj], kw: Kw<'_>) -> PyResult<An
 
 fn clear(gil: &mut Gil<'_>, vm: &Vm, args: &[AnyObj], kw: Kw<'_>) -> PyResult<AnyObj> {
     prelude(gil, vm, args, kw, "clear", 0, 0)?;
-    let old = cell(gil, &args[0]).with_mut(gil, std::mem::take);
-    drop(old);
+    let mut old = cell(gil, &args[0]).with_mut(gil, std::mem::take);
+    // CPython's list_clear releases the items last to first.
+    while let Some(item) = old.pop() {
+        drop(item);
+    }
     Ok(vm.none.clone())
 }
 

@@ -26,15 +26,15 @@ pub fn new_module(
     Obj::new(gil, PyModule { name, dict }).into_any()
 }
 
+/// A module's namespace initialiser.
+type Filler = fn(&mut Gil<'_>, &Vm, &Obj<super::object::PyDict>);
+
 /// `import name`.
 pub fn import(gil: &mut Gil<'_>, vm: &Vm, name: &str) -> PyResult<AnyObj> {
     if let Some(m) = vm.modules.borrow().get(name) {
         return Ok(m.clone());
     }
-    let (key, fill): (
-        &'static str,
-        fn(&mut Gil<'_>, &Vm, &Obj<super::object::PyDict>),
-    ) = match name {
+    let (key, fill): (&'static str, Filler) = match name {
         "sys" => ("sys", sys::fill),
         "gc" => ("gc", gc::fill),
         "weakref" => ("weakref", weakref::fill),
@@ -42,8 +42,6 @@ pub fn import(gil: &mut Gil<'_>, vm: &Vm, name: &str) -> PyResult<AnyObj> {
         "time" => ("time", time::fill),
         _ => {
             let t = vm.types.import_error.clone();
-            let t2 = t.clone();
-            let _ = t2;
             return Err(vm.err(gil, &t, &format!("No module named '{name}'")));
         }
     };

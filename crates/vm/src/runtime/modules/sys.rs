@@ -337,8 +337,9 @@ fn setrecursionlimit(
     if n > i32::MAX as i64 {
         return Err(vm.overflow_error(gil, "Python int too large to convert to C int"));
     }
-    // CPython 3.11 counts the C call of setrecursionlimit itself, one above the frames.
-    let depth = vm.depth.get() as i64 + 1;
+    // CPython 3.11 counts the C call of setrecursionlimit itself (the builtin call path
+    // entered a level for it).
+    let depth = vm.depth.get() as i64;
     if depth >= n {
         let t = vm.types.recursion_error.clone();
         return Err(vm.err(

@@ -2,7 +2,7 @@
 //!
 //! A worklist walk over the control-flow graph: every instruction gets the stack depth it
 //! starts with, propagated along fall-through and jump edges with each instruction's stack
-//! effect ([`effects`]). A path that would pop below zero, or two paths reaching an
+//! effect (`effects`). A path that would pop below zero, or two paths reaching an
 //! instruction with different depths, make the code invalid. Handler entries start at the
 //! depth of their `SetupExcept` plus two (the saved exception state and the exception).
 

@@ -2,7 +2,7 @@
 //! lets Python functions, bound methods and builtins be weak-reference callbacks.
 //!
 //! The heap calls these with nothing but the object and the GIL token, so they find the
-//! thread's [`Vm`](super::Vm) through [`current_vm`]. Errors cannot propagate from here:
+//! thread's [`Vm`] through [`current_vm`]. Errors cannot propagate from here:
 //! they are reported as CPython does, `Exception ignored in: <...>` and the traceback on
 //! stderr, and execution continues.
 

@@ -1,7 +1,7 @@
 //! Methods of the builtin types (`str`, `list`, `dict`, `tuple`, `int`, `float`), installed
 //! as method descriptors in their classes' namespaces.
 //!
-//! `str` methods live in [`str`], `list` methods in [`list`], `dict` methods in [`dict`];
+//! `str` methods live in [`mod@str`], `list` methods in [`mod@list`], `dict` methods in [`mod@dict`];
 //! the few `tuple`, `int` and `float` methods are here.
 
 use heap::{AnyObj, Gil};

@@ -31,19 +31,21 @@ fn attr_error(gil: &mut Gil<'_>, vm: &Vm, o: &AnyObj, name: &str) -> PyErr {
 fn instance_get(gil: &mut Gil<'_>, inst: &Obj<PyInstance>, key: &AnyObj) -> Option<AnyObj> {
     enum Where {
         Inline(Option<AnyObj>),
+        Undecided,
         Dict(Obj<PyDict>),
     }
     let hash = ops::str_hash(gil, key)?;
     let w = inst.get(gil).attrs.with(gil, |a| match a {
-        Attrs::Inline(d) => Where::Inline(match d.lookup(hash, key, &|_, _| None) {
-            super::dict::Lookup::Found(p) => d.entry(p).map(|e| e.value.clone()),
-            _ => None,
-        }),
+        Attrs::Inline(d) => match d.lookup(hash, key, &|_, _| None) {
+            super::dict::Lookup::Found(p) => Where::Inline(d.entry(p).map(|e| e.value.clone())),
+            super::dict::Lookup::Missing => Where::Inline(None),
+            super::dict::Lookup::Undecided(_) => Where::Undecided,
+        },
         Attrs::Dict(d) => Where::Dict(d.clone()),
     });
     match w {
-        Where::Inline(Some(v)) => Some(v),
-        Where::Inline(None) => {
+        Where::Inline(v) => v,
+        Where::Undecided => {
             // Not found by identity: compare the text.
             let cell = &inst.get(gil).attrs;
             let cands: Vec<(AnyObj, AnyObj)> = cell.with(gil, |a| match a {
@@ -547,16 +549,11 @@ fn inline_set(gil: &mut Gil<'_>, inst: &Obj<PyInstance>, name: AnyObj, value: An
     let Some(hash) = ops::str_hash(gil, &name) else {
         return;
     };
-    let text = str_payload(gil, &name).map(str::to_owned);
     let pos = inst.get(gil).attrs.with(gil, |a| match a {
         Attrs::Inline(d) => match d.lookup(hash, &name, &|_, _| None) {
             super::dict::Lookup::Found(p) => Ok(Some(p)),
-            _ => Err(d
-                .iter()
-                .enumerate()
-                .map(|(i, _)| i)
-                .collect::<Vec<_>>()
-                .len()),
+            super::dict::Lookup::Missing => Ok(None),
+            super::dict::Lookup::Undecided(_) => Err(()),
         },
         Attrs::Dict(_) => Ok(None),
     });
@@ -575,7 +572,7 @@ fn inline_set(gil: &mut Gil<'_>, inst: &Obj<PyInstance>, name: AnyObj, value: An
             });
             cands
                 .into_iter()
-                .find(|(_, k)| str_payload(gil, k).map(str::to_owned) == text)
+                .find(|(_, k)| str_payload(gil, k) == str_payload(gil, &name))
                 .map(|(p, _)| p)
         }
     };

@@ -137,7 +137,7 @@ fn run_loop(gil: &mut Gil<'_>, vm: &Vm, frame: Frame) -> PyResult<AnyObj> {
                     match callers.pop() {
                         Some(caller) => {
                             let done = std::mem::replace(&mut f, caller);
-                            drop(done);
+                            recycle(vm, done);
                             f.stack.push(v);
                             continue 'frames;
                         }
@@ -493,6 +493,14 @@ fn step(gil: &mut Gil<'_>, vm: &Vm, f: &mut Frame, instr: Instr) -> PyResult<Flo
                 l.get(gil).items.with_mut(gil, |items| items.push(v));
             }
         }
+        Instr::MapAdd(n) => {
+            let value = pop(f);
+            let key = pop(f);
+            let dict_obj = f.stack[f.stack.len() - n as usize].clone();
+            if let Some(dict_obj) = dict_obj.downcast_ref::<PyDict>() {
+                super::ops::dict_set(gil, vm, dict_obj, key, value)?;
+            }
+        }
         Instr::FormatValue {
             has_spec,
             conversion,
@@ -610,7 +618,7 @@ fn step(gil: &mut Gil<'_>, vm: &Vm, f: &mut Frame, instr: Instr) -> PyResult<Flo
         Instr::PushNull => f.stack.push(vm.null.clone()),
         Instr::KwNames(i) => f.kwnames = Some(f.code.get(gil).consts[i as usize].clone()),
         Instr::Call(n) if f.kwnames.is_none() => {
-            if let Some(frame) = fast_call(gil, f, n as usize) {
+            if let Some(frame) = fast_call(gil, vm, f, n as usize) {
                 return Ok(Flow::Call(frame));
             }
             if let Some(frame) = call_slow(gil, vm, f, n as usize)? {
@@ -740,7 +748,7 @@ fn call_slow(gil: &mut Gil<'_>, vm: &Vm, f: &mut Frame, n: usize) -> PyResult<Op
 /// The common call: a plain Python function (or a bound method of one) called with exactly
 /// its positional parameters and no keywords. The arguments move from the caller's stack
 /// straight into the callee's locals, with no intermediate vectors.
-fn fast_call(gil: &mut Gil<'_>, f: &mut Frame, n: usize) -> Option<Frame> {
+fn fast_call(gil: &mut Gil<'_>, vm: &Vm, f: &mut Frame, n: usize) -> Option<Frame> {
     let base = f.stack.len() - n - 2;
     let null_first = f.stack[base].tag() == tag::NULL;
     let (func, receiver) = {
@@ -765,7 +773,7 @@ fn fast_call(gil: &mut Gil<'_>, f: &mut Frame, n: usize) -> Option<Frame> {
     if code.has_varargs || code.has_varkw || nargs != code.argcount as usize {
         return None;
     }
-    let mut fast: Vec<Option<AnyObj>> = Vec::with_capacity(code.varnames.len());
+    let (mut fast, stack) = vm.frame_vecs.borrow_mut().pop().unwrap_or_default();
     fast.extend(receiver.map(Some));
     let mut args = f.stack.drain(base..);
     let first = args.next();
@@ -786,7 +794,6 @@ fn fast_call(gil: &mut Gil<'_>, f: &mut Frame, n: usize) -> Option<Frame> {
             cells[ci].get(gil).value.set(gil, v);
         }
     }
-    let stack = Vec::with_capacity(pc.stacksize);
     Some(Frame {
         code: code_obj.clone(),
         globals: fobj.globals.clone(),
@@ -798,6 +805,39 @@ fn fast_call(gil: &mut Gil<'_>, f: &mut Frame, n: usize) -> Option<Frame> {
         pc: 0,
         kwnames: None,
     })
+}
+
+/// The local and value-stack vectors of a frame, kept empty in [`Vm`]'s pool for reuse.
+pub(crate) type FrameVecs = (Vec<Option<AnyObj>>, Vec<AnyObj>);
+
+/// Drops a finished frame (its fields in declaration order, as dropping it would) and keeps
+/// its emptied vectors for the next call.
+fn recycle(vm: &Vm, done: Frame) {
+    let Frame {
+        code,
+        globals,
+        locals,
+        mut fast,
+        cells,
+        mut stack,
+        blocks,
+        pc: _,
+        kwnames,
+    } = done;
+    drop(code);
+    drop(globals);
+    drop(locals);
+    fast.clear();
+    drop(cells);
+    stack.clear();
+    drop(blocks);
+    drop(kwnames);
+    if fast.capacity() <= 64 && stack.capacity() <= 64 {
+        let mut pool = vm.frame_vecs.borrow_mut();
+        if pool.len() < 32 {
+            pool.push((fast, stack));
+        }
+    }
 }
 
 /// The implicit arguments of `super()`: the `__class__` cell and the first argument.

@@ -92,6 +92,8 @@ pub struct Vm {
     pub not_implemented_obj: AnyObj,
     /// Objects whose `repr` is being computed (recursive containers print `[...]`).
     repr_active: RefCell<Vec<usize>>,
+    /// Emptied local and value-stack vectors of finished frames, reused by new frames.
+    pub(crate) frame_vecs: RefCell<Vec<interp::FrameVecs>>,
 }
 
 /// One level of [`Vm::enter_recursion`].
@@ -198,6 +200,7 @@ impl Vm {
             exit_code: Cell::new(None),
             not_implemented_obj: Obj::new_immortal(gil, object::PyNotImplemented).into_any(),
             repr_active: RefCell::new(Vec::new()),
+            frame_vecs: RefCell::new(Vec::new()),
         });
         types::fill(gil, &vm);
         builtins::install(gil, &vm);

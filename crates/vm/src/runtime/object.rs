@@ -469,6 +469,12 @@ pub struct PyType {
     /// Whether it was defined by a `class` statement.
     pub heap_type: bool,
 }
+impl Drop for PyType {
+    fn drop(&mut self) {
+        // Another class may be allocated at this address: cached lookups keyed by it go.
+        super::types::invalidate_type_cache();
+    }
+}
 impl Object for PyType {
     const TAG: u32 = tag::TYPE;
     fn type_name() -> &'static str {

@@ -7,6 +7,8 @@
 //! their methods as [`PyBuiltin`] method descriptors in their namespace, so `[].append` and
 //! `list.append` work like CPython's.
 
+use std::cell::{Cell, RefCell};
+
 use heap::{AnyObj, Gil, GilCell, Obj, WeakKind, WeakRef};
 
 use super::dict::{Dict, Lookup};
@@ -365,23 +367,32 @@ pub fn dict_get_str(
 
 /// Looks up an interned str key (identity, then text comparison).
 pub fn dict_get_interned(gil: &mut Gil<'_>, dict: &GilCell<Dict>, key: &AnyObj) -> Option<AnyObj> {
+    dict_find_interned(gil, dict, key).map(|(_, v)| v)
+}
+
+/// [`dict_get_interned`] with the position of the entry found.
+fn dict_find_interned(
+    gil: &mut Gil<'_>,
+    dict: &GilCell<Dict>,
+    key: &AnyObj,
+) -> Option<(usize, AnyObj)> {
     let hash = ops::str_hash(gil, key)?;
     let found = dict.with(gil, |d| match d.lookup(hash, key, &ops::fast_eq_tags) {
-        Lookup::Found(p) => Ok(d.entry(p).map(|e| e.value.clone())),
+        Lookup::Found(p) => Ok(d.entry(p).map(|e| (p, e.value.clone()))),
         Lookup::Missing => Ok(None),
         Lookup::Undecided(ps) => Err(ps
             .iter()
-            .filter_map(|&p| d.entry(p).map(|e| (e.key.clone(), e.value.clone())))
+            .filter_map(|&p| d.entry(p).map(|e| (p, e.key.clone(), e.value.clone())))
             .collect::<Vec<_>>()),
     });
     match found {
         Ok(v) => v,
         Err(cands) => {
-            let k = ops::str_payload(gil, key)?.to_owned();
+            let k = ops::str_payload(gil, key)?;
             cands
                 .into_iter()
-                .find(|(ck, _)| ops::str_payload(gil, ck) == Some(k.as_str()))
-                .map(|(_, v)| v)
+                .find(|(_, ck, _)| ops::str_payload(gil, ck) == Some(k))
+                .map(|(p, _, v)| (p, v))
         }
     }
 }
@@ -397,7 +408,6 @@ pub fn dict_set_key(gil: &mut Gil<'_>, dict: &GilCell<Dict>, key: AnyObj, value:
     let Some(hash) = ops::str_hash(gil, &key) else {
         return;
     };
-    let text = ops::str_payload(gil, &key).map(str::to_owned);
     let pos = dict.with(gil, |d| match d.lookup(hash, &key, &ops::fast_eq_tags) {
         Lookup::Found(p) => Ok(p),
         Lookup::Missing => Err(None),
@@ -412,7 +422,7 @@ pub fn dict_set_key(gil: &mut Gil<'_>, dict: &GilCell<Dict>, key: AnyObj, value:
         Err(None) => None,
         Err(Some(cands)) => cands
             .into_iter()
-            .find(|(_, ck)| ops::str_payload(gil, ck).map(str::to_owned) == text)
+            .find(|(_, ck)| ops::str_payload(gil, ck) == ops::str_payload(gil, &key))
             .map(|(p, _)| p),
     };
     let old = dict.with_mut(gil, |d| match pos {
@@ -446,6 +456,8 @@ pub fn dict_del_str(gil: &mut Gil<'_>, vm: &Vm, dict: &GilCell<Dict>, name: &str
     match pos {
         Some(p) => {
             let e = dict.with_mut(gil, |d| d.remove_at(p));
+            // The namespace may be a class's: cached class lookups are stale now.
+            invalidate_type_cache();
             drop(e);
             true
         }
@@ -460,13 +472,101 @@ pub fn lookup(gil: &mut Gil<'_>, vm: &Vm, cls: &Obj<PyType>, name: &str) -> Opti
 }
 
 /// [`lookup`] with an interned key.
+///
+/// Results for immortal (interned) names are remembered in a small direct-mapped cache
+/// keyed by (class address, name address), as CPython's type attribute cache: an entry
+/// records *where* the name was found (the class or which base, and the entry's position in
+/// that namespace), or that it was found nowhere, and holds no reference. Every store into
+/// or deletion from a class namespace, every class creation and every class deallocation
+/// bumps [`TYPE_EPOCH`], which invalidates all entries at once.
 pub fn lookup_interned(gil: &mut Gil<'_>, cls: &Obj<PyType>, key: &AnyObj) -> Option<AnyObj> {
-    if let Some(v) = dict_get_interned(gil, &cls.get(gil).dict, key) {
-        return Some(v);
+    if !key.is_immortal(gil) {
+        return lookup_uncached(gil, cls, key).map(|(_, _, v)| v);
     }
-    let mro: Vec<Obj<PyType>> = cls.get(gil).mro.to_vec();
-    mro.iter()
-        .find_map(|t| dict_get_interned(gil, &t.get(gil).dict, key))
+    let (ca, na) = (cls.as_any().addr(), key.addr());
+    let slot = ((ca >> 4) ^ (na >> 4).wrapping_mul(0x9e37)) & (TYPE_CACHE_SIZE - 1);
+    let epoch = TYPE_EPOCH.with(Cell::get);
+    let e = TYPE_CACHE.with(|c| c.borrow()[slot]);
+    if e.cls == ca && e.name == na && e.epoch == epoch {
+        if e.owner == CACHE_MISSING {
+            return None;
+        }
+        let owner = if e.owner == 0 {
+            cls.clone()
+        } else {
+            cls.get(gil).mro[e.owner as usize - 1].clone()
+        };
+        let v = owner
+            .get(gil)
+            .dict
+            .with(gil, |d| d.entry(e.pos as usize).map(|en| en.value.clone()));
+        if v.is_some() {
+            return v;
+        }
+    }
+    let found = lookup_uncached(gil, cls, key);
+    // The lookup ran no Python code, but check the epoch anyway before recording.
+    if TYPE_EPOCH.with(Cell::get) == epoch {
+        let (owner, pos) = match &found {
+            Some((o, p, _)) => (*o, *p as u32),
+            None => (CACHE_MISSING, 0),
+        };
+        TYPE_CACHE.with(|c| {
+            c.borrow_mut()[slot] = CacheEntry {
+                cls: ca,
+                name: na,
+                epoch,
+                owner,
+                pos,
+            }
+        });
+    }
+    found.map(|(_, _, v)| v)
+}
+
+/// The uncached lookup: (0 for `cls` itself or 1 + index into its mro, position, value).
+fn lookup_uncached(
+    gil: &mut Gil<'_>,
+    cls: &Obj<PyType>,
+    key: &AnyObj,
+) -> Option<(u32, usize, AnyObj)> {
+    if let Some((p, v)) = dict_find_interned(gil, &cls.get(gil).dict, key) {
+        return Some((0, p, v));
+    }
+    let n = cls.get(gil).mro.len();
+    for i in 0..n {
+        let t = cls.get(gil).mro[i].clone();
+        if let Some((p, v)) = dict_find_interned(gil, &t.get(gil).dict, key) {
+            return Some((i as u32 + 1, p, v));
+        }
+    }
+    None
+}
+
+const TYPE_CACHE_SIZE: usize = 4096;
+const CACHE_MISSING: u32 = u32::MAX;
+
+#[derive(Clone, Copy, Default)]
+struct CacheEntry {
+    cls: usize,
+    name: usize,
+    epoch: u64,
+    owner: u32,
+    pos: u32,
+}
+
+thread_local! {
+    /// The class-namespace epoch (see [`lookup_interned`]); starts at 1 so that the
+    /// zeroed cache entries never match.
+    static TYPE_EPOCH: Cell<u64> = const { Cell::new(1) };
+    static TYPE_CACHE: RefCell<Vec<CacheEntry>> =
+        RefCell::new(vec![CacheEntry::default(); TYPE_CACHE_SIZE]);
+}
+
+/// Invalidates every cached class lookup: called on any change to a class namespace, on
+/// class creation and on class deallocation.
+pub fn invalidate_type_cache() {
+    TYPE_EPOCH.with(|e| e.set(e.get() + 1));
 }
 
 /// `cls.__dict__[name]` (own namespace only).
@@ -476,7 +576,9 @@ pub fn type_dict_get(gil: &mut Gil<'_>, vm: &Vm, cls: &Obj<PyType>, name: &str) 
 
 /// Sets a class attribute, keeping the `__del__` flag current.
 pub fn set_type_attr(gil: &mut Gil<'_>, vm: &Vm, cls: &Obj<PyType>, name: &str, value: AnyObj) {
+    invalidate_type_cache();
     dict_set_str(gil, vm, &cls.get(gil).dict, name, value);
+    invalidate_type_cache();
     if name == "__del__" {
         cls.get(gil).has_del.set(true);
     }
@@ -493,6 +595,7 @@ pub fn new_class(
     base: Obj<PyType>,
     namespace: Dict,
 ) -> PyResult<Obj<PyType>> {
+    invalidate_type_cache();
     let layout = match base.get(gil).layout {
         Layout::Builtin => {
             let n = type_name(gil, &base);

@@ -125,6 +125,9 @@ pub enum Instr {
     /// Pops `v`; appends it to the list `n` places down after the pop (`ListAppend(2)` in a
     /// comprehension whose stack is `list, iterator`).
     ListAppend(u32),
+    /// Pops `key, value` (value on top); sets `dict[key] = value` in the dict `n` places down
+    /// after the pops (`MapAdd(2)` in a dict comprehension whose stack is `dict, iterator`).
+    MapAdd(u32),
     /// Pops `value`, or `value, spec` when `has_spec` (spec a str); pushes `format(value,
     /// spec)` (`str(value)` without a spec). `conversion`: 0 none, `b's'`, `b'r'`, `b'a'`
     /// applied before formatting.
@@ -237,7 +240,8 @@ pub enum CodeKind {
     Class,
     /// A `def` or `lambda`.
     Function,
-    /// A list comprehension's function (3.11), with one parameter `.0`, the iterator.
+    /// A list or dict comprehension's function (3.11), with one parameter `.0`, the
+    /// iterator.
     Comprehension,
 }
 
@@ -246,7 +250,8 @@ pub enum CodeKind {
 pub struct Code {
     /// What scope this is.
     pub kind: CodeKind,
-    /// `co_name`: the function or class name, `<module>`, `<lambda>`, `<listcomp>`.
+    /// `co_name`: the function or class name, `<module>`, `<lambda>`, `<listcomp>`,
+    /// `<dictcomp>`.
     pub name: String,
     /// `co_qualname`: `C.method`, `f.<locals>.g`, `f.<locals>.<lambda>`.
     pub qualname: String,

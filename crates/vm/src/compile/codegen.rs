@@ -61,6 +61,14 @@ enum Block {
     /// An `except` handler body: a `SetupExcept` and the saved exception state to pop, and
     /// the bound name to clear.
     Handler { name: Option<String> },
+    /// The body (and handlers, and `else`) of a `try` with a `finally`: leaving it pops its
+    /// `SetupExcept` and runs a copy of the `finally` body (CPython's `FINALLY_TRY`).
+    FinallyTry { body: Vec<crate::syntax::ast::Stmt> },
+    /// The `finally` body run while an exception propagates: the stack holds the saved
+    /// exception state and the exception, under a cleanup `SetupExcept` (`FINALLY_END`).
+    FinallyEnd,
+    /// A value kept on the stack while a `finally` body runs for a `return` (`POP_VALUE`).
+    PopValue,
 }
 
 /// One scope being compiled.

@@ -125,6 +125,7 @@ impl Code {
             | I::BuildList(n)
             | I::BuildMap(n)
             | I::ListAppend(n)
+            | I::MapAdd(n)
             | I::BuildString(n)
             | I::UnpackSequence(n)
             | I::MakeFunction(n)

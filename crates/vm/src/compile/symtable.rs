@@ -299,7 +299,8 @@ impl Builder<'_, '_> {
 
     fn stmt_inner(&mut self, s: &Stmt) -> Res {
         match &s.kind {
-            StmtKind::Expr(e) | StmtKind::Raise(e) => self.expr(e),
+            StmtKind::Expr(e) | StmtKind::Raise(Some(e)) => self.expr(e),
+            StmtKind::Raise(None) => Ok(()),
             StmtKind::Assign { targets, value } => {
                 self.expr(value)?;
                 targets.iter().try_for_each(|t| self.target(t, DEF_LOCAL))
@@ -356,7 +357,12 @@ impl Builder<'_, '_> {
                 names.iter().for_each(|n| self.add(&n.name, DEF_IMPORT));
                 Ok(())
             }
-            StmtKind::Try { body, handlers } => {
+            StmtKind::Try {
+                body,
+                handlers,
+                orelse,
+                finalbody,
+            } => {
                 self.stmts(body)?;
                 for h in handlers {
                     self.expr(&h.typ)?;
@@ -365,7 +371,8 @@ impl Builder<'_, '_> {
                     }
                     self.stmts(&h.body)?;
                 }
-                Ok(())
+                self.stmts(orelse)?;
+                self.stmts(finalbody)
             }
             StmtKind::Assert { test, msg } => {
                 self.expr(test)?;
@@ -422,10 +429,7 @@ impl Builder<'_, '_> {
             | ExprKind::Str(_)
             | ExprKind::Bool(_)
             | ExprKind::None => Ok(()),
-            ExprKind::FString(parts) => parts.iter().try_for_each(|p| match p {
-                FStringPart::Literal(_) => Ok(()),
-                FStringPart::Field { value, .. } => self.expr(value),
-            }),
+            ExprKind::FString(parts) => self.fstring_parts(parts),
             ExprKind::BinOp { left, right, .. } => {
                 self.expr(left)?;
                 self.expr(right)
@@ -480,16 +484,39 @@ impl Builder<'_, '_> {
                 self.expr(k)?;
                 self.expr(v)
             }),
-            ExprKind::ListComp { elt, generators } => self.listcomp(e, elt, generators),
+            ExprKind::ListComp { elt, generators } => {
+                self.comprehension(e, "<listcomp>", &[elt], generators)
+            }
+            ExprKind::DictComp {
+                key,
+                value,
+                generators,
+            } => self.comprehension(e, "<dictcomp>", &[key, value], generators),
         }
     }
 
-    fn listcomp(&mut self, e: &Expr, elt: &Expr, generators: &[Comprehension]) -> Res {
+    fn fstring_parts(&mut self, parts: &[FStringPart]) -> Res {
+        parts.iter().try_for_each(|p| match p {
+            FStringPart::Literal(_) => Ok(()),
+            FStringPart::Field { value, spec, .. } => {
+                self.expr(value)?;
+                spec.as_deref().map_or(Ok(()), |s| self.fstring_parts(s))
+            }
+        })
+    }
+
+    fn comprehension(
+        &mut self,
+        e: &Expr,
+        name: &str,
+        elts: &[&Expr],
+        generators: &[Comprehension],
+    ) -> Res {
         let Some((first, rest)) = generators.split_first() else {
-            return self.expr(elt);
+            return elts.iter().try_for_each(|x| self.expr(x));
         };
         self.expr(&first.iter)?;
-        let prev = self.enter(ScopeKind::Comprehension, "<listcomp>", e.span.start);
+        let prev = self.enter(ScopeKind::Comprehension, name, e.span.start);
         self.scope().add(".0", DEF_PARAM);
         self.scope().params.push(".0".into());
         self.target(&first.target, DEF_LOCAL)?;
@@ -499,7 +526,7 @@ impl Builder<'_, '_> {
             self.expr(&g.iter)?;
             g.ifs.iter().try_for_each(|c| self.expr(c))?;
         }
-        self.expr(elt)?;
+        elts.iter().try_for_each(|x| self.expr(x))?;
         self.cur = prev;
         Ok(())
     }

@@ -62,6 +62,7 @@ fn effects(instr: Instr) -> Effect {
         I::BuildTuple(k) | I::BuildList(k) | I::BuildString(k) => simple(n(k), 1 - n(k)),
         I::BuildMap(k) => simple(2 * n(k), 1 - 2 * n(k)),
         I::ListAppend(k) => simple(n(k) + 1, -1),
+        I::MapAdd(k) => simple(n(k) + 2, -2),
         I::FormatValue { has_spec, .. } => {
             if has_spec {
                 simple(2, -1)

@@ -1,7 +1,7 @@
 //! pymem's syntax tree for the PySub-0 subset.
 //!
 //! The shapes follow CPython's `ast` module (so `Lib/ast.py` and `Python/compile.c` can be read
-//! side by side) with two simplifications: the subset has no `else` on loops, no `finally`, no
+//! side by side) with two simplifications: the subset has no `else` on loops, no
 //! starred expressions, and load/store context is not recorded — the compiler knows it from the
 //! position of an expression. `elif` chains are nested [`StmtKind::If`]s in `orelse`, as in
 //! CPython. Every node carries a [`Span`] with CPython's line/column convention.
@@ -106,14 +106,19 @@ pub enum StmtKind {
         /// The imported names.
         names: Vec<Ident>,
     },
-    /// `raise exc`.
-    Raise(Expr),
-    /// `try: body` followed by `except Type [as name]:` handlers.
+    /// `raise exc`, or a bare `raise` (`None`) that re-raises the exception being handled.
+    Raise(Option<Expr>),
+    /// `try: body` followed by `except Type [as name]:` handlers, an optional `else:` and an
+    /// optional `finally:`.
     Try {
         /// The protected statements.
         body: Vec<Stmt>,
         /// The handlers, tried in order.
         handlers: Vec<ExceptHandler>,
+        /// The `else:` body, run when `body` raised nothing (empty when absent).
+        orelse: Vec<Stmt>,
+        /// The `finally:` body, run on every way out (empty when absent).
+        finalbody: Vec<Stmt>,
     },
     /// `assert test[, msg]`.
     Assert {
@@ -169,7 +174,7 @@ pub struct ClassDef {
 /// `except Type [as name]: body`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ExceptHandler {
-    /// The exception class expression.
+    /// The exception class expression (a class, or a tuple of classes: `except (A, B)`).
     pub typ: Expr,
     /// The name bound to the exception, if any.
     pub name: Option<Ident>,
@@ -203,7 +208,7 @@ pub enum ExprKind {
     Bool(bool),
     /// `None`.
     None,
-    /// An f-string: literal text and `{expr}` / `{expr:.Nf}` fields, in order.
+    /// An f-string: literal text and `{expr!c:spec}` fields, in order.
     FString(Vec<FStringPart>),
     /// `left op right`.
     BinOp {
@@ -269,14 +274,14 @@ pub enum ExprKind {
         /// The attribute name.
         attr: Ident,
     },
-    /// `value[index]`; `index` is an [`ExprKind::Slice`] for `value[lower:]`.
+    /// `value[index]`; `index` is an [`ExprKind::Slice`] for `value[lower:upper:step]`.
     Subscript {
         /// The container.
         value: Box<Expr>,
         /// The key, index or slice.
         index: Box<Expr>,
     },
-    /// `lower:upper:step` inside a subscript (PySub-0 only has `lower:`).
+    /// `lower:upper:step` inside a subscript (any part may be absent).
     Slice {
         /// Start, if given.
         lower: Option<Box<Expr>>,
@@ -298,6 +303,15 @@ pub enum ExprKind {
         /// The `for` clauses, outermost first.
         generators: Vec<Comprehension>,
     },
+    /// `{key: value for target in iter if cond ...}`.
+    DictComp {
+        /// The produced key (evaluated first).
+        key: Box<Expr>,
+        /// The produced value.
+        value: Box<Expr>,
+        /// The `for` clauses, outermost first.
+        generators: Vec<Comprehension>,
+    },
 }
 
 /// A piece of an f-string.
@@ -305,12 +319,15 @@ pub enum ExprKind {
 pub enum FStringPart {
     /// Literal text (with `{{`/`}}` already unescaped).
     Literal(String),
-    /// A `{expr}` or `{expr:.Nf}` field.
+    /// A `{expr}`, `{expr!r}`, `{expr:>10}` or `{expr:{width}}` field.
     Field {
         /// The formatted expression.
         value: Box<Expr>,
-        /// The `.N` precision of a `:.Nf` spec, if one was given.
-        precision: Option<u32>,
+        /// The conversion: 0 for none, `b's'`, `b'r'` or `b'a'`.
+        conversion: u8,
+        /// The format spec after `:`, if any: literal text and nested fields, built into a
+        /// string at run time.
+        spec: Option<Vec<FStringPart>>,
         /// Where the field is written, braces included.
         span: Span,
     },

@@ -132,10 +132,11 @@ impl Lowerer<'_, '_> {
                 value: self.expr(&s.value)?,
             },
             S::AnnAssign(s) => return Err(self.unsupported(s.range, "annotations", "annotations")),
+            // `del a[i:j]` is allowed (the runtime deletes list slices); slice assignment is not.
             S::Delete(s) => StmtKind::Delete(
                 s.targets
                     .iter()
-                    .map(|t| self.target(t))
+                    .map(|t| self.expr(t))
                     .collect::<Result<_>>()?,
             ),
             S::If(s) => self.if_stmt(s)?,
@@ -183,12 +184,7 @@ impl Lowerer<'_, '_> {
                 if s.cause.is_some() {
                     return Err(self.unsupported(s.range, "raise-from", "'raise ... from'"));
                 }
-                match &s.exc {
-                    Some(exc) => StmtKind::Raise(self.expr(exc)?),
-                    None => {
-                        return Err(self.unsupported(s.range, "reraise", "bare 'raise'"));
-                    }
-                }
+                StmtKind::Raise(self.opt_expr(s.exc.as_deref())?)
             }
             S::Try(s) => self.try_stmt(s)?,
             S::Assert(s) => StmtKind::Assert {
@@ -241,21 +237,12 @@ impl Lowerer<'_, '_> {
         if s.is_star {
             return Err(self.unsupported(s.range, "except*", "'except*'"));
         }
-        if !s.finalbody.is_empty() {
-            return Err(self.unsupported(s.range, "finally", "'finally' clauses"));
-        }
-        if !s.orelse.is_empty() {
-            return Err(self.unsupported(s.range, "try-else", "'else' on 'try'"));
-        }
         let body = self.stmts(&s.body)?;
         let mut handlers = Vec::with_capacity(s.handlers.len());
         for handler in &s.handlers {
             let ra::ExceptHandler::ExceptHandler(h) = handler;
             let typ = match h.type_.as_deref() {
                 None => return Err(self.unsupported(h.range, "bare-except", "bare 'except:'")),
-                Some(ra::Expr::Tuple(t)) => {
-                    return Err(self.unsupported(t.range, "except-tuple", "'except (A, B)'"));
-                }
                 Some(typ) => self.expr(typ)?,
             };
             handlers.push(ExceptHandler {
@@ -265,7 +252,12 @@ impl Lowerer<'_, '_> {
                 span: self.span(h.range),
             });
         }
-        Ok(StmtKind::Try { body, handlers })
+        Ok(StmtKind::Try {
+            body,
+            handlers,
+            orelse: self.stmts(&s.orelse)?,
+            finalbody: self.stmts(&s.finalbody)?,
+        })
     }
 
     fn import_from(&mut self, s: &ra::StmtImportFrom) -> Result<StmtKind> {
@@ -504,9 +496,20 @@ impl Lowerer<'_, '_> {
                 // Only reachable outside a subscript, which the parser rejects; kept total.
                 return Err(self.unsupported(s.range, "slice", "slices"));
             }
-            E::DictComp(c) => {
-                return Err(self.unsupported(c.range, "dict-comp", "dict comprehensions"));
-            }
+            E::DictComp(c) => ExprKind::DictComp {
+                key: match c.key.as_deref() {
+                    Some(k) => self.boxed(k)?,
+                    None => {
+                        return Err(self.unsupported(
+                            c.value.range(),
+                            "star-unpack",
+                            "'**' in dict comprehensions",
+                        ));
+                    }
+                },
+                value: self.boxed(&c.value)?,
+                generators: self.comprehensions(&c.generators)?,
+            },
             E::Set(s) => return Err(self.unsupported(s.range, "set", "sets")),
             E::SetComp(s) => return Err(self.unsupported(s.range, "set", "sets")),
             E::Generator(g) => {
@@ -574,26 +577,24 @@ impl Lowerer<'_, '_> {
         })
     }
 
-    /// The index of a subscript load; PySub-0 has only the `a[lower:]` slice.
+    /// The index of a subscript: an expression, or a slice `a[i:j:k]` (any part may be
+    /// absent).
     fn subscript_index(&mut self, e: &ra::Expr) -> Result<Expr> {
         let ra::Expr::Slice(s) = e else {
             return self.expr(e);
         };
-        let Some(lower) = s.lower.as_deref() else {
-            return Err(self.unsupported(s.range, "slice", "slices without a start"));
-        };
-        if s.upper.is_some() || s.step.is_some() {
-            return Err(self.unsupported(s.range, "slice", "slices other than 'a[i:]'"));
-        }
         self.enter(s.range)?;
-        let lower = self.boxed(lower);
+        let parts = (|| {
+            Ok::<_, SyntaxError>((
+                s.lower.as_deref().map(|x| self.boxed(x)).transpose()?,
+                s.upper.as_deref().map(|x| self.boxed(x)).transpose()?,
+                s.step.as_deref().map(|x| self.boxed(x)).transpose()?,
+            ))
+        })();
         self.depth -= 1;
+        let (lower, upper, step) = parts?;
         Ok(Expr {
-            kind: ExprKind::Slice {
-                lower: Some(lower?),
-                upper: None,
-                step: None,
-            },
+            kind: ExprKind::Slice { lower, upper, step },
             span: self.span(s.range),
         })
     }
@@ -615,74 +616,71 @@ impl Lowerer<'_, '_> {
 
     fn fstring(&mut self, f: &ra::ExprFString) -> Result<Vec<FStringPart>> {
         let mut parts: Vec<FStringPart> = Vec::new();
-        let push_text = |parts: &mut Vec<FStringPart>, text: &str| {
-            if text.is_empty() {
-                return;
-            }
-            if let Some(FStringPart::Literal(last)) = parts.last_mut() {
-                last.push_str(text);
-            } else {
-                parts.push(FStringPart::Literal(text.to_owned()));
-            }
-        };
         for part in f.value.iter() {
             match part {
                 ra::FStringPart::Literal(lit) => push_text(&mut parts, &lit.value),
-                ra::FStringPart::FString(fs) => {
-                    for element in &fs.elements {
-                        match element {
-                            ra::InterpolatedStringElement::Literal(lit) => {
-                                push_text(&mut parts, &lit.value);
-                            }
-                            ra::InterpolatedStringElement::Interpolation(field) => {
-                                parts.push(self.fstring_field(field)?);
-                            }
-                        }
-                    }
-                }
+                ra::FStringPart::FString(fs) => self.fstring_elements(&fs.elements, &mut parts)?,
             }
         }
         Ok(parts)
+    }
+
+    fn fstring_elements(
+        &mut self,
+        elements: &ra::InterpolatedStringElements,
+        parts: &mut Vec<FStringPart>,
+    ) -> Result<()> {
+        for element in elements {
+            match element {
+                ra::InterpolatedStringElement::Literal(lit) => push_text(parts, &lit.value),
+                ra::InterpolatedStringElement::Interpolation(field) => {
+                    parts.push(self.fstring_field(field)?);
+                }
+            }
+        }
+        Ok(())
     }
 
     fn fstring_field(&mut self, field: &ra::InterpolatedElement) -> Result<FStringPart> {
         if field.debug_text.is_some() {
             return Err(self.unsupported(field.range, "fstring-conversion", "'=' in f-strings"));
         }
-        if field.conversion != ra::ConversionFlag::None {
-            return Err(self.unsupported(
-                field.range,
-                "fstring-conversion",
-                "f-string conversions ('!r', '!s', '!a')",
-            ));
-        }
-        let precision = match &field.format_spec {
+        let conversion = match field.conversion {
+            ra::ConversionFlag::None => 0,
+            ra::ConversionFlag::Str => b's',
+            ra::ConversionFlag::Repr => b'r',
+            ra::ConversionFlag::Ascii => b'a',
+        };
+        let value = self.boxed(&field.expression)?;
+        let spec = match &field.format_spec {
             None => None,
             Some(spec) => {
-                let mut elements = spec.elements.iter();
-                let precision = match (elements.next(), elements.next()) {
-                    (Some(ra::InterpolatedStringElement::Literal(lit)), None) => {
-                        fixed_precision(&lit.value)
-                    }
-                    _ => None,
-                };
-                match precision {
-                    Some(p) => Some(p),
-                    None => {
-                        return Err(self.unsupported(
-                            spec.range,
-                            "format-spec",
-                            "format specs other than ':.Nf'",
-                        ));
-                    }
-                }
+                self.enter(spec.range)?;
+                let mut spec_parts = Vec::new();
+                let result = self.fstring_elements(&spec.elements, &mut spec_parts);
+                self.depth -= 1;
+                result?;
+                Some(spec_parts)
             }
         };
         Ok(FStringPart::Field {
-            value: self.boxed(&field.expression)?,
-            precision,
+            value,
+            conversion,
+            spec,
             span: self.span(field.range),
         })
+    }
+}
+
+/// Appends literal f-string text, merging it with a preceding literal.
+fn push_text(parts: &mut Vec<FStringPart>, text: &str) {
+    if text.is_empty() {
+        return;
+    }
+    if let Some(FStringPart::Literal(last)) = parts.last_mut() {
+        last.push_str(text);
+    } else {
+        parts.push(FStringPart::Literal(text.to_owned()));
     }
 }
 
@@ -806,15 +804,6 @@ fn expr_name(e: &ra::Expr) -> &'static str {
     }
 }
 
-/// `N` of a `.Nf` format spec (the only spec in PySub-0).
-fn fixed_precision(spec: &str) -> Option<u32> {
-    let digits = spec.strip_prefix('.')?.strip_suffix('f')?;
-    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    digits.parse().ok()
-}
-
 fn cmp_op(op: ra::CmpOp) -> CmpOp {
     match op {
         ra::CmpOp::Eq => CmpOp::Eq,
@@ -827,20 +816,5 @@ fn cmp_op(op: ra::CmpOp) -> CmpOp {
         ra::CmpOp::IsNot => CmpOp::IsNot,
         ra::CmpOp::In => CmpOp::In,
         ra::CmpOp::NotIn => CmpOp::NotIn,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::fixed_precision;
-
-    #[test]
-    fn only_dot_n_f_specs_have_a_precision() {
-        assert_eq!(fixed_precision(".9f"), Some(9));
-        assert_eq!(fixed_precision(".12f"), Some(12));
-        assert_eq!(fixed_precision(".f"), None);
-        assert_eq!(fixed_precision("9f"), None);
-        assert_eq!(fixed_precision(".2e"), None);
-        assert_eq!(fixed_precision(">10"), None);
     }
 }

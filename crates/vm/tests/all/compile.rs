@@ -412,6 +412,93 @@ fn constants_are_deduplicated_by_kind() {
 }
 
 #[test]
+fn finally_with_a_return() {
+    let code = compile("def f():\n    try:\n        return g()\n    finally:\n        h()\n");
+    let f = nested(&code, "f");
+    // The return value stays on the stack under the normal-path copy of the finally body;
+    // the exception path runs a second copy and re-raises (CPython 3.11's shape).
+    assert_ops(
+        &f,
+        &[
+            "SETUP_EXCEPT 16",
+            "PUSH_NULL",
+            "LOAD_GLOBAL g",
+            "CALL 0",
+            "POP_BLOCK",
+            "PUSH_NULL",
+            "LOAD_GLOBAL h",
+            "CALL 0",
+            "POP_TOP",
+            "RETURN_VALUE",
+            "POP_BLOCK",
+            "PUSH_NULL",
+            "LOAD_GLOBAL h",
+            "CALL 0",
+            "POP_TOP",
+            "JUMP 28",
+            "SETUP_EXCEPT 25",
+            "PUSH_NULL",
+            "LOAD_GLOBAL h",
+            "CALL 0",
+            "POP_TOP",
+            "POP_BLOCK",
+            "SWAP 2",
+            "POP_EXCEPT",
+            "RERAISE",
+            "COPY 4",
+            "POP_EXCEPT",
+            "RERAISE",
+            "LOAD_CONST None",
+            "RETURN_VALUE",
+        ],
+    );
+    max_stack_depth(&f).unwrap();
+}
+
+#[test]
+fn a_slice_and_a_dict_comprehension() {
+    let code = compile("x = a[1:j:2]\nd = {k: v for k, v in p}\n");
+    assert_ops(
+        &code,
+        &[
+            "LOAD_NAME a",
+            "LOAD_CONST 1",
+            "LOAD_NAME j",
+            "LOAD_CONST 2",
+            "BUILD_SLICE 3",
+            "BINARY_SUBSCR",
+            "STORE_NAME x",
+            "LOAD_CONST <code object <dictcomp>, line 2>",
+            "MAKE_FUNCTION 0",
+            "LOAD_NAME p",
+            "GET_ITER",
+            "CALL 0",
+            "STORE_NAME d",
+            "LOAD_CONST None",
+            "RETURN_VALUE",
+        ],
+    );
+    let comp = nested(&code, "<dictcomp>");
+    assert_ops(
+        &comp,
+        &[
+            "BUILD_MAP 0",
+            "LOAD_FAST .0",
+            "FOR_ITER 10",
+            "UNPACK_SEQUENCE 2",
+            "STORE_FAST k",
+            "STORE_FAST v",
+            "LOAD_FAST k",
+            "LOAD_FAST v",
+            "MAP_ADD 2",
+            "JUMP 2",
+            "RETURN_VALUE",
+        ],
+    );
+    max_stack_depth(&comp).unwrap();
+}
+
+#[test]
 fn break_continue_and_return_leave_their_blocks() {
     let code = compile(
         "def f(xs):\n    for x in xs:\n        try:\n            if x:\n                break\n            continue\n        except E:\n            return x\n",

@@ -136,29 +136,45 @@ impl Compiler<'_> {
                 }
                 self.emit(Instr::BuildMap(pairs.len() as u32), span);
             }
-            ExprKind::ListComp { elt, generators } => self.listcomp(elt, generators, span)?,
+            ExprKind::ListComp { elt, generators } => {
+                self.comprehension("<listcomp>", &[elt], generators, span)?
+            }
+            ExprKind::DictComp {
+                key,
+                value,
+                generators,
+            } => self.comprehension("<dictcomp>", &[key, value], generators, span)?,
         }
         Ok(())
     }
 
+    /// An f-string (or a format spec with nested fields): each part pushes a str, then
+    /// `BuildString` joins them. A field's spec is built the same way at run time.
     fn fstring(&mut self, parts: &[FStringPart], span: Span) -> Res {
         for part in parts {
             match part {
                 FStringPart::Literal(s) => self.load_const(Const::Str(s.clone()), span),
                 FStringPart::Field {
                     value,
-                    precision,
+                    conversion,
+                    spec,
                     span: fspan,
                 } => {
                     self.expr(value)?;
-                    if let Some(p) = precision {
-                        self.load_const(Const::Str(format!(".{p}f")), *fspan);
+                    if let Some(spec) = spec {
+                        self.fstring(spec, *fspan)?;
                     }
-                    let has_spec = precision.is_some();
+                    // `!a` is compiled as `!r`: pymem's `repr` does not escape non-ASCII
+                    // characters the way `ascii()` does, so the two agree on ASCII text only.
+                    let conversion = if *conversion == b'a' {
+                        b'r'
+                    } else {
+                        *conversion
+                    };
                     self.emit(
                         Instr::FormatValue {
-                            has_spec,
-                            conversion: 0,
+                            has_spec: spec.is_some(),
+                            conversion,
                         },
                         *fspan,
                     );
@@ -277,16 +293,23 @@ impl Compiler<'_> {
         Ok(())
     }
 
-    /// A list comprehension: a nested function called with `iter(outermost iterable)`.
-    fn listcomp(&mut self, elt: &Expr, generators: &[Comprehension], span: Span) -> Res {
+    /// A list (`elts == [elt]`) or dict (`elts == [key, value]`) comprehension: a nested
+    /// function called with `iter(outermost iterable)`.
+    fn comprehension(
+        &mut self,
+        name: &str,
+        elts: &[&Expr],
+        generators: &[Comprehension],
+        span: Span,
+    ) -> Res {
         let Some(first) = generators.first() else {
-            return self.expr(elt);
+            return elts.iter().try_for_each(|x| self.expr(x));
         };
         let scope = self.child_scope(span);
-        let qualname = self.qualname("<listcomp>");
+        let qualname = self.qualname(name);
         self.push_unit(scope, CodeKind::Comprehension, qualname, span.start.line);
         self.unit().code.argcount = 1;
-        let result = self.listcomp_body(elt, generators, span);
+        let result = self.comprehension_body(elts, generators, span);
         let code = self.pop_unit();
         result?;
         self.make_function(code, false, span);
@@ -296,8 +319,18 @@ impl Compiler<'_> {
         Ok(())
     }
 
-    fn listcomp_body(&mut self, elt: &Expr, generators: &[Comprehension], span: Span) -> Res {
-        self.emit(Instr::BuildList(0), span);
+    fn comprehension_body(
+        &mut self,
+        elts: &[&Expr],
+        generators: &[Comprehension],
+        span: Span,
+    ) -> Res {
+        let is_dict = elts.len() == 2;
+        if is_dict {
+            self.emit(Instr::BuildMap(0), span);
+        } else {
+            self.emit(Instr::BuildList(0), span);
+        }
         let mut loops = Vec::new();
         for (i, g) in generators.iter().enumerate() {
             if i == 0 {
@@ -317,8 +350,13 @@ impl Compiler<'_> {
             }
             loops.push((start, exit));
         }
-        self.expr(elt)?;
-        self.emit(Instr::ListAppend(1 + generators.len() as u32), span);
+        elts.iter().try_for_each(|x| self.expr(x))?;
+        let depth = 1 + generators.len() as u32;
+        if is_dict {
+            self.emit(Instr::MapAdd(depth), span);
+        } else {
+            self.emit(Instr::ListAppend(depth), span);
+        }
         for (start, exit) in loops.into_iter().rev() {
             self.emit(Instr::Jump(start), span);
             self.patch_here(exit);

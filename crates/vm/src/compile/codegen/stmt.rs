@@ -101,11 +101,19 @@ impl Compiler<'_> {
                 }
                 self.emit(Instr::PopTop, span);
             }
-            StmtKind::Raise(e) => {
+            StmtKind::Raise(Some(e)) => {
                 self.expr(e)?;
                 self.emit(Instr::RaiseVarargs(1), span);
             }
-            StmtKind::Try { body, handlers } => self.try_stmt(body, handlers, span)?,
+            StmtKind::Raise(None) => {
+                self.emit(Instr::RaiseVarargs(0), span);
+            }
+            StmtKind::Try {
+                body,
+                handlers,
+                orelse,
+                finalbody,
+            } => self.try_stmt(body, handlers, orelse, finalbody, span)?,
             StmtKind::Assert { test, msg } => {
                 let to_end = self.jump_if(test, true)?;
                 if let Some(msg) = msg {
@@ -155,20 +163,7 @@ impl Compiler<'_> {
             };
             return Err(self.error(msg, span));
         };
-        let inner: Vec<Block> = self.unit_ref().blocks[depth + 1..].to_vec();
-        for block in inner.iter().rev() {
-            match block {
-                Block::TryBody => {
-                    self.emit(Instr::PopBlock, span);
-                }
-                Block::Handler { name } => {
-                    self.emit(Instr::PopBlock, span);
-                    self.emit(Instr::PopExcept, span);
-                    self.clear_handler_name(name.as_deref(), span);
-                }
-                Block::Loop { .. } => unreachable!("an inner loop would be the target"),
-            }
-        }
+        self.unwind(depth + 1, false, span)?;
         let Block::Loop { start, iter, .. } = self.unit_ref().blocks[depth].clone() else {
             unreachable!("found as a loop");
         };
@@ -198,26 +193,76 @@ impl Compiler<'_> {
             }
         }
         // The return value stays on top while the blocks below it are left.
-        let blocks = self.unit_ref().blocks.clone();
-        for block in blocks.iter().rev() {
-            match block {
-                Block::Loop { iter: true, .. } => {
-                    self.emit(Instr::Swap(2), span);
-                    self.emit(Instr::PopTop, span);
-                }
-                Block::Loop { .. } => {}
-                Block::TryBody => {
-                    self.emit(Instr::PopBlock, span);
-                }
-                Block::Handler { name } => {
-                    self.emit(Instr::PopBlock, span);
-                    self.emit(Instr::Swap(2), span);
-                    self.emit(Instr::PopExcept, span);
-                    self.clear_handler_name(name.as_deref(), span);
-                }
+        self.unwind(0, true, span)?;
+        self.emit(Instr::ReturnValue, span);
+        Ok(())
+    }
+
+    /// Emits what leaving the blocks `blocks[upto..]` takes, innermost first (CPython's
+    /// `compiler_unwind_fblock_stack`). Each block is taken off the block stack while its
+    /// exit code is compiled, so a `finally` body copied here sees only the blocks around
+    /// its `try`; the stack is restored afterwards. `preserve_tos`: a return value is on top.
+    fn unwind(&mut self, upto: usize, preserve_tos: bool, span: Span) -> Res {
+        let mut taken = Vec::new();
+        let mut result = Ok(());
+        while self.unit_ref().blocks.len() > upto {
+            let Some(block) = self.unit().blocks.pop() else {
+                break;
+            };
+            result = self.unwind_block(&block, preserve_tos, span);
+            taken.push(block);
+            if result.is_err() {
+                break;
             }
         }
-        self.emit(Instr::ReturnValue, span);
+        self.unit().blocks.extend(taken.into_iter().rev());
+        result
+    }
+
+    fn unwind_block(&mut self, block: &Block, preserve_tos: bool, span: Span) -> Res {
+        match block {
+            Block::Loop { iter: true, .. } | Block::PopValue => {
+                if preserve_tos {
+                    self.emit(Instr::Swap(2), span);
+                }
+                self.emit(Instr::PopTop, span);
+            }
+            Block::Loop { .. } => {}
+            Block::TryBody => {
+                self.emit(Instr::PopBlock, span);
+            }
+            Block::Handler { name } => {
+                self.emit(Instr::PopBlock, span);
+                if preserve_tos {
+                    self.emit(Instr::Swap(2), span);
+                }
+                self.emit(Instr::PopExcept, span);
+                self.clear_handler_name(name.as_deref(), span);
+            }
+            Block::FinallyTry { body } => {
+                self.emit(Instr::PopBlock, span);
+                if preserve_tos {
+                    self.unit().blocks.push(Block::PopValue);
+                }
+                let result = self.stmts(body);
+                if preserve_tos {
+                    self.unit().blocks.pop();
+                }
+                result?;
+            }
+            Block::FinallyEnd => {
+                // [prev_exc_state, exc(, value)]
+                self.emit(Instr::PopBlock, span);
+                if preserve_tos {
+                    self.emit(Instr::Swap(2), span);
+                }
+                self.emit(Instr::PopTop, span);
+                if preserve_tos {
+                    self.emit(Instr::Swap(2), span);
+                }
+                self.emit(Instr::PopExcept, span);
+            }
+        }
         Ok(())
     }
 
@@ -231,13 +276,72 @@ impl Compiler<'_> {
         }
     }
 
-    fn try_stmt(&mut self, body: &[Stmt], handlers: &[ExceptHandler], span: Span) -> Res {
+    fn try_stmt(
+        &mut self,
+        body: &[Stmt],
+        handlers: &[ExceptHandler],
+        orelse: &[Stmt],
+        finalbody: &[Stmt],
+        span: Span,
+    ) -> Res {
+        if finalbody.is_empty() {
+            return self.try_except(body, handlers, orelse, span);
+        }
+        // CPython 3.11: the `finally` body is compiled twice, once on the normal way out
+        // and once in a handler that runs it and re-raises; `return`/`break`/`continue`
+        // out of the protected part copy it once more (see `unwind`).
+        let setup = self.emit(Instr::SetupExcept(0), span);
+        self.unit().blocks.push(Block::FinallyTry {
+            body: finalbody.to_vec(),
+        });
+        let result = if handlers.is_empty() {
+            self.stmts(body).and_then(|()| self.stmts(orelse))
+        } else {
+            self.try_except(body, handlers, orelse, span)
+        };
+        self.unit().blocks.pop();
+        result?;
+        let fspan = finalbody.first().map_or(span, |s| s.span);
+        self.emit(Instr::PopBlock, fspan);
+        self.stmts(finalbody)?;
+        let to_end = self.emit(Instr::Jump(0), fspan);
+        // The exception path: [prev_exc_state, exc].
+        self.patch_here(setup);
+        let cleanup = self.emit(Instr::SetupExcept(0), fspan);
+        self.unit().blocks.push(Block::FinallyEnd);
+        let result = self.stmts(finalbody);
+        self.unit().blocks.pop();
+        result?;
+        let last = finalbody.last().map_or(span, |s| s.span);
+        self.emit(Instr::PopBlock, last);
+        self.emit(Instr::Swap(2), last);
+        self.emit(Instr::PopExcept, last);
+        self.emit(Instr::Reraise, last);
+        // An exception inside that `finally` body: [prev, exc, exc_state, new_exc]; restore
+        // `prev` as the handled exception and raise the new one (CPython's `COPY 3,
+        // POP_EXCEPT, RERAISE`; the unwinder drops what is left of the stack).
+        self.patch_here(cleanup);
+        self.emit(Instr::Copy(4), last);
+        self.emit(Instr::PopExcept, last);
+        self.emit(Instr::Reraise, last);
+        self.patch_here(to_end);
+        Ok(())
+    }
+
+    fn try_except(
+        &mut self,
+        body: &[Stmt],
+        handlers: &[ExceptHandler],
+        orelse: &[Stmt],
+        span: Span,
+    ) -> Res {
         let setup = self.emit(Instr::SetupExcept(0), span);
         self.unit().blocks.push(Block::TryBody);
         let result = self.stmts(body);
         self.unit().blocks.pop();
         result?;
         self.emit(Instr::PopBlock, span);
+        self.stmts(orelse)?;
         let mut to_end = vec![self.emit(Instr::Jump(0), span)];
         // Handler entry: [prev_exc_state, exc].
         self.patch_here(setup);

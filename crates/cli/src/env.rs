@@ -1,16 +1,16 @@
 //! The environment variables CPython reads about memory: `PYTHONMALLOC` and
 //! `PYTHONMALLOCSTATS`.
 //!
-//! pymem's heap (crates/heap) allocates every object from one plain `obmalloc::Obmalloc`
-//! created on first use, with no switch for another allocator or for obmalloc's debug hooks
-//! (`obmalloc::debug::DebugObmalloc`), and no public accessor for that allocator's
-//! statistics. So, today:
-//!
-//! * `PYTHONMALLOC=default` and `pymalloc` are what the heap does anyway: accepted silently;
-//! * `debug`, `pymalloc_debug`, `malloc`, `malloc_debug` are recognised, and a warning says the
-//!   program runs on pymalloc without hooks;
-//! * any other value is a fatal error, as in CPython (exit 1);
-//! * `PYTHONMALLOCSTATS` (non-empty) prints a note at exit that the report is unavailable.
+//! * `PYTHONMALLOC` chooses the heap's allocator before the VM allocates anything
+//!   ([`heap::set_malloc_mode`]), with CPython's names: `default` and `pymalloc` (pymalloc),
+//!   `debug` and `pymalloc_debug` (pymalloc with obmalloc's debug hooks: guard bytes, 0xCD
+//!   and 0xDD fills, API-family checks), `malloc` (the system allocator) and `malloc_debug`
+//!   (the system allocator with the debug hooks). Unset or empty means `default`; any other
+//!   value is CPython's fatal error (exit 1).
+//! * `PYTHONMALLOCSTATS` (non-empty) prints pymalloc's statistics to stderr at exit, the
+//!   report `sys._debugmallocstats()` prints (CPython also prints it each time an arena is
+//!   allocated; pymem only at exit). Nothing is printed when pymalloc is not in use
+//!   (`malloc`, `malloc_debug`), as in CPython.
 
 use obmalloc::debug::MallocMode;
 
@@ -40,29 +40,19 @@ impl Settings {
         })
     }
 
-    /// Warns on stderr about a `PYTHONMALLOC` mode the heap cannot select.
-    pub(crate) fn warn_unsupported(&self) {
-        match self.malloc {
-            MallocMode::Default | MallocMode::Pymalloc => {}
-            mode => eprintln!(
-                "pymem: warning: PYTHONMALLOC={mode} is not supported yet (the heap always \
-                 allocates from pymalloc{}); running with pymalloc",
-                if mode.debug_hooks() {
-                    ", without debug hooks"
-                } else {
-                    ""
-                }
-            ),
-        }
+    /// Selects the `PYTHONMALLOC` allocator; call before the VM starts. `Err` holds a
+    /// message if the heap had already allocated (a bug of the caller's, not the user's).
+    pub(crate) fn apply(&self) -> Result<(), String> {
+        heap::set_malloc_mode(self.malloc)
+            .map_err(|e| format!("pymem: PYTHONMALLOC={}: {e}", self.malloc))
     }
 
     /// `PYTHONMALLOCSTATS`: CPython prints `_PyObject_DebugMallocStats` at exit.
     pub(crate) fn report_at_exit(&self) {
-        if self.malloc_stats {
-            eprintln!(
-                "pymem: PYTHONMALLOCSTATS: the allocator report is not available yet (the heap \
-                 does not expose its obmalloc instance's statistics)"
-            );
+        if self.malloc_stats
+            && let Some(stats) = heap::with_gil(|gil| heap::malloc_stats(gil))
+        {
+            eprint!("{stats}");
         }
     }
 }

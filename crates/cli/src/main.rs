@@ -36,7 +36,7 @@ const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (Python 3.11 subset)"
     override_usage = "pymem [option] ... [-c cmd | file | -] [arg] ...",
     after_help = "Arguments:\n  file   program read from script file\n  -      program read from stdin\n  arg    arguments passed to the program in sys.argv[1:]\n\n\
                   With neither -c nor file: an interactive prompt.\n\n\
-                  Environment variables:\n  PYTHONMALLOC       CPython's allocator names are accepted; only default and pymalloc\n                     take effect so far (the others warn and run on pymalloc)\n  PYTHONMALLOCSTATS  allocator statistics at exit (not available yet: prints a note)",
+                  Environment variables:\n  PYTHONMALLOC       the object allocator: default or pymalloc (pymalloc), debug or\n                     pymalloc_debug (pymalloc with debug hooks: guard bytes, fills,\n                     API checks), malloc (the system allocator), malloc_debug (malloc\n                     with debug hooks)\n  PYTHONMALLOCSTATS  if non-empty, print pymalloc's statistics to stderr at exit",
     disable_version_flag = true
 )]
 struct Cli {
@@ -98,7 +98,10 @@ fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    settings.warn_unsupported();
+    if let Err(message) = settings.apply() {
+        eprintln!("{message}");
+        return ExitCode::from(1);
+    }
 
     let status = if let Some(code) = cli.command {
         let mut argv = vec!["-c".to_owned()];

@@ -233,3 +233,121 @@ fn repl_sys_exit_ends_with_status() {
     assert_eq!(o.status.code(), Some(4));
     assert_eq!(repl_values(&o), ["1"]);
 }
+
+/// A script that makes and frees enough objects to fill and empty pymalloc arenas, and
+/// checks its own results.
+const ALLOCATING_SCRIPT: &str = "\
+class Node:
+    def __init__(self, value):
+        self.value = value
+nodes = [Node(i) for i in range(20000)]
+total = 0
+ids = {}
+for n in nodes:
+    total += n.value
+    ids[id(n)] = n
+print(total, len(ids))
+d = {str(i): [i] * 3 for i in range(5000)}
+print(len(d), d['4999'])
+nodes = None
+print('ok')
+";
+const ALLOCATING_SCRIPT_OUT: &str = "199990000 20000\n5000 [4999, 4999, 4999]\nok\n";
+
+fn run_with_env(vars: &[(&str, &str)], args: &[&str]) -> Output {
+    let mut c = pymem();
+    for (k, v) in vars {
+        c.env(k, v);
+    }
+    c.args(args)
+        .stdin(Stdio::null())
+        .output()
+        .expect("pymem runs")
+}
+
+#[test]
+fn pythonmalloc_malloc_runs_a_script() {
+    let path = scratch("malloc_mode.py");
+    std::fs::write(&path, ALLOCATING_SCRIPT).unwrap();
+    let o = run_with_env(&[("PYTHONMALLOC", "malloc")], &[path.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "stderr: {}", stderr(&o));
+    assert_eq!(stdout(&o), ALLOCATING_SCRIPT_OUT);
+    assert_eq!(stderr(&o), "");
+    // pymalloc is not in use: no blocks of its own, and no report.
+    let o = run_with_env(
+        &[("PYTHONMALLOC", "malloc"), ("PYTHONMALLOCSTATS", "1")],
+        &[
+            "-c",
+            "import sys\nprint(sys.getallocatedblocks())\nsys._debugmallocstats()",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "stderr: {}", stderr(&o));
+    assert_eq!(stdout(&o), "0\n");
+    assert!(!stderr(&o).contains("# arenas"), "{}", stderr(&o));
+}
+
+#[test]
+fn pythonmalloc_debug_runs_a_script() {
+    let path = scratch("debug_mode.py");
+    std::fs::write(&path, ALLOCATING_SCRIPT).unwrap();
+    for mode in ["debug", "pymalloc_debug", "malloc_debug"] {
+        let o = run_with_env(&[("PYTHONMALLOC", mode)], &[path.to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(0), "{mode}: stderr: {}", stderr(&o));
+        assert_eq!(stdout(&o), ALLOCATING_SCRIPT_OUT, "{mode}");
+        assert_eq!(stderr(&o), "", "{mode}");
+    }
+    // The hooks' blocks come from pymalloc, so there are blocks and a report.
+    let code = "import sys\nprint(sys.getallocatedblocks() > 0)\nsys._debugmallocstats()";
+    let o = run_with_env(&[("PYTHONMALLOC", "debug")], &["-c", code]);
+    assert_eq!(stdout(&o), "True\n");
+    assert!(stderr(&o).contains("# arenas allocated total"));
+}
+
+#[test]
+fn pythonmallocstats_prints_the_report_at_exit() {
+    let o = run_with_env(
+        &[("PYTHONMALLOCSTATS", "1")],
+        &["-c", "x = [object() for i in range(1000)]\nprint(len(x))"],
+    );
+    assert_eq!(o.status.code(), Some(0), "stderr: {}", stderr(&o));
+    assert_eq!(stdout(&o), "1000\n");
+    let err = stderr(&o);
+    assert!(
+        err.starts_with("Small block threshold = 512, in 32 size classes."),
+        "{err}"
+    );
+    assert!(err.contains("# arenas allocated total"), "{err}");
+    assert!(err.contains("# arenas highwater mark"), "{err}");
+    // Empty means unset.
+    let o = run_with_env(&[("PYTHONMALLOCSTATS", "")], &["-c", "print(1)"]);
+    assert_eq!(stderr(&o), "");
+}
+
+#[test]
+fn getallocatedblocks_follows_the_heap() {
+    let code = "import sys
+before = sys.getallocatedblocks()
+keep = [object() for i in range(10000)]
+during = sys.getallocatedblocks()
+keep = None
+after = sys.getallocatedblocks()
+print(during - before >= 10000, during - after >= 10000)";
+    let o = run(&["-c", code]);
+    assert_eq!(stdout(&o), "True True\n", "stderr: {}", stderr(&o));
+}
+
+#[test]
+fn invalid_pythonmalloc_exits_1_before_running() {
+    for value in ["pymalloc ", "DEBUG", "mimalloc"] {
+        let o = run_with_env(&[("PYTHONMALLOC", value)], &["-c", "print(1)"]);
+        assert_eq!(o.status.code(), Some(1), "{value:?}");
+        assert_eq!(stdout(&o), "", "{value:?}");
+        let err = stderr(&o);
+        assert!(
+            err.starts_with(
+                "Fatal Python error: preconfig_init_allocator: PYTHONMALLOC: unknown allocator"
+            ),
+            "{err}"
+        );
+    }
+}

@@ -97,6 +97,8 @@ mod gil {
 #[cfg(not(loom))]
 pub mod header;
 #[cfg(not(loom))]
+pub mod malloc;
+#[cfg(not(loom))]
 mod obj;
 #[cfg(not(loom))]
 mod state;
@@ -119,6 +121,11 @@ pub use gil::{Gil, gil_held, with_gil};
 pub use header::IMMORTAL_REFCOUNT;
 #[cfg(not(loom))]
 pub use heap_derive::Trace;
+#[cfg(not(loom))]
+pub use malloc::{
+    MallocMode, MallocModeError, allocated_blocks, malloc_debug_errors, malloc_mode, malloc_stats,
+    set_malloc_mode,
+};
 #[cfg(not(loom))]
 pub use obj::{AllocError, AnyObj, Obj};
 #[cfg(not(loom))]

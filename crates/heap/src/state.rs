@@ -11,11 +11,11 @@ use std::collections::HashMap;
 use std::mem::MaybeUninit;
 use std::ptr::NonNull;
 
-use obmalloc::Obmalloc;
 use rustc_hash::FxBuildHasher;
 
 use crate::gc::state::GcState;
 use crate::header::Header;
+use crate::malloc::ObjAllocator;
 use crate::unraisable::UnraisableHook;
 
 /// Map from an object's address to the first weak reference of its list.
@@ -23,7 +23,8 @@ pub(crate) type WeakTable = HashMap<usize, NonNull<Header>, FxBuildHasher>;
 
 pub(crate) struct HeapState {
     initialized: Cell<bool>,
-    obmalloc: UnsafeCell<MaybeUninit<Obmalloc>>,
+    /// The object allocator: pymalloc unless `heap::set_malloc_mode` chose otherwise.
+    obmalloc: UnsafeCell<MaybeUninit<ObjAllocator>>,
     /// The cycle collector: generations, counts, thresholds, `gc` module settings.
     pub(crate) gc: GcState,
     /// Weak references created so far (the collector checks whether code it ran made any).
@@ -72,19 +73,20 @@ impl HeapState {
     pub(crate) fn ensure_init(&self) {
         if !self.initialized.get() {
             // SAFETY: GIL held, first use: nobody has a reference into the slot yet.
-            unsafe { (*self.obmalloc.get()).write(Obmalloc::new()) };
+            unsafe { (*self.obmalloc.get()).write(ObjAllocator::new()) };
             self.gc.init();
             self.initialized.set(true);
         }
     }
 
-    /// The object allocator. The borrow must end before anything can reenter the heap.
+    /// The object allocator (pymalloc, or the mode `heap::set_malloc_mode` chose). The borrow
+    /// must end before anything can reenter the heap.
     ///
     /// # Safety
     /// GIL held, `ensure_init` done, and no other borrow of the allocator alive.
     #[inline(always)]
     #[allow(clippy::mut_from_ref)]
-    pub(crate) unsafe fn obmalloc(&self) -> &mut Obmalloc {
+    pub(crate) unsafe fn obmalloc(&self) -> &mut ObjAllocator {
         // SAFETY: (caller) initialised and exclusively borrowed.
         unsafe { (*self.obmalloc.get()).assume_init_mut() }
     }

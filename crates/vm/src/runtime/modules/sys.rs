@@ -289,9 +289,8 @@ fn getallocatedblocks(
     kwargs: &[(AnyObj, AnyObj)],
 ) -> PyResult<AnyObj> {
     no_args(gil, vm, "sys.getallocatedblocks", args, kwargs)?;
-    // The heap does not expose obmalloc's block count; live objects are the closest figure
-    // it has (one block each).
-    let n = gil.live_objects() as i64;
+    // Blocks pymalloc has handed out and not taken back (0 under PYTHONMALLOC=malloc).
+    let n = heap::allocated_blocks(gil) as i64;
     Ok(vm.int(gil, n))
 }
 
@@ -302,11 +301,11 @@ fn debugmallocstats(
     kwargs: &[(AnyObj, AnyObj)],
 ) -> PyResult<AnyObj> {
     no_args(gil, vm, "sys._debugmallocstats", args, kwargs)?;
-    vm.write_stderr(&format!(
-        "Small block threshold = 512, in 32 size classes.\n\
-         # live objects in pymem's heap: {}\n",
-        gil.live_objects()
-    ));
+    // CPython 3.11: `_PyObject_DebugMallocStats(stderr)`, then a blank line if it printed
+    // anything (nothing when pymalloc is not in use, as under PYTHONMALLOC=malloc).
+    if let Some(stats) = heap::malloc_stats(gil) {
+        vm.write_stderr(&format!("{stats}\n"));
+    }
     Ok(vm.none.clone())
 }
 

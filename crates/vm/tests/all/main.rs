@@ -3,6 +3,7 @@
 mod compile;
 mod conformance;
 mod fuzz;
+mod fuzz_compile;
 mod lowering;
 mod syntax_errors;
 mod text;

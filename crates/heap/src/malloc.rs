@@ -1,6 +1,6 @@
 //! The heap's memory allocator, and the switch CPython's `PYTHONMALLOC` pulls.
 //!
-//! Every object's block comes from one [`ObjAllocator`] in the heap state. By default that
+//! Every object's block comes from one allocator (`ObjAllocator`) in the heap state. By default that
 //! is a plain [`Obmalloc`] (pymalloc); before the first allocation, [`set_malloc_mode`] can
 //! choose one of CPython's other configurations instead:
 //!

@@ -478,7 +478,7 @@ pub fn lookup(gil: &mut Gil<'_>, vm: &Vm, cls: &Obj<PyType>, name: &str) -> Opti
 /// records *where* the name was found (the class or which base, and the entry's position in
 /// that namespace), or that it was found nowhere, and holds no reference. Every store into
 /// or deletion from a class namespace, every class creation and every class deallocation
-/// bumps [`TYPE_EPOCH`], which invalidates all entries at once.
+/// bumps `TYPE_EPOCH`, which invalidates all entries at once.
 pub fn lookup_interned(gil: &mut Gil<'_>, cls: &Obj<PyType>, key: &AnyObj) -> Option<AnyObj> {
     if !key.is_immortal(gil) {
         return lookup_uncached(gil, cls, key).map(|(_, _, v)| v);

@@ -1021,10 +1021,3 @@ fn super_new(gil: &mut Gil<'_>, vm: &Vm, args: Vec<AnyObj>) -> PyResult<AnyObj> 
     };
     Ok(Obj::new(gil, PySuper { class, obj }).into_any())
 }
-
-#[allow(dead_code)]
-fn unused(gil: &Gil<'_>) -> GilCell<u8> {
-    let _ = gil;
-    let _ = types::mro_of;
-    GilCell::new(0)
-}

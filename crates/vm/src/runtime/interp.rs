@@ -21,7 +21,6 @@ use super::ops;
 use super::types::{self, type_name};
 use super::{PyErr, PyResult, Vm};
 use crate::compile::bytecode::{CodeKind, Instr};
-use crate::syntax::ast::CmpOp;
 
 /// An activation of a code object.
 pub struct Frame {
@@ -329,7 +328,6 @@ fn step(gil: &mut Gil<'_>, vm: &Vm, f: &mut Frame, instr: Instr) -> PyResult<Flo
             let v = pop(f);
             let k = name_of(gil, f, i);
             types::dict_set_key(gil, &f.globals.get(gil).table, k, v);
-            maybe_track(gil, &f.globals);
         }
         Instr::DeleteGlobal(i) => {
             let n = name_str(gil, f, i);
@@ -353,7 +351,6 @@ fn step(gil: &mut Gil<'_>, vm: &Vm, f: &mut Frame, instr: Instr) -> PyResult<Flo
             let k = name_of(gil, f, i);
             let ns = f.locals.clone().unwrap_or_else(|| f.globals.clone());
             types::dict_set_key(gil, &ns.get(gil).table, k, v);
-            maybe_track(gil, &ns);
         }
         Instr::DeleteName(i) => {
             let n = name_str(gil, f, i);
@@ -864,8 +861,6 @@ fn zero_arg_super(gil: &mut Gil<'_>, vm: &Vm, f: &Frame) -> PyResult<Vec<AnyObj>
     }
 }
 
-fn maybe_track(_gil: &mut Gil<'_>, _d: &Obj<PyDict>) {}
-
 fn deref_error(gil: &mut Gil<'_>, vm: &Vm, f: &Frame, i: u32) -> PyErr {
     let c = &f.code.get(gil).code;
     let ncell = c.cellvars.len();
@@ -1210,6 +1205,3 @@ pub fn run_module(
     let frame = Frame::for_namespace(gil, code, globals.clone(), globals, None);
     run(gil, vm, frame)
 }
-
-/// `CmpOp` is re-exported for builtins that compare (sorted, min, max).
-pub const LT: CmpOp = CmpOp::Lt;

@@ -327,9 +327,6 @@ impl Vm {
         Ok(DepthGuard { vm: self })
     }
 
-    /// Kept for call sites that end a repr explicitly (the guard does the work).
-    pub fn leave_repr(&self, _o: &AnyObj) {}
-
     /// Writes to standard output (buffered).
     pub fn write_stdout(&self, s: &str) {
         let _ = self.stdout.borrow_mut().write_all(s.as_bytes());

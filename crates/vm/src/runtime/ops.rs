@@ -457,7 +457,6 @@ fn repr_inner(gil: &mut Gil<'_>, vm: &Vm, o: &AnyObj) -> PyResult<String> {
             for i in &items {
                 parts.push(repr(gil, vm, i)?);
             }
-            vm.leave_repr(o);
             if o.tag() == tag::LIST {
                 format!("[{}]", parts.join(", "))
             } else if parts.len() == 1 {
@@ -477,7 +476,6 @@ fn repr_inner(gil: &mut Gil<'_>, vm: &Vm, o: &AnyObj) -> PyResult<String> {
                 let vs = repr(gil, vm, v)?;
                 parts.push(format!("{ks}: {vs}"));
             }
-            vm.leave_repr(o);
             format!("{{{}}}", parts.join(", "))
         }
         tag::RANGE => {
@@ -773,7 +771,6 @@ pub fn binary(
                 .get(gil)
                 .items
                 .with_mut(gil, |v| v.extend(items));
-            track_list(gil, a);
             return Ok(a.clone());
         }
         (tag::LIST, tag::LIST, BinOp::Add) | (tag::TUPLE, tag::TUPLE, BinOp::Add) => {
@@ -801,7 +798,6 @@ pub fn binary(
                 .get(gil)
                 .items
                 .with_mut(gil, |v| v.extend(items));
-            track_list(gil, a);
             return Ok(a.clone());
         }
         (tag::STR, _, BinOp::Add) if tb != tag::INSTANCE => {
@@ -920,9 +916,6 @@ fn repeat(gil: &mut Gil<'_>, vm: &Vm, seq: &AnyObj, n: i64, inplace: bool) -> Py
         }
     }
 }
-
-/// Lists are tracked from birth; nothing to do (kept for symmetry with dicts).
-fn track_list(_gil: &mut Gil<'_>, _l: &AnyObj) {}
 
 /// Unary `-`, `+`, `~`.
 pub fn unary(gil: &mut Gil<'_>, vm: &Vm, o: &AnyObj, which: &str) -> PyResult<AnyObj> {

@@ -318,9 +318,16 @@ impl AnyObj {
     }
 
     /// Makes the object immortal: from now on its count never changes and it is never
-    /// freed (everything it references stays alive too).
+    /// freed (everything it references stays alive too). The heap remembers its immortal
+    /// objects, so leak checkers (Miri, valgrind) see them as reachable, not lost.
     pub fn make_immortal(&self, _gil: &Gil<'_>) {
-        self.header().set_count(u32::MAX);
+        let header = self.header();
+        if !header.is_immortal() {
+            header.set_count(u32::MAX);
+            // SAFETY: the GIL is held, and no other borrow of the list is alive (nothing
+            // else runs while it grows).
+            unsafe { (*heap().immortals.get()).push(self.ptr) };
+        }
     }
 
     /// Whether the object is immortal.

@@ -40,6 +40,9 @@ pub(crate) struct HeapState {
     /// Most objects deallocations were put off at once, for statistics.
     pub(crate) trash_highwater: Cell<usize>,
     pub(crate) weak: UnsafeCell<WeakTable>,
+    /// Objects made immortal: never freed, but always reachable from here, so that leak
+    /// checkers (Miri's, valgrind's) count them as still in use rather than lost.
+    pub(crate) immortals: UnsafeCell<Vec<NonNull<Header>>>,
     pub(crate) unraisable: Cell<Option<UnraisableHook>>,
 }
 
@@ -59,6 +62,7 @@ static HEAP: Global = Global(HeapState {
     trash_later: UnsafeCell::new(Vec::new()),
     trash_highwater: Cell::new(0),
     weak: UnsafeCell::new(HashMap::with_hasher(FxBuildHasher)),
+    immortals: UnsafeCell::new(Vec::new()),
     unraisable: Cell::new(None),
 });
 

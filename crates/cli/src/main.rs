@@ -24,6 +24,13 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+/// The interpreter's own small allocations (a tuple's item array, a frame's vectors, a
+/// dict's table) come from obmalloc too, as CPython's `PyMem_Malloc` ones come from
+/// pymalloc. This is a separate allocator from the heap's: `sys._debugmallocstats()` and
+/// `sys.getallocatedblocks()` report objects only, as CPython's `PyObject_Malloc` family.
+#[global_allocator]
+static ALLOC: obmalloc::ObmallocGlobal = obmalloc::ObmallocGlobal;
+
 /// The `--version` text.
 const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (Python 3.11 subset)");
 

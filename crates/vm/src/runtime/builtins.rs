@@ -154,6 +154,7 @@ fn build_class(
     let f = func.get(gil);
     let frame = interp::Frame::for_namespace(
         gil,
+        vm,
         f.code.clone(),
         f.globals.clone(),
         ns.clone(),

@@ -12,8 +12,17 @@
 //! builtin keys and may say "don't know"; then [`Dict::lookup`] returns the candidate
 //! positions and the caller compares them with the table released, re-checking
 //! [`Dict::version`] afterwards, as CPython restarts a lookup whose dict changed under it.
+//!
+//! Versions come from one process-wide counter (CPython 3.11's `ma_version_tag` did the
+//! same): two tables with the same version have the same keys at the same positions, which
+//! is what lets `LOAD_GLOBAL` cache the position of a name (see `interp.rs`).
+
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use heap::{AnyObj, Trace};
+
+/// The next dict version; 0 is the version of every table never changed.
+static NEXT_VERSION: AtomicU64 = AtomicU64::new(1);
 
 const EMPTY: i32 = -1;
 const DUMMY: i32 = -2;
@@ -48,7 +57,8 @@ pub struct Dict {
     indices: Vec<i32>,
     entries: Vec<Option<Entry>>,
     used: usize,
-    /// Bumped by every insertion of a new key and every deletion (iteration checks it).
+    /// Renewed by every insertion of a new key and every deletion (iteration checks it), from
+    /// a process-wide counter.
     version: u64,
 }
 
@@ -71,9 +81,14 @@ impl Dict {
         self.used == 0
     }
 
-    /// The mutation counter.
+    /// The version: it changes whenever a key is added or removed, and no other table
+    /// ever had it unless it has the same keys at the same positions.
     pub fn version(&self) -> u64 {
         self.version
+    }
+
+    fn renew_version(&mut self) {
+        self.version = NEXT_VERSION.fetch_add(1, Ordering::Relaxed);
     }
 
     /// Size of the index table (0 before the first insertion).
@@ -181,7 +196,7 @@ impl Dict {
         self.indices[slot] = pos as i32;
         self.entries.push(Some(Entry { hash, key, value }));
         self.used += 1;
-        self.version += 1;
+        self.renew_version();
         pos
     }
 
@@ -201,7 +216,7 @@ impl Dict {
             .expect("a live entry is indexed");
         self.indices[slot] = DUMMY;
         self.used -= 1;
-        self.version += 1;
+        self.renew_version();
         Some(e)
     }
 
@@ -209,7 +224,7 @@ impl Dict {
     pub fn clear(&mut self) -> Vec<Entry> {
         self.indices = Vec::new();
         self.used = 0;
-        self.version += 1;
+        self.renew_version();
         std::mem::take(&mut self.entries)
             .into_iter()
             .flatten()

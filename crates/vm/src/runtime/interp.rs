@@ -7,6 +7,11 @@
 //! running `__init__`, a finalizer) enter the loop again; they count towards the same limit
 //! and grow the Rust stack on demand.
 //!
+//! Frames are boxed and recycled: a finished frame goes back to a small pool in [`Vm`] with
+//! its vectors emptied but allocated (its code and globals swapped for immortal
+//! placeholders, so a pooled frame keeps nothing alive), and the next call takes it from
+//! there. A call or a return moves one pointer, never a frame.
+//!
 //! Exceptions unwind through each frame's block stack: the innermost handler block cuts the
 //! value stack back, receives the saved handled-exception state and the exception, and runs
 //! (CPython 3.11's `PUSH_EXC_INFO` shape); a frame without a handler returns the exception
@@ -38,7 +43,7 @@ pub struct Frame {
 
 enum Flow {
     Next,
-    Call(Frame),
+    Call(Box<Frame>),
     Return(AnyObj),
 }
 
@@ -46,38 +51,92 @@ impl Frame {
     /// A frame for module or class body code running in namespace `locals`.
     pub fn for_namespace(
         gil: &Gil<'_>,
+        vm: &Vm,
         code: Obj<PyCode>,
         globals: Obj<PyDict>,
         locals: Obj<PyDict>,
         closure: Option<&Obj<PyTuple>>,
-    ) -> Frame {
-        let c = &code.get(gil).code;
-        let cells = make_cells(gil, c.cellvars.len(), closure);
-        Frame {
-            fast: vec![None; c.varnames.len()],
+    ) -> Box<Frame> {
+        let mut f = new_frame(vm, code, globals, Some(locals));
+        let c = &f.code.get(gil).code;
+        let (nfast, ncells) = (c.varnames.len(), c.cellvars.len());
+        f.fast.resize(nfast, None);
+        add_cells(gil, &mut f.cells, ncells, closure);
+        f
+    }
+}
+
+/// Most finished frames [`Vm`] keeps for reuse.
+const FRAME_POOL: usize = 32;
+
+/// A frame for `code`, from the pool when it has one: no locals, cells or stack yet.
+fn new_frame(
+    vm: &Vm,
+    code: Obj<PyCode>,
+    globals: Obj<PyDict>,
+    locals: Option<Obj<PyDict>>,
+) -> Box<Frame> {
+    let pooled = vm.frame_pool.borrow_mut().pop();
+    match pooled {
+        Some(mut f) => {
+            // The placeholders are immortal: replacing them frees nothing, runs nothing.
+            f.code = code;
+            f.globals = globals;
+            f.locals = locals;
+            f
+        }
+        None => Box::new(Frame {
             code,
             globals,
-            locals: Some(locals),
-            cells,
+            locals,
+            fast: Vec::new(),
+            cells: Vec::new(),
             stack: Vec::new(),
             blocks: Vec::new(),
             pc: 0,
             kwnames: None,
+        }),
+    }
+}
+
+/// Finishes with a frame: drops what it holds in declaration order (as dropping it would)
+/// and keeps the emptied frame, vectors and all, for the next call.
+fn recycle(vm: &Vm, mut done: Box<Frame>) {
+    drop(std::mem::replace(&mut done.code, vm.idle_code.clone()));
+    drop(std::mem::replace(
+        &mut done.globals,
+        vm.idle_globals.clone(),
+    ));
+    drop(done.locals.take());
+    done.fast.clear();
+    done.cells.clear();
+    done.stack.clear();
+    done.blocks.clear();
+    drop(done.kwnames.take());
+    done.pc = 0;
+    if done.fast.capacity() <= 64 && done.stack.capacity() <= 64 {
+        let mut pool = vm.frame_pool.borrow_mut();
+        if pool.len() < FRAME_POOL {
+            pool.push(done);
         }
     }
 }
 
-fn make_cells(gil: &Gil<'_>, n: usize, closure: Option<&Obj<PyTuple>>) -> Vec<Obj<PyCell>> {
-    let mut cells: Vec<Obj<PyCell>> = (0..n)
-        .map(|_| {
-            Obj::new(
-                gil,
-                PyCell {
-                    value: GilCell::new(None),
-                },
-            )
-        })
-        .collect();
+/// Appends a frame's `n` new cells, then the closure's cells.
+fn add_cells(
+    gil: &Gil<'_>,
+    cells: &mut Vec<Obj<PyCell>>,
+    n: usize,
+    closure: Option<&Obj<PyTuple>>,
+) {
+    for _ in 0..n {
+        cells.push(Obj::new(
+            gil,
+            PyCell {
+                value: GilCell::new(None),
+            },
+        ));
+    }
     if let Some(c) = closure {
         cells.extend(
             c.get(gil)
@@ -86,11 +145,20 @@ fn make_cells(gil: &Gil<'_>, n: usize, closure: Option<&Obj<PyTuple>>) -> Vec<Ob
                 .filter_map(|o| o.clone().downcast::<PyCell>().ok()),
         );
     }
-    cells
+}
+
+/// Moves the parameters that are also cells from their local slots into their cells.
+fn fill_arg_cells(gil: &Gil<'_>, f: &mut Frame, cell2arg: &[Option<u32>]) {
+    for (ci, arg) in cell2arg.iter().enumerate() {
+        if let Some(a) = arg {
+            let v = f.fast[*a as usize].take();
+            f.cells[ci].get(gil).value.set(gil, v);
+        }
+    }
 }
 
 /// Runs `frame` to completion (and every frame it calls).
-pub fn run(gil: &mut Gil<'_>, vm: &Vm, frame: Frame) -> PyResult<AnyObj> {
+pub fn run(gil: &mut Gil<'_>, vm: &Vm, frame: Box<Frame>) -> PyResult<AnyObj> {
     stacker::maybe_grow(128 * 1024, 2 * 1024 * 1024, || run_loop(gil, vm, frame))
 }
 
@@ -108,9 +176,9 @@ fn leave(vm: &Vm) {
     vm.depth.set(vm.depth.get().saturating_sub(1));
 }
 
-fn run_loop(gil: &mut Gil<'_>, vm: &Vm, frame: Frame) -> PyResult<AnyObj> {
+fn run_loop(gil: &mut Gil<'_>, vm: &Vm, frame: Box<Frame>) -> PyResult<AnyObj> {
     enter(gil, vm)?;
-    let mut callers: Vec<Frame> = Vec::new();
+    let mut callers: Vec<Box<Frame>> = Vec::new();
     let mut f = frame;
     'frames: loop {
         let code_obj = f.code.clone();
@@ -181,7 +249,7 @@ fn run_loop(gil: &mut Gil<'_>, vm: &Vm, frame: Frame) -> PyResult<AnyObj> {
             match callers.pop() {
                 Some(caller) => {
                     let done = std::mem::replace(&mut f, caller);
-                    drop(done);
+                    recycle(vm, done);
                 }
                 None => return Err(err),
             }
@@ -215,16 +283,52 @@ fn name_error(gil: &mut Gil<'_>, vm: &Vm, name: &str) -> PyErr {
     vm.err(gil, &t, &format!("name '{name}' is not defined"))
 }
 
+/// `LOAD_GLOBAL`: the globals, then the builtins. The position found is cached in the code
+/// object with the versions of both dicts; while they keep them, the entry at that position
+/// is still the name's (its value may have changed, and is read afresh).
 fn load_global(gil: &mut Gil<'_>, vm: &Vm, f: &Frame, i: u32) -> PyResult<AnyObj> {
+    let slot = f.code.get(gil).global_cache[i as usize].get();
+    let globals = &f.globals.get(gil).table;
+    let gver = globals.with(gil, Dict::version);
+    if slot.globals_version == gver {
+        let hit = match slot.builtins_version {
+            None => globals.with(gil, |d| d.entry(slot.pos as usize).map(|e| e.value.clone())),
+            Some(bver) => vm.builtins.get(gil).table.with(gil, |d| {
+                (d.version() == bver)
+                    .then(|| d.entry(slot.pos as usize).map(|e| e.value.clone()))
+                    .flatten()
+            }),
+        };
+        if let Some(v) = hit {
+            return Ok(v);
+        }
+    }
     let key = name_of(gil, f, i);
-    if let Some(v) = types::dict_get_interned(gil, &f.globals.get(gil).table, &key) {
-        return Ok(v);
+    let found = match types::dict_find_interned(gil, globals, &key) {
+        Some((pos, v)) => Some((pos, None, v)),
+        None => {
+            let builtins = &vm.builtins.get(gil).table;
+            types::dict_find_interned(gil, builtins, &key)
+                .map(|(pos, v)| (pos, Some(builtins.with(gil, Dict::version)), v))
+        }
+    };
+    match found {
+        Some((pos, builtins_version, v)) => {
+            // A lookup may run no code (interned str keys), so the versions are current.
+            if let Ok(pos) = u32::try_from(pos) {
+                f.code.get(gil).global_cache[i as usize].set(GlobalSlot {
+                    globals_version: globals.with(gil, Dict::version),
+                    builtins_version,
+                    pos,
+                });
+            }
+            Ok(v)
+        }
+        None => {
+            let n = name_str(gil, f, i);
+            Err(name_error(gil, vm, &n))
+        }
     }
-    if let Some(v) = types::dict_get_interned(gil, &vm.builtins.get(gil).table, &key) {
-        return Ok(v);
-    }
-    let n = name_str(gil, f, i);
-    Err(name_error(gil, vm, &n))
 }
 
 fn step(gil: &mut Gil<'_>, vm: &Vm, f: &mut Frame, instr: Instr) -> PyResult<Flow> {
@@ -577,6 +681,14 @@ fn step(gil: &mut Gil<'_>, vm: &Vm, f: &mut Frame, instr: Instr) -> PyResult<Flo
         }
         Instr::UnpackSequence(n) => {
             let seq = pop(f);
+            // The common case, a tuple of the right length: straight onto the stack.
+            if let Some(t) = seq.downcast_ref::<PyTuple>() {
+                let items = &t.get(gil).items;
+                if items.len() == n as usize {
+                    f.stack.extend(items.iter().rev().cloned());
+                    return Ok(Flow::Next);
+                }
+            }
             let items = match ops::seq_items(gil, &seq) {
                 Some(v) => v,
                 None => ops::iterate(gil, vm, &seq)?,
@@ -703,7 +815,7 @@ fn step(gil: &mut Gil<'_>, vm: &Vm, f: &mut Frame, instr: Instr) -> PyResult<Flo
     Ok(Flow::Next)
 }
 
-fn call_slow(gil: &mut Gil<'_>, vm: &Vm, f: &mut Frame, n: usize) -> PyResult<Option<Frame>> {
+fn call_slow(gil: &mut Gil<'_>, vm: &Vm, f: &mut Frame, n: usize) -> PyResult<Option<Box<Frame>>> {
     {
         {
             let kwnames = f.kwnames.take();
@@ -745,7 +857,7 @@ fn call_slow(gil: &mut Gil<'_>, vm: &Vm, f: &mut Frame, n: usize) -> PyResult<Op
 /// The common call: a plain Python function (or a bound method of one) called with exactly
 /// its positional parameters and no keywords. The arguments move from the caller's stack
 /// straight into the callee's locals, with no intermediate vectors.
-fn fast_call(gil: &mut Gil<'_>, vm: &Vm, f: &mut Frame, n: usize) -> Option<Frame> {
+fn fast_call(gil: &mut Gil<'_>, vm: &Vm, f: &mut Frame, n: usize) -> Option<Box<Frame>> {
     let base = f.stack.len() - n - 2;
     let null_first = f.stack[base].tag() == tag::NULL;
     let (func, receiver) = {
@@ -770,8 +882,8 @@ fn fast_call(gil: &mut Gil<'_>, vm: &Vm, f: &mut Frame, n: usize) -> Option<Fram
     if code.has_varargs || code.has_varkw || nargs != code.argcount as usize {
         return None;
     }
-    let (mut fast, stack) = vm.frame_vecs.borrow_mut().pop().unwrap_or_default();
-    fast.extend(receiver.map(Some));
+    let mut frame = new_frame(vm, code_obj.clone(), fobj.globals.clone(), None);
+    frame.fast.extend(receiver.map(Some));
     let mut args = f.stack.drain(base..);
     let first = args.next();
     let second = args.next();
@@ -780,61 +892,18 @@ fn fast_call(gil: &mut Gil<'_>, vm: &Vm, f: &mut Frame, n: usize) -> Option<Fram
         drop(second);
     } else {
         drop(first);
-        fast.push(second);
+        frame.fast.push(second);
     }
-    fast.extend(args.map(Some));
-    fast.resize(code.varnames.len(), None);
-    let cells = make_cells(gil, code.cellvars.len(), fobj.closure.as_ref());
-    for (ci, arg) in code.cell2arg.iter().enumerate() {
-        if let Some(a) = arg {
-            let v = fast[*a as usize].take();
-            cells[ci].get(gil).value.set(gil, v);
-        }
-    }
-    Some(Frame {
-        code: code_obj.clone(),
-        globals: fobj.globals.clone(),
-        locals: None,
-        fast,
-        cells,
-        stack,
-        blocks: Vec::new(),
-        pc: 0,
-        kwnames: None,
-    })
-}
-
-/// The local and value-stack vectors of a frame, kept empty in [`Vm`]'s pool for reuse.
-pub(crate) type FrameVecs = (Vec<Option<AnyObj>>, Vec<AnyObj>);
-
-/// Drops a finished frame (its fields in declaration order, as dropping it would) and keeps
-/// its emptied vectors for the next call.
-fn recycle(vm: &Vm, done: Frame) {
-    let Frame {
-        code,
-        globals,
-        locals,
-        mut fast,
-        cells,
-        mut stack,
-        blocks,
-        pc: _,
-        kwnames,
-    } = done;
-    drop(code);
-    drop(globals);
-    drop(locals);
-    fast.clear();
-    drop(cells);
-    stack.clear();
-    drop(blocks);
-    drop(kwnames);
-    if fast.capacity() <= 64 && stack.capacity() <= 64 {
-        let mut pool = vm.frame_vecs.borrow_mut();
-        if pool.len() < 32 {
-            pool.push((fast, stack));
-        }
-    }
+    frame.fast.extend(args.map(Some));
+    frame.fast.resize(code.varnames.len(), None);
+    add_cells(
+        gil,
+        &mut frame.cells,
+        code.cellvars.len(),
+        fobj.closure.as_ref(),
+    );
+    fill_arg_cells(gil, &mut frame, &code.cell2arg);
+    Some(frame)
 }
 
 /// The implicit arguments of `super()`: the `__class__` cell and the first argument.
@@ -985,7 +1054,7 @@ pub fn bind(
     func: &Obj<PyFunction>,
     mut args: Vec<AnyObj>,
     kwargs: Vec<(AnyObj, AnyObj)>,
-) -> PyResult<Frame> {
+) -> PyResult<Box<Frame>> {
     let fobj = func.get(gil);
     let code_obj = fobj.code.clone();
     let code = &code_obj.get(gil).code;
@@ -1094,30 +1163,23 @@ pub fn bind(
             ));
         }
     }
-    let cells = make_cells(gil, code.cellvars.len(), fobj.closure.as_ref());
-    for (ci, arg) in code.cell2arg.iter().enumerate() {
-        if let Some(a) = arg {
-            let v = fast[*a as usize].take();
-            cells[ci].get(gil).value.set(gil, v);
-        }
-    }
     let locals = if code.kind == CodeKind::Class {
         Some(vm.dict(gil))
     } else {
         None
     };
     let stacksize = code_obj.get(gil).stacksize;
-    Ok(Frame {
-        code: code_obj.clone(),
-        globals: fobj.globals.clone(),
-        locals,
-        fast,
-        cells,
-        stack: Vec::with_capacity(stacksize),
-        blocks: Vec::new(),
-        pc: 0,
-        kwnames: None,
-    })
+    let mut frame = new_frame(vm, code_obj.clone(), fobj.globals.clone(), locals);
+    frame.fast.append(&mut fast);
+    frame.stack.reserve(stacksize);
+    add_cells(
+        gil,
+        &mut frame.cells,
+        code.cellvars.len(),
+        fobj.closure.as_ref(),
+    );
+    fill_arg_cells(gil, &mut frame, &code.cell2arg);
+    Ok(frame)
 }
 
 /// Calls any callable from Rust.
@@ -1202,6 +1264,6 @@ pub fn run_module(
     code: Obj<PyCode>,
     globals: Obj<PyDict>,
 ) -> PyResult<AnyObj> {
-    let frame = Frame::for_namespace(gil, code, globals.clone(), globals, None);
+    let frame = Frame::for_namespace(gil, vm, code, globals.clone(), globals, None);
     run(gil, vm, frame)
 }

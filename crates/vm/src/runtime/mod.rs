@@ -92,8 +92,29 @@ pub struct Vm {
     pub not_implemented_obj: AnyObj,
     /// Objects whose `repr` is being computed (recursive containers print `[...]`).
     repr_active: RefCell<Vec<usize>>,
-    /// Emptied local and value-stack vectors of finished frames, reused by new frames.
-    pub(crate) frame_vecs: RefCell<Vec<interp::FrameVecs>>,
+    /// Finished frames, emptied, reused by new calls (see [`interp`]).
+    pub(crate) frame_pool: RefCell<Vec<Box<interp::Frame>>>,
+    /// What a pooled frame holds instead of a code object: immortal, never run.
+    pub(crate) idle_code: Obj<object::PyCode>,
+    /// What a pooled frame holds instead of globals: immortal, empty, untracked.
+    pub(crate) idle_globals: Obj<object::PyDict>,
+}
+
+/// The placeholder code object of pooled frames: an empty module's code, immortal.
+fn idle_code(gil: &Gil<'_>) -> Obj<object::PyCode> {
+    let code =
+        crate::compile::compile_source("", "<idle frame>").expect("the empty module compiles");
+    Obj::new_immortal(
+        gil,
+        object::PyCode {
+            code,
+            consts: Box::new([]),
+            names: Box::new([]),
+            varnames: Box::new([]),
+            stacksize: 0,
+            global_cache: Box::new([]),
+        },
+    )
 }
 
 /// One level of [`Vm::enter_recursion`].
@@ -200,7 +221,18 @@ impl Vm {
             exit_code: Cell::new(None),
             not_implemented_obj: Obj::new_immortal(gil, object::PyNotImplemented).into_any(),
             repr_active: RefCell::new(Vec::new()),
-            frame_vecs: RefCell::new(Vec::new()),
+            frame_pool: RefCell::new(Vec::new()),
+            idle_code: idle_code(gil),
+            idle_globals: {
+                let d = Obj::new_immortal(
+                    gil,
+                    object::PyDict {
+                        table: GilCell::new(dict::Dict::new()),
+                    },
+                );
+                d.as_any().untrack(gil);
+                d
+            },
         });
         types::fill(gil, &vm);
         builtins::install(gil, &vm);

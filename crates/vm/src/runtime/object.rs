@@ -277,8 +277,37 @@ pub struct PyCode {
     pub varnames: Box<[AnyObj]>,
     /// The deepest the value stack gets (frames allocate it once).
     pub stacksize: usize,
+    /// `LOAD_GLOBAL`'s cache, one slot per name: where the name was found last time.
+    #[trace(skip)]
+    pub global_cache: Box<[Cell<GlobalSlot>]>,
 }
 atomic_object!(PyCode, tag::CODE, "code");
+
+/// Where `LOAD_GLOBAL` found a name, valid while the dicts keep the versions it saw
+/// (CPython 3.11's `LOAD_GLOBAL_MODULE` / `LOAD_GLOBAL_BUILTIN` specialisations).
+#[derive(Clone, Copy, Debug)]
+pub struct GlobalSlot {
+    /// The globals' version when the name was found.
+    pub globals_version: u64,
+    /// The builtins' version, if the name was found in the builtins.
+    pub builtins_version: Option<u64>,
+    /// The entry's position in the dict it was found in.
+    pub pos: u32,
+}
+
+impl GlobalSlot {
+    /// A slot that matches no dict.
+    pub const EMPTY: GlobalSlot = GlobalSlot {
+        globals_version: u64::MAX,
+        builtins_version: None,
+        pos: 0,
+    };
+
+    /// Empty slots for `n` names.
+    pub fn slots(n: usize) -> Box<[Cell<GlobalSlot>]> {
+        (0..n).map(|_| Cell::new(GlobalSlot::EMPTY)).collect()
+    }
+}
 
 /// A Python function.
 #[derive(Trace)]

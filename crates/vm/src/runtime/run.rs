@@ -26,6 +26,7 @@ pub fn make_code(gil: &mut Gil<'_>, vm: &Vm, code: &Arc<Code>) -> Obj<PyCode> {
             names: names.into_boxed_slice(),
             varnames: varnames.into_boxed_slice(),
             stacksize: crate::compile::verify::max_stack_depth(code).unwrap_or(16) as usize,
+            global_cache: GlobalSlot::slots(code.names.len()),
         },
     )
 }

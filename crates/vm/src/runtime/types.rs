@@ -371,7 +371,7 @@ pub fn dict_get_interned(gil: &mut Gil<'_>, dict: &GilCell<Dict>, key: &AnyObj) 
 }
 
 /// [`dict_get_interned`] with the position of the entry found.
-fn dict_find_interned(
+pub(crate) fn dict_find_interned(
     gil: &mut Gil<'_>,
     dict: &GilCell<Dict>,
     key: &AnyObj,

@@ -26,6 +26,7 @@ use super::ops;
 use super::types::{self, type_name};
 use super::{PyErr, PyResult, Vm};
 use crate::compile::bytecode::{CodeKind, Instr};
+use crate::syntax::ast::{BinOp, CmpOp};
 
 /// An activation of a code object.
 pub struct Frame {
@@ -331,6 +332,7 @@ fn load_global(gil: &mut Gil<'_>, vm: &Vm, f: &Frame, i: u32) -> PyResult<AnyObj
     }
 }
 
+#[inline(always)]
 fn step(gil: &mut Gil<'_>, vm: &Vm, f: &mut Frame, instr: Instr) -> PyResult<Flow> {
     match instr {
         Instr::Nop => {}
@@ -519,16 +521,13 @@ fn step(gil: &mut Gil<'_>, vm: &Vm, f: &mut Frame, instr: Instr) -> PyResult<Flo
             let s = Obj::new(gil, PySlice { start, stop, step }).into_any();
             f.stack.push(s);
         }
-        Instr::BinaryOp(op) => {
+        Instr::BinaryOp(op) | Instr::InplaceOp(op) => {
             let b = pop(f);
             let a = pop(f);
-            let r = ops::binary(gil, vm, &a, &b, op, false)?;
-            f.stack.push(r);
-        }
-        Instr::InplaceOp(op) => {
-            let b = pop(f);
-            let a = pop(f);
-            let r = ops::binary(gil, vm, &a, &b, op, true)?;
+            let r = match quick_binary(gil, vm, &a, &b, op) {
+                Some(r) => r,
+                None => ops::binary(gil, vm, &a, &b, op, matches!(instr, Instr::InplaceOp(_)))?,
+            };
             f.stack.push(r);
         }
         Instr::UnaryNegative => {
@@ -554,7 +553,19 @@ fn step(gil: &mut Gil<'_>, vm: &Vm, f: &mut Frame, instr: Instr) -> PyResult<Flo
         Instr::CompareOp(op) => {
             let b = pop(f);
             let a = pop(f);
-            let r = ops::compare(gil, vm, &a, &b, op)?;
+            let quick = int_pair(gil, &a, &b).and_then(|(x, y)| match op {
+                CmpOp::Eq => Some(x == y),
+                CmpOp::NotEq => Some(x != y),
+                CmpOp::Lt => Some(x < y),
+                CmpOp::LtE => Some(x <= y),
+                CmpOp::Gt => Some(x > y),
+                CmpOp::GtE => Some(x >= y),
+                _ => None,
+            });
+            let r = match quick {
+                Some(t) => vm.bool(t),
+                None => ops::compare(gil, vm, &a, &b, op)?,
+            };
             f.stack.push(r);
         }
         Instr::IsOp(invert) => {
@@ -638,13 +649,13 @@ fn step(gil: &mut Gil<'_>, vm: &Vm, f: &mut Frame, instr: Instr) -> PyResult<Flo
         Instr::Jump(t) => f.pc = t as usize,
         Instr::PopJumpIfFalse(t) => {
             let v = pop(f);
-            if !ops::truthy(gil, vm, &v)? {
+            if !quick_truthy(gil, vm, &v)? {
                 f.pc = t as usize;
             }
         }
         Instr::PopJumpIfTrue(t) => {
             let v = pop(f);
-            if ops::truthy(gil, vm, &v)? {
+            if quick_truthy(gil, vm, &v)? {
                 f.pc = t as usize;
             }
         }
@@ -813,6 +824,52 @@ fn step(gil: &mut Gil<'_>, vm: &Vm, f: &mut Frame, instr: Instr) -> PyResult<Flo
         }
     }
     Ok(Flow::Next)
+}
+
+/// Both operands as ints, if both are exactly `int` (not `bool`).
+#[inline(always)]
+fn int_pair(gil: &Gil<'_>, a: &AnyObj, b: &AnyObj) -> Option<(i64, i64)> {
+    Some((
+        a.downcast_ref::<PyInt>()?.get(gil).0,
+        b.downcast_ref::<PyInt>()?.get(gil).0,
+    ))
+}
+
+/// The arithmetic CPython 3.11 specialises (`BINARY_OP_ADD_INT`, `..._FLOAT`, ...): int
+/// `+ - *` without overflow and float `+ - *`, answered here; anything else (and overflow,
+/// which raises) goes to [`ops::binary`].
+#[inline(always)]
+fn quick_binary(gil: &Gil<'_>, vm: &Vm, a: &AnyObj, b: &AnyObj, op: BinOp) -> Option<AnyObj> {
+    if let Some((x, y)) = int_pair(gil, a, b) {
+        let r = match op {
+            BinOp::Add => x.checked_add(y)?,
+            BinOp::Sub => x.checked_sub(y)?,
+            BinOp::Mult => x.checked_mul(y)?,
+            _ => return None,
+        };
+        return Some(vm.int(gil, r));
+    }
+    let x = a.downcast_ref::<PyFloat>()?.get(gil).0;
+    let y = b.downcast_ref::<PyFloat>()?.get(gil).0;
+    let r = match op {
+        BinOp::Add => x + y,
+        BinOp::Sub => x - y,
+        BinOp::Mult => x * y,
+        _ => return None,
+    };
+    Some(vm.float(gil, r))
+}
+
+/// Truthiness with the booleans and None answered without a call.
+#[inline(always)]
+fn quick_truthy(gil: &mut Gil<'_>, vm: &Vm, v: &AnyObj) -> PyResult<bool> {
+    if v.ptr_eq(&vm.true_) {
+        Ok(true)
+    } else if v.ptr_eq(&vm.false_) || v.ptr_eq(&vm.none) {
+        Ok(false)
+    } else {
+        ops::truthy(gil, vm, v)
+    }
 }
 
 fn call_slow(gil: &mut Gil<'_>, vm: &Vm, f: &mut Frame, n: usize) -> PyResult<Option<Box<Frame>>> {

@@ -66,6 +66,36 @@ fn instance_get(gil: &mut Gil<'_>, inst: &Obj<PyInstance>, key: &AnyObj) -> Opti
     }
 }
 
+/// The instance attribute `name` if it sits at position `hint` of the instance's inline
+/// attributes (checked by key identity: names are interned), without hashing.
+#[inline]
+pub(crate) fn inline_at(
+    gil: &mut Gil<'_>,
+    inst: &Obj<PyInstance>,
+    name: &AnyObj,
+    hint: u32,
+) -> Option<AnyObj> {
+    inst.get(gil).attrs.with(gil, |a| match a {
+        Attrs::Inline(d) => d
+            .entry(hint as usize)
+            .filter(|e| e.key.ptr_eq(name))
+            .map(|e| e.value.clone()),
+        Attrs::Dict(_) => None,
+    })
+}
+
+/// Where `name` sits in the instance's inline attributes, found by key identity.
+pub(crate) fn inline_pos(gil: &mut Gil<'_>, inst: &Obj<PyInstance>, name: &AnyObj) -> Option<u32> {
+    let hash = ops::str_hash(gil, name)?;
+    inst.get(gil).attrs.with(gil, |a| match a {
+        Attrs::Inline(d) => match d.lookup(hash, name, &|_, _| None) {
+            super::dict::Lookup::Found(p) => u32::try_from(p).ok(),
+            _ => None,
+        },
+        Attrs::Dict(_) => None,
+    })
+}
+
 /// `inst.__dict__`, materialising it.
 pub fn instance_dict(gil: &mut Gil<'_>, vm: &Vm, inst: &Obj<PyInstance>) -> Obj<PyDict> {
     let existing = inst.get(gil).attrs.with(gil, |a| match a {
@@ -470,7 +500,7 @@ pub fn setattr(
                 return Err(vm.type_error(gil, "__class__ must be set to a class"));
             }
             let cls = vm.type_of(gil, o);
-            if let Some(sa) = types::lookup(gil, vm, &cls, "__setattr__") {
+            if let Some(sa) = types::lookup_interned(gil, &cls, &vm.names.setattr) {
                 super::interp::call(gil, vm, &sa, vec![o.clone(), name.clone(), value], vec![])?;
                 return Ok(());
             }

@@ -201,7 +201,7 @@ pub fn call_type(
             d.with_mut(gil, |d| d.args = a);
         }
     }
-    let init = types::lookup(gil, vm, t, "__init__").filter(|i| {
+    let init = types::lookup_interned(gil, t, &vm.names.init).filter(|i| {
         // `object.__init__` itself: the checks below give CPython's messages.
         i.downcast_ref::<PyBuiltin>()
             .is_none_or(|b| b.get(gil).owner != "object")

@@ -467,8 +467,27 @@ fn step(gil: &mut Gil<'_>, vm: &Vm, f: &mut Frame, instr: Instr) -> PyResult<Flo
         }
         Instr::LoadAttr(i) => {
             let o = pop(f);
+            // CPython 3.11's LOAD_ATTR_INSTANCE_VALUE, as a hint: the position the name had
+            // in the last instance's inline attributes, checked by key identity.
+            let inst = o.downcast_ref::<PyInstance>();
+            let hint = f.code.get(gil).attr_hint[i as usize].get();
+            if let Some(inst) = inst
+                && hint != NOT_INLINE
+            {
+                let n = &f.code.get(gil).names[i as usize];
+                if let Some(v) = attr::inline_at(gil, inst, n, hint) {
+                    f.stack.push(v);
+                    return Ok(Flow::Next);
+                }
+            }
             let n = name_of(gil, f, i);
             let v = attr::getattr(gil, vm, &o, &n)?;
+            if let Some(inst) = inst
+                && hint != NOT_INLINE
+            {
+                let pos = attr::inline_pos(gil, inst, &n).unwrap_or(NOT_INLINE);
+                f.code.get(gil).attr_hint[i as usize].set(pos);
+            }
             f.stack.push(v);
         }
         Instr::StoreAttr(i) => {
@@ -825,6 +844,9 @@ fn step(gil: &mut Gil<'_>, vm: &Vm, f: &mut Frame, instr: Instr) -> PyResult<Flo
     }
     Ok(Flow::Next)
 }
+
+/// An attribute hint meaning "this site found a non-instance attribute": it stops looking.
+const NOT_INLINE: u32 = u32::MAX;
 
 /// Both operands as ints, if both are exactly `int` (not `bool`).
 #[inline(always)]
@@ -1279,7 +1301,7 @@ pub fn call(
         }
         tag::INSTANCE => {
             let cls = vm.type_of(gil, callable);
-            match types::lookup(gil, vm, &cls, "__call__") {
+            match types::lookup_interned(gil, &cls, &vm.names.call) {
                 Some(f) => {
                     args.insert(0, callable.clone());
                     call(gil, vm, &f, args, kwargs)

@@ -86,6 +86,8 @@ pub struct Vm {
     pub gc_callbacks: AnyObj,
     /// Interned strs for names used by the runtime itself.
     interned: RefCell<rustc_hash::FxHashMap<Box<str>, AnyObj>>,
+    /// The special-method names the hot paths look up, interned once.
+    pub(crate) names: Names,
     /// `sys.exit` code requested, if any.
     pub exit_code: Cell<Option<i32>>,
     /// `NotImplemented`.
@@ -113,8 +115,32 @@ fn idle_code(gil: &Gil<'_>) -> Obj<object::PyCode> {
             varnames: Box::new([]),
             stacksize: 0,
             global_cache: Box::new([]),
+            attr_hint: Box::new([]),
         },
     )
+}
+
+/// Special-method names looked up on every attribute store, instance creation or call of
+/// an instance, interned when the VM starts (a lookup by `&str` would intern each time).
+pub(crate) struct Names {
+    pub(crate) setattr: AnyObj,
+    pub(crate) init: AnyObj,
+    pub(crate) call: AnyObj,
+}
+
+impl Names {
+    fn new(gil: &Gil<'_>, interned: &mut rustc_hash::FxHashMap<Box<str>, AnyObj>) -> Names {
+        let mut intern = |s: &str| {
+            let o = Obj::new_immortal(gil, PyStr::new(s)).into_any();
+            interned.insert(s.into(), o.clone());
+            o
+        };
+        Names {
+            setattr: intern("__setattr__"),
+            init: intern("__init__"),
+            call: intern("__call__"),
+        }
+    }
 }
 
 /// One level of [`Vm::enter_recursion`].
@@ -178,6 +204,8 @@ impl Vm {
             .map(|i| Obj::new_immortal(gil, PyInt(i)).into_any())
             .collect();
         let types = Types::new(gil);
+        let mut interned = rustc_hash::FxHashMap::default();
+        let names = Names::new(gil, &mut interned);
         let builtins = Obj::new(
             gil,
             PyDict {
@@ -217,7 +245,8 @@ impl Vm {
             stdout: RefCell::new(std::io::BufWriter::new(std::io::stdout())),
             gc_garbage,
             gc_callbacks,
-            interned: RefCell::new(rustc_hash::FxHashMap::default()),
+            interned: RefCell::new(interned),
+            names,
             exit_code: Cell::new(None),
             not_implemented_obj: Obj::new_immortal(gil, object::PyNotImplemented).into_any(),
             repr_active: RefCell::new(Vec::new()),

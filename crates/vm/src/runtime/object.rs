@@ -280,6 +280,10 @@ pub struct PyCode {
     /// `LOAD_GLOBAL`'s cache, one slot per name: where the name was found last time.
     #[trace(skip)]
     pub global_cache: Box<[Cell<GlobalSlot>]>,
+    /// `LOAD_ATTR`'s hints, one per name: the position the name had in the last instance's
+    /// inline attributes (`u32::MAX`: the site reads something else; 0 to start).
+    #[trace(skip)]
+    pub attr_hint: Box<[Cell<u32>]>,
 }
 atomic_object!(PyCode, tag::CODE, "code");
 

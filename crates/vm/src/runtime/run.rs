@@ -1,5 +1,6 @@
 //! Running programs: compile, build the `__main__` module, run, report, shut down.
 
+use std::cell::Cell;
 use std::rc::Rc;
 use std::sync::Arc;
 
@@ -27,6 +28,7 @@ pub fn make_code(gil: &mut Gil<'_>, vm: &Vm, code: &Arc<Code>) -> Obj<PyCode> {
             varnames: varnames.into_boxed_slice(),
             stacksize: crate::compile::verify::max_stack_depth(code).unwrap_or(16) as usize,
             global_cache: GlobalSlot::slots(code.names.len()),
+            attr_hint: (0..code.names.len()).map(|_| Cell::new(0)).collect(),
         },
     )
 }

@@ -1,9 +1,11 @@
 //! Attributes and items: `o.name`, `o.name = v`, `o[k]`, `o[k] = v`, `x in o`.
 //!
-//! Instances keep attributes inline ([`Attrs::Inline`]) until `__dict__` is read; then the
-//! attributes move into a real dict object that the instance shares with its `__dict__`,
-//! which is what CPython 3.11 does with managed dicts (and why a cycle of instances counts
-//! one or two objects per instance in `gc.collect()`).
+//! Instances keep their attributes as a short list of `(name, value)` pairs
+//! ([`Attrs::Pairs`]), or in an ordered table ([`Attrs::Inline`]) once they have many or a
+//! name that is not interned, until `__dict__` is read; then the attributes move into a real dict
+//! object that the instance shares with its `__dict__`, which is what CPython 3.11 does
+//! with managed dicts (and why a cycle of instances counts one or two objects per instance
+//! in `gc.collect()`).
 
 use heap::{AnyObj, Gil, GilCell, Obj, WeakKind, WeakRef};
 
@@ -27,8 +29,73 @@ fn attr_error(gil: &mut Gil<'_>, vm: &Vm, o: &AnyObj, name: &str) -> PyErr {
     vm.attribute_error(gil, &format!("'{n}' object has no attribute '{name}'"))
 }
 
+/// Most attributes an instance keeps as pairs; the next one moves them into a table.
+const MAX_PAIRS: usize = 16;
+
+/// Looks `name` up in an instance that keeps pairs: `None` if it keeps a table instead,
+/// else whether it has the attribute.
+fn pairs_get(gil: &mut Gil<'_>, inst: &Obj<PyInstance>, name: &AnyObj) -> Option<Option<AnyObj>> {
+    enum Found {
+        NotPairs,
+        Done(Option<AnyObj>),
+        ByText(Vec<AnyObj>),
+    }
+    // Immortal strs are interned (see `Vm::intern`): one object per text, and pairs only
+    // hold interned names, so an interned name not there by identity is not there at all.
+    let interned = name.is_immortal(gil);
+    let found = inst.get(gil).attrs.with(gil, |a| match a {
+        Attrs::Pairs(pairs) => match pairs.iter().find(|(k, _)| k.ptr_eq(name)) {
+            Some((_, v)) => Found::Done(Some(v.clone())),
+            None if interned => Found::Done(None),
+            None => Found::ByText(pairs.iter().map(|(k, _)| k.clone()).collect()),
+        },
+        _ => Found::NotPairs,
+    });
+    match found {
+        Found::NotPairs => None,
+        Found::Done(v) => Some(v),
+        Found::ByText(names) => {
+            let text = str_payload(gil, name)?;
+            let i = names
+                .iter()
+                .position(|k| str_payload(gil, k) == Some(text))?;
+            Some(inst.get(gil).attrs.with(gil, |a| match a {
+                Attrs::Pairs(pairs) => pairs.get(i).map(|(_, v)| v.clone()),
+                _ => None,
+            }))
+        }
+    }
+}
+
+/// Moves an instance's pairs into an ordered table. Does nothing to other layouts.
+fn pairs_to_table(gil: &mut Gil<'_>, inst: &Obj<PyInstance>) {
+    let names = inst.get(gil).attrs.with(gil, |a| match a {
+        Attrs::Pairs(pairs) => Some(pairs.iter().map(|(k, _)| k.clone()).collect::<Vec<_>>()),
+        _ => None,
+    });
+    let Some(names) = names else {
+        return;
+    };
+    let hashes: Vec<i64> = names
+        .iter()
+        .map(|k| ops::str_hash(gil, k).unwrap_or(0))
+        .collect();
+    inst.get(gil).attrs.with_mut(gil, |a| {
+        if let Attrs::Pairs(pairs) = a {
+            let mut d = Dict::new();
+            for ((k, v), h) in std::mem::take(pairs).into_iter().zip(hashes) {
+                d.insert_new(h, k, v);
+            }
+            *a = Attrs::Inline(d);
+        }
+    });
+}
+
 /// The namespace an instance keeps its attributes in.
 fn instance_get(gil: &mut Gil<'_>, inst: &Obj<PyInstance>, key: &AnyObj) -> Option<AnyObj> {
+    if let Some(v) = pairs_get(gil, inst, key) {
+        return v;
+    }
     enum Where {
         Inline(Option<AnyObj>),
         Undecided,
@@ -42,6 +109,7 @@ fn instance_get(gil: &mut Gil<'_>, inst: &Obj<PyInstance>, key: &AnyObj) -> Opti
             super::dict::Lookup::Undecided(_) => Where::Undecided,
         },
         Attrs::Dict(d) => Where::Dict(d.clone()),
+        Attrs::Pairs(_) => Where::Inline(None),
     });
     match w {
         Where::Inline(v) => v,
@@ -54,7 +122,7 @@ fn instance_get(gil: &mut Gil<'_>, inst: &Obj<PyInstance>, key: &AnyObj) -> Opti
                     .filter(|e| e.hash == hash)
                     .map(|e| (e.key.clone(), e.value.clone()))
                     .collect(),
-                Attrs::Dict(_) => Vec::new(),
+                Attrs::Dict(_) | Attrs::Pairs(_) => Vec::new(),
             });
             let k = str_payload(gil, key)?.to_owned();
             cands
@@ -66,8 +134,8 @@ fn instance_get(gil: &mut Gil<'_>, inst: &Obj<PyInstance>, key: &AnyObj) -> Opti
     }
 }
 
-/// The instance attribute `name` if it sits at position `hint` of the instance's inline
-/// attributes (checked by key identity: names are interned), without hashing.
+/// The instance attribute `name` if it sits at position `hint` of the instance's shared
+/// layout or inline table (checked by key identity: names are interned), without hashing.
 #[inline]
 pub(crate) fn inline_at(
     gil: &mut Gil<'_>,
@@ -76,6 +144,10 @@ pub(crate) fn inline_at(
     hint: u32,
 ) -> Option<AnyObj> {
     inst.get(gil).attrs.with(gil, |a| match a {
+        Attrs::Pairs(pairs) => pairs
+            .get(hint as usize)
+            .filter(|(k, _)| k.ptr_eq(name))
+            .map(|(_, v)| v.clone()),
         Attrs::Inline(d) => d
             .entry(hint as usize)
             .filter(|e| e.key.ptr_eq(name))
@@ -84,10 +156,14 @@ pub(crate) fn inline_at(
     })
 }
 
-/// Where `name` sits in the instance's inline attributes, found by key identity.
+/// Where `name` sits in the instance's shared layout or inline table, found by identity.
 pub(crate) fn inline_pos(gil: &mut Gil<'_>, inst: &Obj<PyInstance>, name: &AnyObj) -> Option<u32> {
     let hash = ops::str_hash(gil, name)?;
     inst.get(gil).attrs.with(gil, |a| match a {
+        Attrs::Pairs(pairs) => pairs
+            .iter()
+            .position(|(k, _)| k.ptr_eq(name))
+            .and_then(|p| u32::try_from(p).ok()),
         Attrs::Inline(d) => match d.lookup(hash, name, &|_, _| None) {
             super::dict::Lookup::Found(p) => u32::try_from(p).ok(),
             _ => None,
@@ -100,14 +176,16 @@ pub(crate) fn inline_pos(gil: &mut Gil<'_>, inst: &Obj<PyInstance>, name: &AnyOb
 pub fn instance_dict(gil: &mut Gil<'_>, vm: &Vm, inst: &Obj<PyInstance>) -> Obj<PyDict> {
     let existing = inst.get(gil).attrs.with(gil, |a| match a {
         Attrs::Dict(d) => Some(d.clone()),
-        Attrs::Inline(_) => None,
+        Attrs::Inline(_) | Attrs::Pairs(_) => None,
     });
     if let Some(d) = existing {
         return d;
     }
+    pairs_to_table(gil, inst);
     let table = inst.get(gil).attrs.with_mut(gil, |a| match a {
         Attrs::Inline(d) => std::mem::take(d),
-        Attrs::Dict(_) => Dict::new(),
+        // `pairs_to_table` left no pairs.
+        Attrs::Dict(_) | Attrs::Pairs(_) => Dict::new(),
     });
     let d = Obj::new(
         gil,
@@ -506,7 +584,7 @@ pub fn setattr(
             }
             let d = inst.get(gil).attrs.with(gil, |a| match a {
                 Attrs::Dict(d) => Some(d.clone()),
-                Attrs::Inline(_) => None,
+                Attrs::Inline(_) | Attrs::Pairs(_) => None,
             });
             match d {
                 Some(d) => ops::dict_set(gil, vm, &d, name.clone(), value),
@@ -576,6 +654,9 @@ pub fn setattr(
 }
 
 fn inline_set(gil: &mut Gil<'_>, inst: &Obj<PyInstance>, name: AnyObj, value: AnyObj) {
+    let Some(value) = pairs_set(gil, inst, &name, value) else {
+        return;
+    };
     let Some(hash) = ops::str_hash(gil, &name) else {
         return;
     };
@@ -585,7 +666,8 @@ fn inline_set(gil: &mut Gil<'_>, inst: &Obj<PyInstance>, name: AnyObj, value: An
             super::dict::Lookup::Missing => Ok(None),
             super::dict::Lookup::Undecided(_) => Err(()),
         },
-        Attrs::Dict(_) => Ok(None),
+        // `pairs_set` left no pairs.
+        Attrs::Dict(_) | Attrs::Pairs(_) => Ok(None),
     });
     let pos = match pos {
         Ok(p) => p,
@@ -598,7 +680,7 @@ fn inline_set(gil: &mut Gil<'_>, inst: &Obj<PyInstance>, name: AnyObj, value: An
                             .map(|e| (p, e.key.clone()))
                     })
                     .collect(),
-                Attrs::Dict(_) => Vec::new(),
+                Attrs::Dict(_) | Attrs::Pairs(_) => Vec::new(),
             });
             cands
                 .into_iter()
@@ -614,9 +696,50 @@ fn inline_set(gil: &mut Gil<'_>, inst: &Obj<PyInstance>, name: AnyObj, value: An
                 None
             }
         },
-        Attrs::Dict(_) => None,
+        Attrs::Dict(_) | Attrs::Pairs(_) => None,
     });
     drop(old);
+}
+
+/// Stores `name = value` in an instance that keeps pairs, if the pairs can hold it; gives
+/// the value back otherwise (having moved the pairs into a table if there were any).
+fn pairs_set(
+    gil: &mut Gil<'_>,
+    inst: &Obj<PyInstance>,
+    name: &AnyObj,
+    value: AnyObj,
+) -> Option<AnyObj> {
+    let interned = name.is_immortal(gil);
+    enum Done {
+        NotPairs(AnyObj),
+        Replaced(AnyObj),
+        Added,
+        Overflow(AnyObj),
+    }
+    let done = inst.get(gil).attrs.with_mut(gil, |a| match a {
+        Attrs::Pairs(pairs) => match pairs.iter().position(|(k, _)| k.ptr_eq(name)) {
+            Some(i) => Done::Replaced(std::mem::replace(&mut pairs[i].1, value)),
+            None if interned && pairs.len() < MAX_PAIRS => {
+                pairs.push((name.clone(), value));
+                Done::Added
+            }
+            None => Done::Overflow(value),
+        },
+        _ => Done::NotPairs(value),
+    });
+    match done {
+        Done::NotPairs(value) => Some(value),
+        // The old value is released after the instance is no longer borrowed.
+        Done::Replaced(old) => {
+            drop(old);
+            None
+        }
+        Done::Added => None,
+        Done::Overflow(value) => {
+            pairs_to_table(gil, inst);
+            Some(value)
+        }
+    }
 }
 
 /// `del o.name`.
@@ -625,6 +748,7 @@ pub fn delattr(gil: &mut Gil<'_>, vm: &Vm, o: &AnyObj, name: &AnyObj) -> PyResul
     match o.tag() {
         tag::INSTANCE => {
             let inst = o.downcast_ref::<PyInstance>().unwrap().clone();
+            pairs_to_table(gil, &inst);
             let d = instance_dict_if_any(gil, &inst);
             let removed = match d {
                 Some(d) => ops::dict_del(gil, vm, &d, name)?,
@@ -638,7 +762,7 @@ pub fn delattr(gil: &mut Gil<'_>, vm: &Vm, o: &AnyObj, name: &AnyObj) -> PyResul
                                     .map(|e| (p, e.key.clone()))
                             })
                             .collect(),
-                        Attrs::Dict(_) => Vec::new(),
+                        Attrs::Dict(_) | Attrs::Pairs(_) => Vec::new(),
                     });
                     let pos = cands
                         .into_iter()
@@ -648,7 +772,7 @@ pub fn delattr(gil: &mut Gil<'_>, vm: &Vm, o: &AnyObj, name: &AnyObj) -> PyResul
                         Some(p) => {
                             let e = inst.get(gil).attrs.with_mut(gil, |a| match a {
                                 Attrs::Inline(d) => d.remove_at(p),
-                                Attrs::Dict(_) => None,
+                                Attrs::Dict(_) | Attrs::Pairs(_) => None,
                             });
                             drop(e);
                             true
@@ -696,7 +820,7 @@ pub fn delattr(gil: &mut Gil<'_>, vm: &Vm, o: &AnyObj, name: &AnyObj) -> PyResul
 fn instance_dict_if_any(gil: &mut Gil<'_>, inst: &Obj<PyInstance>) -> Option<Obj<PyDict>> {
     inst.get(gil).attrs.with(gil, |a| match a {
         Attrs::Dict(d) => Some(d.clone()),
-        Attrs::Inline(_) => None,
+        Attrs::Inline(_) | Attrs::Pairs(_) => None,
     })
 }
 

@@ -3,7 +3,6 @@
 
 use heap::{AnyObj, Gil, GilCell, Obj};
 
-use super::dict::Dict;
 use super::interp::{self, call};
 use super::object::*;
 use super::ops::{self, int_payload, str_payload};
@@ -188,7 +187,7 @@ pub fn call_type(
     let is_exc = layout == Layout::Exception;
     let inst = PyInstance {
         class: GilCell::new(t.clone()),
-        attrs: GilCell::new(Attrs::Inline(Dict::new())),
+        attrs: GilCell::new(Attrs::Pairs(Vec::new())),
         exc: is_exc.then(|| GilCell::new(ExcData::default())),
         list: (layout == Layout::List).then(|| GilCell::new(Vec::new())),
     };

@@ -18,7 +18,7 @@ impl Vm {
         let args = self.tuple(gil, args).downcast::<PyTuple>().ok();
         let inst = PyInstance {
             class: GilCell::new(ty.clone()),
-            attrs: GilCell::new(Attrs::Inline(super::dict::Dict::new())),
+            attrs: GilCell::new(Attrs::Pairs(Vec::new())),
             exc: Some(GilCell::new(ExcData {
                 args,
                 ..ExcData::default()

@@ -185,15 +185,19 @@ fn run_loop(gil: &mut Gil<'_>, vm: &Vm, frame: Box<Frame>) -> PyResult<AnyObj> {
         let code_obj = f.code.clone();
         let code = &code_obj.get(gil).code;
         let mut reraise = false;
+        // The program counter lives in a register while the frame runs; `f.pc` is brought up
+        // to date whenever the frame stops running (a call, an exception).
+        let mut pc = f.pc;
         let err = loop {
-            let instr = code.instrs[f.pc];
-            f.pc += 1;
+            let instr = code.instrs[pc];
+            pc += 1;
             if let Instr::Reraise = instr {
                 reraise = true;
             }
-            match step(gil, vm, &mut f, instr) {
+            match step(gil, vm, &mut f, &mut pc, instr) {
                 Ok(Flow::Next) => {}
                 Ok(Flow::Call(callee)) => {
+                    f.pc = pc;
                     if let Err(e) = enter(gil, vm) {
                         break e;
                     }
@@ -212,7 +216,10 @@ fn run_loop(gil: &mut Gil<'_>, vm: &Vm, frame: Box<Frame>) -> PyResult<AnyObj> {
                         None => return Ok(v),
                     }
                 }
-                Err(e) => break e,
+                Err(e) => {
+                    f.pc = pc;
+                    break e;
+                }
             }
             reraise = false;
         };
@@ -333,7 +340,7 @@ fn load_global(gil: &mut Gil<'_>, vm: &Vm, f: &Frame, i: u32) -> PyResult<AnyObj
 }
 
 #[inline(always)]
-fn step(gil: &mut Gil<'_>, vm: &Vm, f: &mut Frame, instr: Instr) -> PyResult<Flow> {
+fn step(gil: &mut Gil<'_>, vm: &Vm, f: &mut Frame, pc: &mut usize, instr: Instr) -> PyResult<Flow> {
     match instr {
         Instr::Nop => {}
         Instr::PopTop => drop(pop(f)),
@@ -519,14 +526,52 @@ fn step(gil: &mut Gil<'_>, vm: &Vm, f: &mut Frame, instr: Instr) -> PyResult<Flo
         Instr::BinarySubscr => {
             let k = pop(f);
             let c = pop(f);
-            let v = attr::getitem(gil, vm, &c, &k)?;
+            // 3.11's BINARY_SUBSCR_LIST_INT / _TUPLE_INT: an int index in range.
+            let quick = match k.downcast_ref::<PyInt>() {
+                Some(i) => {
+                    let i = i.get(gil).0;
+                    if let Some(l) = c.downcast_ref::<PyList>() {
+                        l.get(gil)
+                            .items
+                            .with(gil, |items| seq_index(items, i).cloned())
+                    } else if let Some(t) = c.downcast_ref::<PyTuple>() {
+                        seq_index(&t.get(gil).items, i).cloned()
+                    } else {
+                        None
+                    }
+                }
+                None => None,
+            };
+            let v = match quick {
+                Some(v) => v,
+                None => attr::getitem(gil, vm, &c, &k)?,
+            };
             f.stack.push(v);
         }
         Instr::StoreSubscr => {
             let k = pop(f);
             let c = pop(f);
             let v = pop(f);
-            attr::setitem(gil, vm, &c, k, v)?;
+            // 3.11's STORE_SUBSCR_LIST_INT.
+            if let (Some(l), Some(i)) = (c.downcast_ref::<PyList>(), k.downcast_ref::<PyInt>()) {
+                let i = i.get(gil).0;
+                let old = l.get(gil).items.with_mut(gil, |items| {
+                    let len = items.len() as i64;
+                    let j = if i < 0 { i + len } else { i };
+                    if (0..len).contains(&j) {
+                        Ok(std::mem::replace(&mut items[j as usize], v))
+                    } else {
+                        Err(v)
+                    }
+                });
+                match old {
+                    // The old item is released after the list is no longer borrowed.
+                    Ok(old) => drop(old),
+                    Err(v) => attr::setitem(gil, vm, &c, k, v)?,
+                }
+            } else {
+                attr::setitem(gil, vm, &c, k, v)?;
+            }
         }
         Instr::DeleteSubscr => {
             let k = pop(f);
@@ -665,17 +710,17 @@ fn step(gil: &mut Gil<'_>, vm: &Vm, f: &mut Frame, instr: Instr) -> PyResult<Flo
             let o = vm.str(gil, &s);
             f.stack.push(o);
         }
-        Instr::Jump(t) => f.pc = t as usize,
+        Instr::Jump(t) => *pc = t as usize,
         Instr::PopJumpIfFalse(t) => {
             let v = pop(f);
             if !quick_truthy(gil, vm, &v)? {
-                f.pc = t as usize;
+                *pc = t as usize;
             }
         }
         Instr::PopJumpIfTrue(t) => {
             let v = pop(f);
             if quick_truthy(gil, vm, &v)? {
-                f.pc = t as usize;
+                *pc = t as usize;
             }
         }
         Instr::JumpIfFalseOrPop(t) => {
@@ -683,13 +728,13 @@ fn step(gil: &mut Gil<'_>, vm: &Vm, f: &mut Frame, instr: Instr) -> PyResult<Flo
             if ops::truthy(gil, vm, &v)? {
                 drop(pop(f));
             } else {
-                f.pc = t as usize;
+                *pc = t as usize;
             }
         }
         Instr::JumpIfTrueOrPop(t) => {
             let v = top(f).clone();
             if ops::truthy(gil, vm, &v)? {
-                f.pc = t as usize;
+                *pc = t as usize;
             } else {
                 drop(pop(f));
             }
@@ -705,17 +750,29 @@ fn step(gil: &mut Gil<'_>, vm: &Vm, f: &mut Frame, instr: Instr) -> PyResult<Flo
                 Some(v) => f.stack.push(v),
                 None => {
                     drop(pop(f));
-                    f.pc = t as usize;
+                    *pc = t as usize;
                 }
             }
         }
         Instr::UnpackSequence(n) => {
             let seq = pop(f);
-            // The common case, a tuple of the right length: straight onto the stack.
+            // The common cases, a tuple or list of the right length: straight onto the stack.
             if let Some(t) = seq.downcast_ref::<PyTuple>() {
                 let items = &t.get(gil).items;
                 if items.len() == n as usize {
                     f.stack.extend(items.iter().rev().cloned());
+                    return Ok(Flow::Next);
+                }
+            } else if let Some(l) = seq.downcast_ref::<PyList>() {
+                let stack = &mut f.stack;
+                let done = l.get(gil).items.with(gil, |items| {
+                    let fits = items.len() == n as usize;
+                    if fits {
+                        stack.extend(items.iter().rev().cloned());
+                    }
+                    fits
+                });
+                if done {
                     return Ok(Flow::Next);
                 }
             }
@@ -843,6 +900,13 @@ fn step(gil: &mut Gil<'_>, vm: &Vm, f: &mut Frame, instr: Instr) -> PyResult<Flo
         }
     }
     Ok(Flow::Next)
+}
+
+/// `items[i]` with Python's negative indices, if in range.
+#[inline(always)]
+fn seq_index(items: &[AnyObj], i: i64) -> Option<&AnyObj> {
+    let j = if i < 0 { i + items.len() as i64 } else { i };
+    usize::try_from(j).ok().and_then(|j| items.get(j))
 }
 
 /// An attribute hint meaning "this site found a non-instance attribute": it stops looking.

@@ -205,6 +205,7 @@ impl Vm {
             .collect();
         let types = Types::new(gil);
         let mut interned = rustc_hash::FxHashMap::default();
+        interned.insert(Box::<str>::from(""), empty_str.clone());
         let names = Names::new(gil, &mut interned);
         let builtins = Obj::new(
             gil,
@@ -302,7 +303,11 @@ impl Vm {
         Obj::new(gil, PyStr::new(s)).into_any()
     }
 
-    /// A shared str for a name the runtime uses often.
+    /// The one immortal str with text `s` (names in code, attribute names, ...).
+    ///
+    /// Every immortal str is the interned one for its text, so two immortal strs with the
+    /// same text are the same object: an immortal name missing from a table by identity is
+    /// missing (instance attributes rely on this; see `attr.rs`).
     pub fn intern(&self, gil: &Gil<'_>, s: &str) -> AnyObj {
         if let Some(o) = self.interned.borrow().get(s) {
             return o.clone();
@@ -310,6 +315,19 @@ impl Vm {
         let o = Obj::new_immortal(gil, PyStr::new(s)).into_any();
         self.interned.borrow_mut().insert(s.into(), o.clone());
         o
+    }
+
+    /// Makes the immortal str `name` the interned one for its text, unless another is
+    /// already; returns the interned one.
+    pub(crate) fn adopt_interned(&self, gil: &Gil<'_>, name: &AnyObj) -> AnyObj {
+        let Some(text) = ops::str_payload(gil, name) else {
+            return name.clone();
+        };
+        let mut table = self.interned.borrow_mut();
+        table
+            .entry(text.into())
+            .or_insert_with(|| name.clone())
+            .clone()
     }
 
     /// A new list.

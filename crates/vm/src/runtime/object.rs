@@ -425,7 +425,13 @@ impl Object for PyCell {
 /// How an instance keeps its attributes.
 #[derive(Trace)]
 pub enum Attrs {
-    /// Inline, as 3.11's managed dict before anyone asks for `__dict__`.
+    /// A few `(name, value)` pairs in insertion order, names interned: what most instances
+    /// need (3.11 keeps a values array beside the class's shared keys; pymem spends the 8
+    /// bytes of the name per attribute instead, and needs no table per class). Names are
+    /// found by identity; see `attr.rs`.
+    Pairs(Vec<(AnyObj, AnyObj)>),
+    /// An ordered table, for many attributes or names that are not interned; as 3.11's
+    /// managed dict before anyone asks for `__dict__`.
     Inline(Dict),
     /// A real dict object, after `__dict__` was read.
     Dict(Obj<PyDict>),

@@ -7,7 +7,7 @@
 //! their methods as [`PyBuiltin`] method descriptors in their namespace, so `[].append` and
 //! `list.append` work like CPython's.
 
-use std::cell::{Cell, RefCell};
+use std::cell::Cell;
 
 use heap::{AnyObj, Gil, GilCell, Obj, WeakKind, WeakRef};
 
@@ -263,6 +263,13 @@ impl Types {
 /// Sets `__module__` of the builtin classes and fills their namespaces with methods.
 pub fn fill(gil: &mut Gil<'_>, vm: &Vm) {
     for t in vm.types.all() {
+        // The names were made before the VM's intern table existed.
+        let name = t.get(gil).name.cloned(gil);
+        let interned = vm.adopt_interned(gil, &name);
+        if !interned.ptr_eq(&name) {
+            t.get(gil).name.set(gil, interned.clone());
+            t.get(gil).qualname.set(gil, interned);
+        }
         let m = vm.intern(gil, "builtins");
         set_type_attr(gil, vm, t, "__module__", m);
     }
@@ -486,7 +493,7 @@ pub fn lookup_interned(gil: &mut Gil<'_>, cls: &Obj<PyType>, key: &AnyObj) -> Op
     let (ca, na) = (cls.as_any().addr(), key.addr());
     let slot = ((ca >> 4) ^ (na >> 4).wrapping_mul(0x9e37)) & (TYPE_CACHE_SIZE - 1);
     let epoch = TYPE_EPOCH.with(Cell::get);
-    let e = TYPE_CACHE.with(|c| c.borrow()[slot]);
+    let e = TYPE_CACHE.with(|c| c[slot].get());
     if e.cls == ca && e.name == na && e.epoch == epoch {
         if e.owner == CACHE_MISSING {
             return None;
@@ -512,13 +519,13 @@ pub fn lookup_interned(gil: &mut Gil<'_>, cls: &Obj<PyType>, key: &AnyObj) -> Op
             None => (CACHE_MISSING, 0),
         };
         TYPE_CACHE.with(|c| {
-            c.borrow_mut()[slot] = CacheEntry {
+            c[slot].set(CacheEntry {
                 cls: ca,
                 name: na,
                 epoch,
                 owner,
                 pos,
-            }
+            })
         });
     }
     found.map(|(_, _, v)| v)
@@ -546,7 +553,7 @@ fn lookup_uncached(
 const TYPE_CACHE_SIZE: usize = 4096;
 const CACHE_MISSING: u32 = u32::MAX;
 
-#[derive(Clone, Copy, Default)]
+#[derive(Clone, Copy)]
 struct CacheEntry {
     cls: usize,
     name: usize,
@@ -555,12 +562,22 @@ struct CacheEntry {
     pos: u32,
 }
 
+impl CacheEntry {
+    const EMPTY: CacheEntry = CacheEntry {
+        cls: 0,
+        name: 0,
+        epoch: 0,
+        owner: 0,
+        pos: 0,
+    };
+}
+
 thread_local! {
     /// The class-namespace epoch (see [`lookup_interned`]); starts at 1 so that the
     /// zeroed cache entries never match.
     static TYPE_EPOCH: Cell<u64> = const { Cell::new(1) };
-    static TYPE_CACHE: RefCell<Vec<CacheEntry>> =
-        RefCell::new(vec![CacheEntry::default(); TYPE_CACHE_SIZE]);
+    static TYPE_CACHE: [Cell<CacheEntry>; TYPE_CACHE_SIZE] =
+        const { [const { Cell::new(CacheEntry::EMPTY) }; TYPE_CACHE_SIZE] };
 }
 
 /// Invalidates every cached class lookup: called on any change to a class namespace, on

@@ -95,7 +95,10 @@ pub struct Vm {
     /// Objects whose `repr` is being computed (recursive containers print `[...]`).
     repr_active: RefCell<Vec<usize>>,
     /// Finished frames, emptied, reused by new calls (see [`interp`]).
-    #[allow(clippy::vec_box, reason = "frames move between the pool and the loop by pointer")]
+    #[allow(
+        clippy::vec_box,
+        reason = "frames move between the pool and the loop by pointer"
+    )]
     pub(crate) frame_pool: RefCell<Vec<Box<interp::Frame>>>,
     /// What a pooled frame holds instead of a code object: immortal, never run.
     pub(crate) idle_code: Obj<object::PyCode>,

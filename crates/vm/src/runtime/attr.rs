@@ -86,7 +86,7 @@ fn pairs_to_table(gil: &mut Gil<'_>, inst: &Obj<PyInstance>) {
             for ((k, v), h) in std::mem::take(pairs).into_iter().zip(hashes) {
                 d.insert_new(h, k, v);
             }
-            *a = Attrs::Inline(d);
+            *a = Attrs::Inline(Box::new(d));
         }
     });
 }
@@ -183,7 +183,7 @@ pub fn instance_dict(gil: &mut Gil<'_>, vm: &Vm, inst: &Obj<PyInstance>) -> Obj<
     }
     pairs_to_table(gil, inst);
     let table = inst.get(gil).attrs.with_mut(gil, |a| match a {
-        Attrs::Inline(d) => std::mem::take(d),
+        Attrs::Inline(d) => std::mem::take(&mut **d),
         // `pairs_to_table` left no pairs.
         Attrs::Dict(_) | Attrs::Pairs(_) => Dict::new(),
     });

@@ -188,8 +188,8 @@ pub fn call_type(
     let inst = PyInstance {
         class: GilCell::new(t.clone()),
         attrs: GilCell::new(Attrs::Pairs(Vec::new())),
-        exc: is_exc.then(|| GilCell::new(ExcData::default())),
-        list: (layout == Layout::List).then(|| GilCell::new(Vec::new())),
+        exc: is_exc.then(|| Box::new(GilCell::new(ExcData::default()))),
+        list: (layout == Layout::List).then(|| Box::new(GilCell::new(Vec::new()))),
     };
     let obj = Obj::new(gil, inst).into_any();
     if is_exc {

@@ -19,10 +19,10 @@ impl Vm {
         let inst = PyInstance {
             class: GilCell::new(ty.clone()),
             attrs: GilCell::new(Attrs::Pairs(Vec::new())),
-            exc: Some(GilCell::new(ExcData {
+            exc: Some(Box::new(GilCell::new(ExcData {
                 args,
                 ..ExcData::default()
-            })),
+            }))),
             list: None,
         };
         Obj::new(gil, inst).into_any()

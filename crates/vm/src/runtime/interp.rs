@@ -124,12 +124,16 @@ fn recycle(vm: &Vm, mut done: Box<Frame>) {
 }
 
 /// Appends a frame's `n` new cells, then the closure's cells.
+#[inline]
 fn add_cells(
     gil: &Gil<'_>,
     cells: &mut Vec<Obj<PyCell>>,
     n: usize,
     closure: Option<&Obj<PyTuple>>,
 ) {
+    if n == 0 && closure.is_none() {
+        return;
+    }
     for _ in 0..n {
         cells.push(Obj::new(
             gil,
@@ -149,6 +153,7 @@ fn add_cells(
 }
 
 /// Moves the parameters that are also cells from their local slots into their cells.
+#[inline]
 fn fill_arg_cells(gil: &Gil<'_>, f: &mut Frame, cell2arg: &[Option<u32>]) {
     for (ci, arg) in cell2arg.iter().enumerate() {
         if let Some(a) = arg {
@@ -297,19 +302,25 @@ fn name_error(gil: &mut Gil<'_>, vm: &Vm, name: &str) -> PyErr {
 fn load_global(gil: &mut Gil<'_>, vm: &Vm, f: &Frame, i: u32) -> PyResult<AnyObj> {
     let slot = f.code.get(gil).global_cache[i as usize].get();
     let globals = &f.globals.get(gil).table;
-    let gver = globals.with(gil, Dict::version);
-    if slot.globals_version == gver {
-        let hit = match slot.builtins_version {
-            None => globals.with(gil, |d| d.entry(slot.pos as usize).map(|e| e.value.clone())),
-            Some(bver) => vm.builtins.get(gil).table.with(gil, |d| {
+    let in_globals = globals.with(gil, |d| {
+        (d.version() == slot.globals_version).then(|| match slot.builtins_version {
+            None => d.entry(slot.pos as usize).map(|e| e.value.clone()),
+            Some(_) => None,
+        })
+    });
+    match (in_globals, slot.builtins_version) {
+        (Some(Some(v)), None) => return Ok(v),
+        (Some(None), Some(bver)) => {
+            let hit = vm.builtins.get(gil).table.with(gil, |d| {
                 (d.version() == bver)
                     .then(|| d.entry(slot.pos as usize).map(|e| e.value.clone()))
                     .flatten()
-            }),
-        };
-        if let Some(v) = hit {
-            return Ok(v);
+            });
+            if let Some(v) = hit {
+                return Ok(v);
+            }
         }
+        _ => {}
     }
     let key = name_of(gil, f, i);
     let found = match types::dict_find_interned(gil, globals, &key) {

@@ -160,7 +160,7 @@ pub fn instance_list<'a, 'py: 'a>(
     o: &'a AnyObj,
 ) -> Option<&'a heap::GilCell<Vec<AnyObj>>> {
     o.downcast_ref::<PyInstance>()
-        .and_then(|i| i.get(gil).list.as_ref())
+        .and_then(|i| i.get(gil).list.as_deref())
 }
 
 /// Items of a list (or list subclass) or tuple, copied out.

@@ -21,6 +21,54 @@ fn compare_instr(op: CmpOp) -> Instr {
     }
 }
 
+/// The value of an expression CPython's AST optimizer turns into a constant: literals,
+/// negated number literals, and tuples of those (nested tuples included). Works through a
+/// worklist, so a deeply nested tuple display costs no Rust recursion.
+fn const_of(e: &Expr) -> Option<Const> {
+    let leaf = |e: &Expr| -> Option<Const> {
+        Some(match &e.kind {
+            ExprKind::Int(i) => Const::Int(*i),
+            ExprKind::Float(f) => Const::Float(*f),
+            ExprKind::Str(s) => Const::Str(s.clone()),
+            ExprKind::Bool(b) => Const::Bool(*b),
+            ExprKind::None => Const::None,
+            ExprKind::UnaryOp {
+                op: UnaryOp::Neg,
+                operand,
+            } => match operand.kind {
+                ExprKind::Int(i) => Const::Int(i.checked_neg()?),
+                ExprKind::Float(f) => Const::Float(-f),
+                _ => return None,
+            },
+            _ => return None,
+        })
+    };
+    // Post-order over the tuple displays: each finished tuple's items are the last `n`
+    // values built.
+    enum Step<'a> {
+        Visit(&'a Expr),
+        Build(usize),
+    }
+    let mut work = vec![Step::Visit(e)];
+    let mut built: Vec<Const> = Vec::new();
+    while let Some(step) = work.pop() {
+        match step {
+            Step::Visit(x) => match &x.kind {
+                ExprKind::Tuple(items) => {
+                    work.push(Step::Build(items.len()));
+                    work.extend(items.iter().rev().map(Step::Visit));
+                }
+                _ => built.push(leaf(x)?),
+            },
+            Step::Build(n) => {
+                let items = built.split_off(built.len() - n);
+                built.push(Const::Tuple(items));
+            }
+        }
+    }
+    built.pop()
+}
+
 impl Compiler<'_> {
     pub(super) fn expr(&mut self, e: &Expr) -> Res {
         stacker::maybe_grow(RED_ZONE, SEGMENT, || self.expr_inner(e))
@@ -126,6 +174,12 @@ impl Compiler<'_> {
                 self.emit(Instr::BuildList(items.len() as u32), span);
             }
             ExprKind::Tuple(items) => {
+                // A tuple of constants is itself a constant, built once (CPython's AST
+                // optimizer folds it too: `(None, None)` is the same object every time).
+                if let Some(c) = const_of(e) {
+                    self.load_const(c, span);
+                    return Ok(());
+                }
                 items.iter().try_for_each(|x| self.expr(x))?;
                 self.emit(Instr::BuildTuple(items.len() as u32), span);
             }

@@ -189,16 +189,12 @@ fn run_loop(gil: &mut Gil<'_>, vm: &Vm, frame: Box<Frame>) -> PyResult<AnyObj> {
     'frames: loop {
         let code_obj = f.code.clone();
         let code = &code_obj.get(gil).code;
-        let mut reraise = false;
         // The program counter lives in a register while the frame runs; `f.pc` is brought up
         // to date whenever the frame stops running (a call, an exception).
         let mut pc = f.pc;
         let err = loop {
             let instr = code.instrs[pc];
             pc += 1;
-            if let Instr::Reraise = instr {
-                reraise = true;
-            }
             match step(gil, vm, &mut f, &mut pc, instr) {
                 Ok(Flow::Next) => {}
                 Ok(Flow::Call(callee)) => {
@@ -226,11 +222,13 @@ fn run_loop(gil: &mut Gil<'_>, vm: &Vm, frame: Box<Frame>) -> PyResult<AnyObj> {
                     break e;
                 }
             }
-            reraise = false;
         };
-        // An exception: find a handler in this frame or its callers.
+        // An exception: find a handler in this frame or its callers. A `RERAISE` (the end of
+        // a `finally` or an unmatched handler) passes on an exception whose traceback
+        // already has this frame's line.
         let mut err = err;
-        let mut add_tb = !reraise;
+        let reraised = f.pc > 0 && matches!(code.instrs.get(f.pc - 1), Some(Instr::Reraise));
+        let mut add_tb = !reraised;
         loop {
             if add_tb {
                 let line = f.code.get(gil).code.line_of(f.pc.saturating_sub(1));

@@ -1006,6 +1006,9 @@ pub fn setitem(gil: &mut Gil<'_>, vm: &Vm, o: &AnyObj, k: AnyObj, v: AnyObj) -> 
     match o.tag() {
         tag::LIST => {
             let l = o.downcast_ref::<PyList>().unwrap().clone();
+            if let Some(s) = k.downcast_ref::<PySlice>() {
+                return set_list_slice(gil, vm, &l, s, &v);
+            }
             let n = l.get(gil).items.with(gil, |x| x.len());
             let i = index(gil, vm, &k, n, "list assignment")?;
             let old = l
@@ -1050,6 +1053,51 @@ pub fn setitem(gil: &mut Gil<'_>, vm: &Vm, o: &AnyObj, k: AnyObj, v: AnyObj) -> 
             ))
         }
     }
+}
+
+/// `l[a:b] = v` and `l[a:b:c] = v`: a simple slice is replaced by any number of items, an
+/// extended one item for item. The items are read before the list changes, so
+/// `l[:] = l` works.
+fn set_list_slice(
+    gil: &mut Gil<'_>,
+    vm: &Vm,
+    l: &Obj<PyList>,
+    s: &Obj<PySlice>,
+    v: &AnyObj,
+) -> PyResult<()> {
+    if ops::get_iter(gil, vm, v).is_err() {
+        return Err(vm.type_error(gil, "can only assign an iterable"));
+    }
+    let items = ops::iterate(gil, vm, v)?;
+    let n = l.get(gil).items.with(gil, |x| x.len());
+    let (start, stop, step) = slice_indices(gil, vm, s, n)?;
+    let old: Vec<AnyObj> = if step == 1 {
+        let (a, b) = (start as usize, stop.max(start) as usize);
+        l.get(gil)
+            .items
+            .with_mut(gil, |x| x.splice(a..b, items).collect())
+    } else {
+        let pos = slice_positions(start, stop, step);
+        if pos.len() != items.len() {
+            return Err(vm.value_error(
+                gil,
+                &format!(
+                    "attempt to assign sequence of size {} to extended slice of size {}",
+                    items.len(),
+                    pos.len()
+                ),
+            ));
+        }
+        l.get(gil).items.with_mut(gil, |x| {
+            pos.iter()
+                .zip(items)
+                .map(|(&p, item)| std::mem::replace(&mut x[p], item))
+                .collect()
+        })
+    };
+    // The replaced items are released after the list is no longer borrowed.
+    drop(old);
+    Ok(())
 }
 
 /// `del o[k]`.

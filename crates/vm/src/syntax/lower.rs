@@ -132,7 +132,6 @@ impl Lowerer<'_, '_> {
                 value: self.expr(&s.value)?,
             },
             S::AnnAssign(s) => return Err(self.unsupported(s.range, "annotations", "annotations")),
-            // `del a[i:j]` is allowed (the runtime deletes list slices); slice assignment is not.
             S::Delete(s) => StmtKind::Delete(
                 s.targets
                     .iter()
@@ -369,11 +368,6 @@ impl Lowerer<'_, '_> {
     /// An assignment, `for`, `del` or augmented-assignment target. The parser has already
     /// rejected targets that are not assignable; here only the subset is checked.
     fn target(&mut self, e: &ra::Expr) -> Result<Expr> {
-        if let ra::Expr::Subscript(s) = e
-            && let ra::Expr::Slice(sl) = &*s.slice
-        {
-            return Err(self.unsupported(sl.range, "slice-assign", "slice assignment"));
-        }
         self.expr(e)
     }
 

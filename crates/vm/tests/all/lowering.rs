@@ -482,7 +482,6 @@ const UNSUPPORTED: &[(&str, &str, (u32, u32), &str)] = &[
     ("f(*args)\n", "star-unpack", (1, 3), "'*' in calls"),
     ("f(**kw)\n", "star-unpack", (1, 3), "'**' in calls"),
     ("a, *b = c\n", "star-unpack", (1, 4), "starred expressions"),
-    ("l[1:] = x\n", "slice-assign", (1, 3), "slice assignment"),
     (
         "print(f'{x=}')\n",
         "fstring-conversion",

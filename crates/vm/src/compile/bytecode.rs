@@ -189,7 +189,8 @@ pub enum Instr {
     LoadBuildClass,
 
     /// `raise` (0: re-raise the exception being handled, `RuntimeError` "No active exception
-    /// to reraise" if none) or `raise TOS` (1: pops the exception or exception class).
+    /// to reraise" if none), `raise TOS` (1: pops the exception or exception class) or
+    /// `raise TOS1 from TOS` (2: also pops the cause, an exception, a class or `None`).
     RaiseVarargs(u32),
     /// Pushes a handler block: if an exception escapes the instructions until the matching
     /// `PopBlock`, the stack is cut back to its depth at this point, the handled-exception

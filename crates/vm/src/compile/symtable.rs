@@ -299,8 +299,10 @@ impl Builder<'_, '_> {
 
     fn stmt_inner(&mut self, s: &Stmt) -> Res {
         match &s.kind {
-            StmtKind::Expr(e) | StmtKind::Raise(Some(e)) => self.expr(e),
-            StmtKind::Raise(None) => Ok(()),
+            StmtKind::Expr(e) => self.expr(e),
+            StmtKind::Raise { exc, cause } => {
+                exc.iter().chain(cause).try_for_each(|e| self.expr(e))
+            }
             StmtKind::Assign { targets, value } => {
                 self.expr(value)?;
                 targets.iter().try_for_each(|t| self.target(t, DEF_LOCAL))

@@ -293,9 +293,23 @@ pub fn getattr_opt(
             if let Some(v) = types::lookup_interned(gil, &cls, name) {
                 return Ok(Some(bind(gil, vm, v, o, &cls)));
             }
-            if cls.get(gil).layout == Layout::Exception && n == "args" {
-                let a = vm.exc_args(gil, o);
-                return Ok(Some(vm.tuple(gil, a)));
+            if cls.get(gil).layout == Layout::Exception {
+                if n == "args" {
+                    let a = vm.exc_args(gil, o);
+                    return Ok(Some(vm.tuple(gil, a)));
+                }
+                if let Some(data) = inst.get(gil).exc.as_deref() {
+                    let v = match n {
+                        "__cause__" => data.with(gil, |d| d.cause.clone()),
+                        "__context__" => data.with(gil, |d| d.context.clone()),
+                        "__suppress_context__" => {
+                            let s = data.with(gil, |d| d.suppress_context);
+                            return Ok(Some(vm.bool(s)));
+                        }
+                        _ => return Ok(None),
+                    };
+                    return Ok(Some(v.unwrap_or_else(|| vm.none.clone())));
+                }
             }
             Ok(None)
         }

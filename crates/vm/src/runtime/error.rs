@@ -172,8 +172,48 @@ impl Vm {
         }
     }
 
-    /// CPython's traceback report of an uncaught exception.
+    /// CPython's traceback report of an uncaught exception, with its chain: the `__cause__`
+    /// (or the `__context__`, unless a `from` clause suppressed it) is reported first, then
+    /// the line that links it to the next one. A chain is walked with a worklist and each
+    /// exception reported once, so long or cyclic chains are safe.
     pub fn format_exception(&self, gil: &mut Gil<'_>, exc: &AnyObj) -> String {
+        const CAUSE: &str =
+            "\nThe above exception was the direct cause of the following exception:\n\n";
+        const CONTEXT: &str =
+            "\nDuring handling of the above exception, another exception occurred:\n\n";
+        // Newest first: (exception, the line printed after it).
+        let mut chain: Vec<(AnyObj, &str)> = Vec::new();
+        let mut seen = rustc_hash::FxHashSet::default();
+        let mut next = Some((exc.clone(), ""));
+        while let Some((e, link)) = next.take() {
+            if !seen.insert(e.addr()) {
+                break;
+            }
+            let data = e
+                .downcast_ref::<PyInstance>()
+                .and_then(|i| i.get(gil).exc.as_deref())
+                .map(|d| {
+                    d.with(gil, |d| {
+                        (d.cause.clone(), d.context.clone(), d.suppress_context)
+                    })
+                });
+            next = match data {
+                Some((Some(cause), _, _)) => Some((cause, CAUSE)),
+                Some((None, Some(context), false)) => Some((context, CONTEXT)),
+                _ => None,
+            };
+            chain.push((e, link));
+        }
+        let mut out = String::new();
+        for (e, link) in chain.iter().rev() {
+            out.push_str(&self.format_one_exception(gil, e));
+            out.push_str(link);
+        }
+        out
+    }
+
+    /// The report of one exception: its traceback and its `Type: message` line.
+    fn format_one_exception(&self, gil: &mut Gil<'_>, exc: &AnyObj) -> String {
         let mut out = String::new();
         let entries: Vec<(Obj<PyCode>, u32)> = match exc.downcast_ref::<PyInstance>() {
             Some(inst) => match &inst.get(gil).exc {

@@ -229,6 +229,9 @@ fn run_loop(gil: &mut Gil<'_>, vm: &Vm, frame: Box<Frame>) -> PyResult<AnyObj> {
         let mut err = err;
         let reraised = f.pc > 0 && matches!(code.instrs.get(f.pc - 1), Some(Instr::Reraise));
         let mut add_tb = !reraised;
+        if !reraised {
+            set_context(gil, vm, &err.exc);
+        }
         loop {
             if add_tb {
                 let line = f.code.get(gil).code.line_of(f.pc.saturating_sub(1));
@@ -876,8 +879,13 @@ fn step(gil: &mut Gil<'_>, vm: &Vm, f: &mut Frame, pc: &mut usize, instr: Instr)
                     None => Err(vm.runtime_error(gil, "No active exception to reraise")),
                 };
             }
+            let cause = if n == 2 { Some(pop(f)) } else { None };
             let e = pop(f);
-            return Err(make_raisable(gil, vm, e)?);
+            let err = make_raisable(gil, vm, e)?;
+            if let Some(cause) = cause {
+                set_cause(gil, vm, &err.exc, cause)?;
+            }
+            return Err(err);
         }
         Instr::SetupExcept(t) => f.blocks.push((t, f.stack.len() as u32)),
         Instr::PopBlock => {
@@ -1122,6 +1130,59 @@ fn exc_match(gil: &mut Gil<'_>, vm: &Vm, exc: &AnyObj, t: &AnyObj) -> PyResult<b
             gil,
             "catching classes that do not inherit from BaseException is not allowed",
         )),
+    }
+}
+
+/// `raise exc from cause`: `cause` (an exception, an exception class, or `None`) becomes
+/// `exc.__cause__`, and the report will leave out `__context__`.
+fn set_cause(gil: &mut Gil<'_>, vm: &Vm, exc: &AnyObj, cause: AnyObj) -> PyResult<()> {
+    let cause = if cause.tag() == tag::NONE {
+        None
+    } else {
+        match make_raisable(gil, vm, cause) {
+            Ok(c) => Some(c.exc),
+            Err(_) => {
+                return Err(vm.type_error(gil, "exception causes must derive from BaseException"));
+            }
+        }
+    };
+    if let Some(data) = exc
+        .downcast_ref::<PyInstance>()
+        .and_then(|i| i.get(gil).exc.as_deref())
+    {
+        let old = data.with_mut(gil, |d| {
+            d.suppress_context = true;
+            std::mem::replace(&mut d.cause, cause)
+        });
+        drop(old);
+    }
+    Ok(())
+}
+
+/// Records the exception being handled, if any, as a fresh exception's `__context__`
+/// (CPython does it when the exception is raised; pymem when it first leaves an
+/// instruction, which is the same moment seen from Python).
+fn set_context(gil: &mut Gil<'_>, vm: &Vm, exc: &AnyObj) {
+    let handled = vm.exc_info.borrow().clone();
+    let Some(handled) = handled else {
+        return;
+    };
+    if handled.ptr_eq(exc) {
+        return;
+    }
+    if let Some(data) = exc
+        .downcast_ref::<PyInstance>()
+        .and_then(|i| i.get(gil).exc.as_deref())
+    {
+        let old = data.with_mut(gil, |d| {
+            if d.context.is_none() && d.traceback.is_empty() {
+                d.context = Some(handled);
+                None
+            } else {
+                Some(handled)
+            }
+        });
+        drop(old);
     }
 }
 

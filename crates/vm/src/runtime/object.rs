@@ -446,8 +446,12 @@ pub struct ExcData {
     /// exception left that frame). Like CPython's traceback objects holding frames, they
     /// keep a failed frame's locals alive while the exception lives.
     pub traceback: Vec<(Obj<PyCode>, u32, Option<Obj<PyFrame>>)>,
-    /// `__context__`.
+    /// `__context__`: the exception being handled when this one was raised.
     pub context: Option<AnyObj>,
+    /// `__cause__`: the `from` clause's exception.
+    pub cause: Option<AnyObj>,
+    /// `__suppress_context__`: set by `raise ... from` (the report shows the cause only).
+    pub suppress_context: bool,
 }
 
 /// An instance of a Python class.

@@ -276,6 +276,44 @@ pub fn fill(gil: &mut Gil<'_>, vm: &Vm) {
     super::methods::install(gil, vm);
     let init = super::builtins::builtin(gil, "__init__", "object", object_init, true);
     set_type_attr(gil, vm, &vm.types.object, "__init__", init);
+    let init = super::builtins::builtin(gil, "__init__", "BaseException", exception_init, true);
+    set_type_attr(gil, vm, &vm.types.base_exception, "__init__", init);
+}
+
+/// `BaseException.__init__(self, *args)`: `self.args = args` (what a subclass's
+/// `super().__init__(message)` relies on).
+fn exception_init(
+    gil: &mut Gil<'_>,
+    vm: &Vm,
+    args: &[AnyObj],
+    kwargs: &[(AnyObj, AnyObj)],
+) -> PyResult<AnyObj> {
+    let Some((this, rest)) = args.split_first() else {
+        return Err(vm.type_error(
+            gil,
+            "descriptor '__init__' of 'BaseException' object needs an argument",
+        ));
+    };
+    if !kwargs.is_empty() {
+        let t = vm.type_of(gil, this);
+        return Err(vm.type_error(
+            gil,
+            &format!("{}() takes no keyword arguments", type_name(gil, &t)),
+        ));
+    }
+    let data = this
+        .downcast_ref::<PyInstance>()
+        .and_then(|i| i.get(gil).exc.as_deref());
+    let Some(data) = data else {
+        return Err(vm.type_error(
+            gil,
+            "descriptor '__init__' requires a 'BaseException' object",
+        ));
+    };
+    let t = vm.tuple(gil, rest.to_vec()).downcast::<PyTuple>().ok();
+    let old = data.with_mut(gil, |d| std::mem::replace(&mut d.args, t));
+    drop(old);
+    Ok(vm.none.clone())
 }
 
 /// `object.__init__`: accepts only the instance.

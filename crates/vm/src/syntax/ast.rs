@@ -106,8 +106,14 @@ pub enum StmtKind {
         /// The imported names.
         names: Vec<Ident>,
     },
-    /// `raise exc`, or a bare `raise` (`None`) that re-raises the exception being handled.
-    Raise(Option<Expr>),
+    /// `raise exc [from cause]`, or a bare `raise` (`exc: None`) that re-raises the
+    /// exception being handled.
+    Raise {
+        /// The exception (a class or an instance), if any.
+        exc: Option<Expr>,
+        /// The `from` clause: the new exception's `__cause__`.
+        cause: Option<Expr>,
+    },
     /// `try: body` followed by `except Type [as name]:` handlers, an optional `else:` and an
     /// optional `finally:`.
     Try {

@@ -179,12 +179,10 @@ impl Lowerer<'_, '_> {
                 StmtKind::Import(names)
             }
             S::ImportFrom(s) => self.import_from(s)?,
-            S::Raise(s) => {
-                if s.cause.is_some() {
-                    return Err(self.unsupported(s.range, "raise-from", "'raise ... from'"));
-                }
-                StmtKind::Raise(self.opt_expr(s.exc.as_deref())?)
-            }
+            S::Raise(s) => StmtKind::Raise {
+                exc: self.opt_expr(s.exc.as_deref())?,
+                cause: self.opt_expr(s.cause.as_deref())?,
+            },
             S::Try(s) => self.try_stmt(s)?,
             S::Assert(s) => StmtKind::Assert {
                 test: self.expr(&s.test)?,

@@ -84,8 +84,15 @@ fn stmt(s: &Stmt) -> String {
         StmtKind::ImportFrom { module, names: ns } => {
             format!("From({}, {})", module.name, names(ns))
         }
-        StmtKind::Raise(Some(e)) => format!("Raise({})", expr(e)),
-        StmtKind::Raise(None) => "Raise()".to_owned(),
+        StmtKind::Raise {
+            exc: Some(e),
+            cause: None,
+        } => format!("Raise({})", expr(e)),
+        StmtKind::Raise {
+            exc: Some(e),
+            cause: Some(c),
+        } => format!("Raise({} from {})", expr(e), expr(c)),
+        StmtKind::Raise { exc: None, .. } => "Raise()".to_owned(),
         StmtKind::Try {
             body,
             handlers,
@@ -472,7 +479,6 @@ const UNSUPPORTED: &[(&str, &str, (u32, u32), &str)] = &[
         (1, 5),
         "integers beyond 64 bits",
     ),
-    ("raise A from B\n", "raise-from", (1, 1), "'raise ... from'"),
     (
         "if (n := 10) > 5:\n    pass\n",
         "walrus",

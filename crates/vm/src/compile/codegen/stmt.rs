@@ -101,11 +101,23 @@ impl Compiler<'_> {
                 }
                 self.emit(Instr::PopTop, span);
             }
-            StmtKind::Raise(Some(e)) => {
+            StmtKind::Raise {
+                exc: Some(e),
+                cause,
+            } => {
                 self.expr(e)?;
-                self.emit(Instr::RaiseVarargs(1), span);
+                match cause {
+                    Some(c) => {
+                        self.expr(c)?;
+                        self.emit(Instr::RaiseVarargs(2), span);
+                    }
+                    None => {
+                        self.emit(Instr::RaiseVarargs(1), span);
+                    }
+                }
             }
-            StmtKind::Raise(None) => {
+            // `raise from x` without an exception is a syntax error the parser reports.
+            StmtKind::Raise { exc: None, .. } => {
                 self.emit(Instr::RaiseVarargs(0), span);
             }
             StmtKind::Try {

@@ -125,6 +125,15 @@ pub enum Instr {
     /// Pops `v`; appends it to the list `n` places down after the pop (`ListAppend(2)` in a
     /// comprehension whose stack is `list, iterator`).
     ListAppend(u32),
+    /// Pops an iterable; extends the list `n` places down after the pop with its items
+    /// (`f(*args)`).
+    ListExtend(u32),
+    /// Replaces the list on top with a tuple of its items.
+    ListToTuple,
+    /// Pops a mapping; adds its items to the dict `n` places down after the pop, a key
+    /// already there being a `TypeError` (`f(**kwargs)`: "got multiple values for keyword
+    /// argument").
+    DictMerge(u32),
     /// Pops `key, value` (value on top); sets `dict[key] = value` in the dict `n` places down
     /// after the pops (`MapAdd(2)` in a dict comprehension whose stack is `dict, iterator`).
     MapAdd(u32),
@@ -171,6 +180,9 @@ pub enum Instr {
     /// is CPython 3.11's: `LoadMethod` leaves `meth, self` (then `self` is the first
     /// argument) or `NULL, callable`; a plain call site pushes `PushNull` before the callable.
     Call(u32),
+    /// Pops `NULL, callable, args` (a tuple) and, when the flag is set, a dict of keyword
+    /// arguments on top; pushes the result (`f(*args, **kwargs)`).
+    CallFunctionEx(bool),
     /// Pushes the NULL that marks a plain (non-method) call.
     PushNull,
     /// Sets the keyword names (`consts[i]`, a tuple of strs) for the next `Call`.

@@ -125,6 +125,8 @@ impl Code {
             | I::BuildList(n)
             | I::BuildMap(n)
             | I::ListAppend(n)
+            | I::ListExtend(n)
+            | I::DictMerge(n)
             | I::MapAdd(n)
             | I::BuildString(n)
             | I::UnpackSequence(n)

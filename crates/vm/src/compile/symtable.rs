@@ -470,7 +470,7 @@ impl Builder<'_, '_> {
                 args.iter().try_for_each(|a| self.expr(a))?;
                 keywords.iter().try_for_each(|k| self.expr(&k.value))
             }
-            ExprKind::Attribute { value, .. } => self.expr(value),
+            ExprKind::Attribute { value, .. } | ExprKind::Starred(value) => self.expr(value),
             ExprKind::Subscript { value, index } => {
                 self.expr(value)?;
                 self.expr(index)

@@ -61,7 +61,12 @@ fn effects(instr: Instr) -> Effect {
         }
         I::BuildTuple(k) | I::BuildList(k) | I::BuildString(k) => simple(n(k), 1 - n(k)),
         I::BuildMap(k) => simple(2 * n(k), 1 - 2 * n(k)),
-        I::ListAppend(k) => simple(n(k) + 1, -1),
+        I::ListAppend(k) | I::ListExtend(k) | I::DictMerge(k) => simple(n(k) + 1, -1),
+        I::ListToTuple => simple(1, 0),
+        I::CallFunctionEx(kw) => {
+            let pops = 3 + i64::from(kw);
+            simple(pops, 1 - pops)
+        }
         I::MapAdd(k) => simple(n(k) + 2, -2),
         I::FormatValue { has_spec, .. } => {
             if has_spec {

@@ -824,6 +824,72 @@ fn step(gil: &mut Gil<'_>, vm: &Vm, f: &mut Frame, pc: &mut usize, instr: Instr)
             f.stack.push(func);
         }
         Instr::PushNull => f.stack.push(vm.null.clone()),
+        Instr::ListExtend(n) => {
+            let it = pop(f);
+            let items = match ops::get_iter(gil, vm, &it) {
+                Ok(_) => ops::iterate(gil, vm, &it)?,
+                Err(_) => {
+                    let callee = f.stack[f.stack.len() - n as usize - 1].clone();
+                    let what = function_str(gil, vm, &callee);
+                    let t = vm.type_of(gil, &it);
+                    return Err(vm.type_error(
+                        gil,
+                        &format!(
+                            "{what} argument after * must be an iterable, not {}",
+                            type_name(gil, &t)
+                        ),
+                    ));
+                }
+            };
+            let l = f.stack[f.stack.len() - n as usize].clone();
+            if let Some(l) = l.downcast_ref::<PyList>() {
+                l.get(gil).items.with_mut(gil, |v| v.extend(items));
+            }
+        }
+        Instr::ListToTuple => {
+            let l = pop(f);
+            let items = l
+                .downcast_ref::<PyList>()
+                .map(|l| l.get(gil).items.with_mut(gil, std::mem::take))
+                .unwrap_or_default();
+            let t = vm.tuple(gil, items);
+            f.stack.push(t);
+        }
+        Instr::DictMerge(n) => {
+            let m = pop(f);
+            let target = f.stack[f.stack.len() - n as usize].clone();
+            let callee = f.stack[f.stack.len() - n as usize - 2].clone();
+            merge_kwargs(gil, vm, &target, &m, &callee)?;
+        }
+        Instr::CallFunctionEx(has_kwargs) => {
+            let kwargs = if has_kwargs {
+                ops::dict_items(gil, &pop(f))
+            } else {
+                Vec::new()
+            };
+            let args = pop(f);
+            let args = args
+                .downcast_ref::<PyTuple>()
+                .map(|t| t.get(gil).items.to_vec())
+                .unwrap_or_default();
+            let callable = pop(f);
+            drop(pop(f));
+            let (callable, args) = match callable.downcast_ref::<PyMethod>() {
+                Some(m) => {
+                    let m = m.get(gil);
+                    let mut a = Vec::with_capacity(args.len() + 1);
+                    a.push(m.receiver.clone());
+                    a.extend(args);
+                    (m.func.clone(), a)
+                }
+                None => (callable, args),
+            };
+            if let Some(func) = callable.downcast_ref::<PyFunction>() {
+                return Ok(Flow::Call(bind(gil, vm, func, args, kwargs)?));
+            }
+            let r = call(gil, vm, &callable, args, kwargs)?;
+            f.stack.push(r);
+        }
         Instr::KwNames(i) => f.kwnames = Some(f.code.get(gil).consts[i as usize].clone()),
         Instr::Call(n) if f.kwnames.is_none() => {
             if let Some(frame) = fast_call(gil, vm, f, n as usize) {
@@ -1131,6 +1197,70 @@ fn exc_match(gil: &mut Gil<'_>, vm: &Vm, exc: &AnyObj, t: &AnyObj) -> PyResult<b
             "catching classes that do not inherit from BaseException is not allowed",
         )),
     }
+}
+
+/// How CPython names a callable in call errors (`_PyObject_FunctionStr`): `__main__.f()`,
+/// `print()`, `__main__.C.m()`, else `T object`.
+fn function_str(gil: &mut Gil<'_>, vm: &Vm, callable: &AnyObj) -> String {
+    if let Some(func) = callable.downcast_ref::<PyFunction>() {
+        let q = qualname_of(gil, func);
+        let module = types::dict_get_str(gil, vm, &func.get(gil).attrs, "__module__");
+        return match module.as_ref().and_then(|m| ops::str_payload(gil, m)) {
+            Some(m) if m != "builtins" => format!("{m}.{q}()"),
+            _ => format!("{q}()"),
+        };
+    }
+    if let Some(m) = callable.downcast_ref::<PyMethod>() {
+        let func = m.get(gil).func.clone();
+        return function_str(gil, vm, &func);
+    }
+    if let Some(b) = callable.downcast_ref::<PyBuiltin>() {
+        return format!("{}()", b.get(gil).name);
+    }
+    if let Some(t) = callable.downcast_ref::<PyType>() {
+        return format!("{}()", type_name(gil, t));
+    }
+    let t = vm.type_of(gil, callable);
+    format!("{} object", type_name(gil, &t))
+}
+
+/// `f(**m)`: adds the items of mapping `m` to the keyword dict `target`, with CPython's
+/// errors for a non-mapping, a key that is not a str, and a name given twice.
+fn merge_kwargs(
+    gil: &mut Gil<'_>,
+    vm: &Vm,
+    target: &AnyObj,
+    m: &AnyObj,
+    callee: &AnyObj,
+) -> PyResult<()> {
+    let Some(d) = target.downcast_ref::<PyDict>() else {
+        return Ok(());
+    };
+    if m.tag() != tag::DICT {
+        let what = function_str(gil, vm, callee);
+        let t = vm.type_of(gil, m);
+        return Err(vm.type_error(
+            gil,
+            &format!(
+                "{what} argument after ** must be a mapping, not {}",
+                type_name(gil, &t)
+            ),
+        ));
+    }
+    for (k, v) in ops::dict_items(gil, m) {
+        let Some(name) = ops::str_payload(gil, &k).map(str::to_owned) else {
+            return Err(vm.type_error(gil, "keywords must be strings"));
+        };
+        if ops::dict_get(gil, vm, target, &k)?.is_some() {
+            let what = function_str(gil, vm, callee);
+            return Err(vm.type_error(
+                gil,
+                &format!("{what} got multiple values for keyword argument '{name}'"),
+            ));
+        }
+        ops::dict_set(gil, vm, d, k, v)?;
+    }
+    Ok(())
 }
 
 /// `raise exc from cause`: `cause` (an exception, an exception class, or `None`) becomes

@@ -204,6 +204,8 @@ pub struct Expr {
 pub enum ExprKind {
     /// A name: a local, global, builtin, or free variable.
     Name(String),
+    /// `*iterable` among a call's positional arguments (the only place pymem takes it).
+    Starred(Box<Expr>),
     /// An integer literal that fits in 64 bits.
     Int(i64),
     /// A float literal.
@@ -342,8 +344,8 @@ pub enum FStringPart {
 /// A keyword argument `name=value`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Keyword {
-    /// The keyword.
-    pub name: Ident,
+    /// The keyword; `None` for `**mapping`.
+    pub name: Option<Ident>,
     /// Its value.
     pub value: Expr,
 }

@@ -548,19 +548,21 @@ impl Lowerer<'_, '_> {
         let mut args = Vec::with_capacity(c.arguments.args.len());
         for a in c.arguments.args.iter() {
             if let ra::Expr::Starred(s) = a {
-                return Err(self.unsupported(s.range, "star-unpack", "'*' in calls"));
+                let inner = self.boxed(&s.value)?;
+                args.push(Expr {
+                    kind: ExprKind::Starred(inner),
+                    span: self.span(s.range),
+                });
+                continue;
             }
             args.push(self.expr(a)?);
         }
         let mut keywords = Vec::with_capacity(c.arguments.keywords.len());
         for k in &c.arguments.keywords {
-            match &k.arg {
-                Some(name) => keywords.push(Keyword {
-                    name: self.ident(name),
-                    value: self.expr(&k.value)?,
-                }),
-                None => return Err(self.unsupported(k.range, "star-unpack", "'**' in calls")),
-            }
+            keywords.push(Keyword {
+                name: k.arg.as_ref().map(|name| self.ident(name)),
+                value: self.expr(&k.value)?,
+            });
         }
         Ok(ExprKind::Call {
             func,

@@ -151,6 +151,7 @@ fn fstring_field(p: &FStringPart) -> String {
 fn expr(e: &Expr) -> String {
     match &e.kind {
         ExprKind::Name(n) => n.clone(),
+        ExprKind::Starred(x) => format!("*{}", expr(x)),
         ExprKind::Int(i) => i.to_string(),
         ExprKind::Float(f) => format!("{f:?}"),
         ExprKind::Str(s) => format!("{s:?}"),
@@ -191,11 +192,10 @@ fn expr(e: &Expr) -> String {
             keywords,
         } => {
             let mut all: Vec<String> = args.iter().map(expr).collect();
-            all.extend(
-                keywords
-                    .iter()
-                    .map(|k| format!("{}={}", k.name.name, expr(&k.value))),
-            );
+            all.extend(keywords.iter().map(|k| match &k.name {
+                Some(n) => format!("{}={}", n.name, expr(&k.value)),
+                None => format!("**{}", expr(&k.value)),
+            }));
             format!("Call({}, [{}])", expr(func), all.join(", "))
         }
         ExprKind::Attribute { value, attr } => format!("{}.{}", expr(value), attr.name),
@@ -485,8 +485,6 @@ const UNSUPPORTED: &[(&str, &str, (u32, u32), &str)] = &[
         (1, 5),
         "':=' expressions",
     ),
-    ("f(*args)\n", "star-unpack", (1, 3), "'*' in calls"),
-    ("f(**kw)\n", "star-unpack", (1, 3), "'**' in calls"),
     ("a, *b = c\n", "star-unpack", (1, 4), "starred expressions"),
     (
         "print(f'{x=}')\n",

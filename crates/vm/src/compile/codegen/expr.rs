@@ -83,6 +83,9 @@ impl Compiler<'_> {
         let span = e.span;
         match &e.kind {
             ExprKind::Name(n) => self.name_op(n, NameOp::Load, span),
+            ExprKind::Starred(_) => {
+                return Err(self.error("can't use starred expression here", span));
+            }
             ExprKind::Int(i) => self.load_const(Const::Int(*i), span),
             ExprKind::Float(f) => self.load_const(Const::Float(*f), span),
             ExprKind::Str(s) => self.load_const(Const::Str(s.clone()), span),
@@ -317,6 +320,11 @@ impl Compiler<'_> {
     }
 
     fn call(&mut self, func: &Expr, args: &[Expr], keywords: &[Keyword], span: Span) -> Res {
+        let spread = args.iter().any(|a| matches!(a.kind, ExprKind::Starred(_)))
+            || keywords.iter().any(|k| k.name.is_none());
+        if spread {
+            return self.call_spread(func, args, keywords, span);
+        }
         if let ExprKind::Attribute { value, attr } = &func.kind {
             self.expr(value)?;
             let i = self.add_name(&attr.name);
@@ -330,12 +338,51 @@ impl Compiler<'_> {
         if !keywords.is_empty() {
             let names = keywords
                 .iter()
-                .map(|k| Const::Str(k.name.name.clone()))
+                .filter_map(|k| k.name.as_ref().map(|n| Const::Str(n.name.clone())))
                 .collect();
             let k = self.add_const(Const::Tuple(names));
             self.emit(Instr::KwNames(k), span);
         }
         self.emit(Instr::Call((args.len() + keywords.len()) as u32), span);
+        Ok(())
+    }
+
+    /// A call with `*iterable` or `**mapping` arguments, CPython 3.11's shape: the
+    /// positional arguments gathered into a list (appended one by one, extended by each
+    /// `*`), turned into a tuple; the keywords into a dict (`**` merged, a repeated name
+    /// is a `TypeError`); then `CallFunctionEx`.
+    fn call_spread(&mut self, func: &Expr, args: &[Expr], keywords: &[Keyword], span: Span) -> Res {
+        self.emit(Instr::PushNull, span);
+        self.expr(func)?;
+        self.emit(Instr::BuildList(0), span);
+        for a in args {
+            match &a.kind {
+                ExprKind::Starred(inner) => {
+                    self.expr(inner)?;
+                    self.emit(Instr::ListExtend(1), a.span);
+                }
+                _ => {
+                    self.expr(a)?;
+                    self.emit(Instr::ListAppend(1), a.span);
+                }
+            }
+        }
+        self.emit(Instr::ListToTuple, span);
+        if !keywords.is_empty() {
+            self.emit(Instr::BuildMap(0), span);
+            for k in keywords {
+                match &k.name {
+                    Some(name) => {
+                        self.load_const(Const::Str(name.name.clone()), k.value.span);
+                        self.expr(&k.value)?;
+                        self.emit(Instr::BuildMap(1), k.value.span);
+                    }
+                    None => self.expr(&k.value)?,
+                }
+                self.emit(Instr::DictMerge(1), k.value.span);
+            }
+        }
+        self.emit(Instr::CallFunctionEx(!keywords.is_empty()), span);
         Ok(())
     }
 

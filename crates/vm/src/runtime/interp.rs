@@ -1560,7 +1560,13 @@ pub fn call(
         }
         tag::TYPE => {
             let t = callable.clone().downcast::<PyType>().ok().unwrap();
-            let _level = vm.enter_recursion(gil, " while calling a Python object")?;
+            // `str` has a vectorcall entry in CPython 3.11, which takes no level; other
+            // classes go through `tp_call`, which does.
+            let _level = if t.ptr_eq(&vm.types.str_) {
+                None
+            } else {
+                Some(vm.enter_recursion(gil, " while calling a Python object")?)
+            };
             super::builtins::call_type(gil, vm, &t, args, kwargs)
         }
         tag::INSTANCE => {

@@ -630,6 +630,9 @@ pub fn str_of(gil: &mut Gil<'_>, vm: &Vm, o: &AnyObj) -> PyResult<String> {
     match o.tag() {
         tag::STR => Ok(str_payload(gil, o).unwrap_or("").to_owned()),
         tag::INSTANCE => {
+            // CPython's PyObject_Str takes a recursion level; `object.__str__` then calls
+            // the type's repr slot directly (no second level, as `repr()` would take).
+            let _level = vm.enter_recursion(gil, " while getting the str of an object")?;
             if let Some(r) = call_special(gil, vm, o, "__str__", vec![])? {
                 return match str_payload(gil, &r) {
                     Some(s) => Ok(s.to_owned()),
@@ -640,7 +643,7 @@ pub fn str_of(gil: &mut Gil<'_>, vm: &Vm, o: &AnyObj) -> PyResult<String> {
             if cls.get(gil).layout == Layout::Exception {
                 return vm.exc_str(gil, o);
             }
-            repr(gil, vm, o)
+            stacker::maybe_grow(64 * 1024, 1024 * 1024, || repr_inner(gil, vm, o))
         }
         _ => repr(gil, vm, o),
     }

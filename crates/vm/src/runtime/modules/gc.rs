@@ -331,9 +331,60 @@ fn get_referents(
     kwargs: &[(AnyObj, AnyObj)],
 ) -> PyResult<AnyObj> {
     no_kwargs(gil, vm, "get_referents", kwargs)?;
-    let refs: Vec<&AnyObj> = args.iter().collect();
-    let found = hgc::get_referents(gil, &refs);
+    let mut found = Vec::new();
+    for o in args {
+        match traverse_in_cpython_order(gil, o) {
+            Some(refs) => found.extend(refs),
+            None => found.extend(hgc::get_referents(gil, &[o])),
+        }
+    }
     Ok(vm.list(gil, found))
+}
+
+/// What CPython 3.11's `tp_traverse` of the builtin containers visits, in its order (the
+/// heap's `Trace` visits the same references in storage order, which is all collection
+/// needs): list and tuple items last to first; a dict's values only while all its keys
+/// are strs (3.11's str-keys table), else value then key per entry; an instance's attribute
+/// values (or its `__dict__`), then its class. `None` for the other types.
+fn traverse_in_cpython_order(gil: &mut Gil<'_>, o: &AnyObj) -> Option<Vec<AnyObj>> {
+    match o.tag() {
+        tag::LIST => {
+            let l = o.downcast_ref::<PyList>()?;
+            Some(
+                l.get(gil)
+                    .items
+                    .with(gil, |v| v.iter().rev().cloned().collect()),
+            )
+        }
+        tag::TUPLE => {
+            let t = o.downcast_ref::<PyTuple>()?;
+            Some(t.get(gil).items.iter().rev().cloned().collect())
+        }
+        tag::DICT => {
+            let items = ops::dict_items(gil, o);
+            let str_keys = items.iter().all(|(k, _)| k.tag() == tag::STR);
+            Some(if str_keys {
+                items.into_iter().map(|(_, v)| v).collect()
+            } else {
+                items.into_iter().flat_map(|(k, v)| [v, k]).collect()
+            })
+        }
+        tag::INSTANCE => {
+            let inst = o.downcast_ref::<PyInstance>()?;
+            let i = inst.get(gil);
+            if i.exc.is_some() || i.list.is_some() {
+                return None;
+            }
+            let mut refs: Vec<AnyObj> = i.attrs.with(gil, |a| match a {
+                Attrs::Pairs(pairs) => pairs.iter().map(|(_, v)| v.clone()).collect(),
+                Attrs::Inline(d) => d.iter().map(|e| e.value.clone()).collect(),
+                Attrs::Dict(d) => vec![d.clone().into_any()],
+            });
+            refs.push(i.class.cloned(gil).into_any());
+            Some(refs)
+        }
+        _ => None,
+    }
 }
 
 fn is_tracked(

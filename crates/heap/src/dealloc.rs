@@ -47,6 +47,18 @@ pub const TRASH_NESTING_LIMIT: u32 = 50;
 #[inline(never)]
 pub(crate) fn dealloc(obj: NonNull<Header>) {
     let h = heap();
+    // SAFETY: the object is alive (count 0, not yet freed).
+    let ty = unsafe { obj.as_ref() }.ty;
+    if ty.leaf {
+        // An int, a float: nothing to finalize, call back, untrack or drop, so nothing can
+        // run and nothing nests; the block goes straight back (even while a `with_mut`
+        // borrow defers other deallocations).
+        h.live_objects.set(h.live_objects.get() - 1);
+        // SAFETY: an untracked type's block starts at the header and was allocated by the
+        // heap's allocator with `alloc_size` bytes; the count is zero, nobody uses it.
+        unsafe { h.obmalloc().free_sized(obj.cast::<u8>(), ty.alloc_size) };
+        return;
+    }
     if h.trash_nesting.get() >= TRASH_NESTING_LIMIT || h.trash_defer.get() > 0 {
         defer(obj);
         return;

@@ -128,6 +128,9 @@ pub struct TypeInfo {
     pub(crate) alloc_size: usize,
     pub(crate) tracked: bool,
     pub(crate) weakrefable: bool,
+    /// Instances hold nothing to drop (so no handles), are untracked, and have no
+    /// finalizer and no weak references: freeing one runs no code (`dealloc`'s fast path).
+    pub(crate) leaf: bool,
     pub(crate) trace: unsafe fn(NonNull<Header>, &mut Tracer<'_>),
     pub(crate) drop_value: unsafe fn(NonNull<Header>),
     pub(crate) finalize: Option<unsafe fn(NonNull<Header>, &mut Gil<'_>)>,
@@ -210,6 +213,11 @@ impl<T: Object> TypeOf<T> {
         alloc_size: links_size(T::TRACKED) + size_of::<ObjBox<T>>(),
         tracked: T::TRACKED,
         weakrefable: T::WEAKREFABLE,
+        leaf: !std::mem::needs_drop::<T>()
+            && !T::TRACKED
+            && !T::WEAKREFABLE
+            && T::FINALIZER.is_none()
+            && T::LEGACY_FINALIZER.is_none(),
         trace: trace_value::<T>,
         drop_value: drop_value::<T>,
         finalize: match T::FINALIZER {

@@ -183,3 +183,29 @@ fn chains_of_untracked_links_count_like_tuples() {
         assert_eq!(gil.live_objects(), live);
     });
 }
+
+#[test]
+fn plain_data_objects_are_freed_at_once_even_inside_a_borrow() {
+    // `Int` holds no handles and has no finalizer: freeing it runs no code, so it is freed
+    // where its count reaches zero, even while a `with_mut` borrow defers other frees.
+    with_gil(|gil| {
+        let live = gil.live_objects();
+        let n = if cfg!(miri) { 20 } else { 1000 };
+        let ints: Vec<Obj<Int>> = (0..n).map(|i| Obj::new(gil, Int(i))).collect();
+        let holder = heap::GilCell::new(ints);
+        assert_eq!(gil.live_objects(), live + n as usize);
+        holder.with_mut(gil, |v| v.clear());
+        assert_eq!(
+            gil.trash_pending(),
+            0,
+            "nothing waited for the borrow to end"
+        );
+        assert_eq!(gil.live_objects(), live);
+        // Objects with handles inside still wait for the borrow, then go.
+        let node = Node::new(gil, 1);
+        Node::push(&node, gil, Obj::new(gil, Int(5)).into_any());
+        let holder = heap::GilCell::new(Some(node));
+        holder.with_mut(gil, |n| drop(n.take()));
+        assert_eq!(gil.live_objects(), live);
+    });
+}

@@ -131,7 +131,7 @@ pub use obj::{AllocError, AnyObj, Obj};
 #[cfg(not(loom))]
 pub use trace::{Trace, Tracer};
 #[cfg(not(loom))]
-pub use types::{CallSlot, ClearSlot, Finalizer, Object, TypeInfo, Untrack};
+pub use types::{CallSlot, ClearSlot, Finalizer, FinalizerWanted, Object, TypeInfo, Untrack};
 #[cfg(not(loom))]
 pub use unraisable::{Unraisable, set_unraisable_hook};
 #[cfg(not(loom))]

@@ -21,6 +21,9 @@ use crate::trace::{Trace, Tracer};
 /// A finalizer: CPython's `tp_finalize` (`__del__`). See [`Object::FINALIZER`].
 pub type Finalizer<T> = fn(this: &Obj<T>, gil: &mut Gil<'_>);
 
+/// Whether an object's finalizer has work to do. See [`Object::FINALIZER_WANTED`].
+pub type FinalizerWanted<T> = fn(this: &Obj<T>, gil: &Gil<'_>) -> bool;
+
 /// A clear slot: CPython's `tp_clear`. See [`Object::CLEAR`].
 pub type ClearSlot<T> = fn(this: &Obj<T>, gil: &mut Gil<'_>);
 
@@ -65,6 +68,14 @@ pub trait Object: Trace + Send + Sized + 'static {
     /// finalized again each time it dies after a resurrection; pymem keeps the bit in the
     /// header every object has.
     const FINALIZER: Option<Finalizer<Self>> = None;
+
+    /// Whether [`FINALIZER`](Self::FINALIZER) has anything to do for this object, asked
+    /// before any of the finalizer machinery runs. CPython's `tp_finalize` belongs to a
+    /// type; a VM with one payload type for all its classes, some with `__del__` and some
+    /// without, answers per object here. An object it says `false` for is not finalized
+    /// (not marked, not called) and dies or is collected like one of a type without a
+    /// finalizer. `None` (the default): always.
+    const FINALIZER_WANTED: Option<FinalizerWanted<Self>> = None;
 
     /// CPython's `tp_clear`: drop the references the object holds (through its `GilCell`s),
     /// leaving it valid but empty, so that a cycle through it falls apart. The cycle
@@ -134,6 +145,7 @@ pub struct TypeInfo {
     pub(crate) trace: unsafe fn(NonNull<Header>, &mut Tracer<'_>),
     pub(crate) drop_value: unsafe fn(NonNull<Header>),
     pub(crate) finalize: Option<unsafe fn(NonNull<Header>, &mut Gil<'_>)>,
+    pub(crate) finalize_wanted: Option<unsafe fn(NonNull<Header>, &Gil<'_>) -> bool>,
     pub(crate) clear: Option<unsafe fn(NonNull<Header>, &mut Gil<'_>)>,
     pub(crate) legacy_del: Option<unsafe fn(NonNull<Header>, &mut Gil<'_>)>,
     pub(crate) untrack: Untrack,
@@ -142,6 +154,20 @@ pub struct TypeInfo {
 }
 
 impl TypeInfo {
+    /// Whether the finalizer of the live object `h` (of this type) should run now: it has
+    /// one, it has not run, and the type's [`Object::FINALIZER_WANTED`] agrees.
+    ///
+    /// # Safety
+    /// `h` is the header of a live object of this type.
+    pub(crate) unsafe fn finalizer_due(&self, h: NonNull<Header>, gil: &Gil<'_>) -> bool {
+        // SAFETY: (caller) a live object.
+        let header = unsafe { h.as_ref() };
+        self.finalize.is_some()
+            && !header.has_flag(crate::header::FINALIZED)
+            // SAFETY: (caller) a live object of this type.
+            && self.finalize_wanted.is_none_or(|f| unsafe { f(h, gil) })
+    }
+
     /// The type's name.
     pub fn name(&self) -> &'static str {
         (self.name)()
@@ -224,6 +250,10 @@ impl<T: Object> TypeOf<T> {
             Some(_) => Some(finalize_value::<T>),
             None => None,
         },
+        finalize_wanted: match T::FINALIZER_WANTED {
+            Some(_) => Some(finalize_wanted_value::<T>),
+            None => None,
+        },
         clear: match T::CLEAR {
             Some(_) => Some(clear_value::<T>),
             None => None,
@@ -267,6 +297,12 @@ unsafe fn finalize_value<T: Object>(h: NonNull<Header>, gil: &mut Gil<'_>) {
     if let Some(f) = T::FINALIZER {
         f(&this, gil);
     }
+}
+
+unsafe fn finalize_wanted_value<T: Object>(h: NonNull<Header>, gil: &Gil<'_>) -> bool {
+    // SAFETY: as in finalize_value.
+    let this = ManuallyDrop::new(unsafe { Obj::<T>::from_header(h) });
+    T::FINALIZER_WANTED.is_none_or(|f| f(&this, gil))
 }
 
 unsafe fn legacy_del_value<T: Object>(h: NonNull<Header>, gil: &mut Gil<'_>) {

@@ -165,7 +165,8 @@ pub(crate) unsafe fn finalize_garbage(gil: &mut Gil<'_>, unreachable: &GcList) -
         let Some(finalize) = h.ty.finalize else {
             continue;
         };
-        if h.has_flag(FINALIZED) {
+        // SAFETY: live, of its type.
+        if !unsafe { h.ty.finalizer_due(op, gil) } {
             continue;
         }
         h.set_flag(FINALIZED, true);

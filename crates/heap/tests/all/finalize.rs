@@ -180,3 +180,59 @@ fn a_panicking_finalizer_is_reported_and_the_object_still_freed() {
         assert_eq!(gil.live_objects(), live);
     });
 }
+
+#[test]
+fn finalizer_wanted_decides_per_object() {
+    static CALLS: AtomicUsize = AtomicUsize::new(0);
+    /// A node of a cycle whose finalizer only some instances want (like a VM's classes
+    /// with and without `__del__`).
+    #[derive(Trace)]
+    struct Maybe {
+        wants: bool,
+        next: GilCell<Option<AnyObj>>,
+    }
+    impl Object for Maybe {
+        const FINALIZER: Option<heap::Finalizer<Maybe>> = Some(|_, _| {
+            CALLS.fetch_add(1, Ordering::SeqCst);
+        });
+        const FINALIZER_WANTED: Option<heap::FinalizerWanted<Maybe>> =
+            Some(|this, gil| this.get(gil).wants);
+    }
+    with_gil(|gil| {
+        let live = gil.live_objects();
+        let make = |gil: &mut Gil<'_>, wants| {
+            Obj::new(
+                gil,
+                Maybe {
+                    wants,
+                    next: GilCell::new(None),
+                },
+            )
+        };
+        // The refcount path: only the wanting object's finalizer runs.
+        drop(make(gil, false));
+        drop(make(gil, true));
+        assert_eq!(CALLS.load(Ordering::SeqCst), 1);
+        // The collector: a two-object cycle, one of each. While a handle keeps it
+        // reachable nothing runs; once it is garbage, only the wanting object's finalizer.
+        let a = make(gil, false);
+        let b = make(gil, true);
+        a.get(gil).next.set(gil, Some(b.clone().into_any()));
+        b.get(gil).next.set(gil, Some(a.clone().into_any()));
+        let keep_a = a.clone().into_any();
+        drop(a);
+        drop(b);
+        heap::gc::collect(gil, 2).unwrap();
+        assert_eq!(
+            CALLS.load(Ordering::SeqCst),
+            1,
+            "the cycle is still reachable"
+        );
+        assert!(!heap::gc::is_finalized(gil, &keep_a));
+        drop(keep_a);
+        let found = heap::gc::collect(gil, 2).unwrap();
+        assert_eq!(found, 2);
+        assert_eq!(CALLS.load(Ordering::SeqCst), 2);
+        assert_eq!(gil.live_objects(), live);
+    });
+}

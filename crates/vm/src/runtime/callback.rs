@@ -19,6 +19,12 @@ pub fn report_unraisable(gil: &mut Gil<'_>, vm: &Vm, context: &AnyObj, err: PyEr
     vm.write_stderr(&format!("Exception ignored in: {what}\n{tb}"));
 }
 
+/// Whether an instance's class defines `__del__` (CPython gives only such classes a
+/// `tp_finalize`): instances of other classes skip the finalizer machinery entirely.
+pub fn instance_has_del(this: &Obj<PyInstance>, gil: &Gil<'_>) -> bool {
+    this.get(gil).class.cloned(gil).get(gil).has_del.get()
+}
+
 /// [`PyInstance`]'s finalizer: runs `__del__` if the class has one.
 pub fn instance_finalizer(this: &Obj<PyInstance>, gil: &mut Gil<'_>) {
     let Some(vm) = current_vm() else { return };

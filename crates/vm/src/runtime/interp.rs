@@ -214,7 +214,10 @@ fn run_loop(gil: &mut Gil<'_>, vm: &Vm, frame: Box<Frame>) -> PyResult<AnyObj> {
                             f.stack.push(v);
                             continue 'frames;
                         }
-                        None => return Ok(v),
+                        None => {
+                            recycle(vm, f);
+                            return Ok(v);
+                        }
                     }
                 }
                 Err(e) => {
@@ -265,7 +268,10 @@ fn run_loop(gil: &mut Gil<'_>, vm: &Vm, frame: Box<Frame>) -> PyResult<AnyObj> {
                     let done = std::mem::replace(&mut f, caller);
                     recycle(vm, done);
                 }
-                None => return Err(err),
+                None => {
+                    recycle(vm, f);
+                    return Err(err);
+                }
             }
             err = PyErr { exc: err.exc };
         }
@@ -1402,7 +1408,9 @@ pub fn bind(
     let code_obj = fobj.code.clone();
     let code = &code_obj.get(gil).code;
     let argc = code.argcount as usize;
-    let mut fast: Vec<Option<AnyObj>> = vec![None; code.varnames.len()];
+    let mut frame = new_frame(vm, code_obj.clone(), fobj.globals.clone(), None);
+    frame.fast.resize(code.varnames.len(), None);
+    let fast = &mut frame.fast;
     let nargs = args.len();
     if nargs > argc {
         if code.has_varargs {
@@ -1512,8 +1520,7 @@ pub fn bind(
         None
     };
     let stacksize = code_obj.get(gil).stacksize;
-    let mut frame = new_frame(vm, code_obj.clone(), fobj.globals.clone(), locals);
-    frame.fast.append(&mut fast);
+    frame.locals = locals;
     frame.stack.reserve(stacksize);
     add_cells(
         gil,

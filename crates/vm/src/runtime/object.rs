@@ -470,6 +470,8 @@ pub struct PyInstance {
 impl Object for PyInstance {
     const TAG: u32 = tag::INSTANCE;
     const FINALIZER: Option<heap::Finalizer<Self>> = Some(super::callback::instance_finalizer);
+    const FINALIZER_WANTED: Option<heap::FinalizerWanted<Self>> =
+        Some(super::callback::instance_has_del);
     fn type_name() -> &'static str {
         "object"
     }

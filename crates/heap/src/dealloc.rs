@@ -140,9 +140,9 @@ fn destroy(obj: NonNull<Header>) {
     // Out of the collector's sight from now on, except while a finalizer runs (it may
     // resurrect the object, which must then be tracked like any live one).
     untrack(obj);
-    // SAFETY: the object is alive; the conjured token stands for the GIL our caller holds.
     if let Some(finalize) = ty.finalize
         && !cleared
+        // SAFETY: the object is alive; the conjured token stands for the GIL our caller holds.
         && unsafe { ty.finalizer_due(obj, &Gil::conjure()) }
     {
         header.set_flag(FINALIZED, true);

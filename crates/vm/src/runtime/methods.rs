@@ -57,7 +57,10 @@ pub(crate) fn arity(
     min: usize,
     max: usize,
 ) -> PyResult<()> {
-    if min == max && min <= 1 {
+    if (min..=max).contains(&args.len()) {
+        // The common case: nothing to report, so no message to build.
+        Ok(())
+    } else if min == max && min <= 1 {
         check_args(gil, vm, &format!("{owner}.{name}"), args, min, max)
     } else {
         check_args(gil, vm, name, args, min, max)

@@ -50,7 +50,7 @@ fn prelude(
 ) -> PyResult<()> {
     let t = vm.types.list.clone();
     check_recv(gil, vm, args, &t, "list", name)?;
-    if name != "sort" {
+    if name != "sort" && !kw.is_empty() {
         no_kwargs(gil, vm, &format!("list.{name}"), kw)?;
     }
     arity(gil, vm, "list", name, &args[1..], min, max)
@@ -63,9 +63,6 @@ fn snapshot(gil: &mut Gil<'_>, o: &AnyObj) -> Vec<AnyObj> {
 fn append(gil: &mut Gil<'_>, vm: &Vm, args: &[AnyObj], kw: Kw<'_>) -> PyResult<AnyObj> {
     prelude(gil, vm, args, kw, "append", 1, 1)?;
     let x = args[1].clone();
-    if !args[0].is_tracked(gil) && ops::may_be_tracked(gil, &x) {
-        // Lists are always tracked; nothing to do (kept for symmetry with dicts).
-    }
     cell(gil, &args[0]).with_mut(gil, |v| v.push(x));
     Ok(vm.none.clone())
 }

@@ -251,7 +251,9 @@ fn strip_impl(
     name: &str,
     side: StripSide,
 ) -> PyResult<AnyObj> {
-    no_kwargs(gil, vm, &format!("str.{name}"), kw)?;
+    if !kw.is_empty() {
+        no_kwargs(gil, vm, &format!("str.{name}"), kw)?;
+    }
     let s = recv(gil, vm, args, name)?;
     arity(gil, vm, "str", name, &args[1..], 0, 1)?;
     let chars = match args.get(1) {
@@ -289,7 +291,9 @@ fn starts_ends(
     kw: Kw<'_>,
     name: &str,
 ) -> PyResult<AnyObj> {
-    no_kwargs(gil, vm, &format!("str.{name}"), kw)?;
+    if !kw.is_empty() {
+        no_kwargs(gil, vm, &format!("str.{name}"), kw)?;
+    }
     let s = recv(gil, vm, args, name)?;
     old_arity(gil, vm, name, &args[1..], 1, 3)?;
     let (a, b) = span(gil, vm, args.get(2), args.get(3), char_len(&s))?;
@@ -346,7 +350,9 @@ fn search_args(
     kw: Kw<'_>,
     name: &str,
 ) -> PyResult<(String, String, usize, usize)> {
-    no_kwargs(gil, vm, &format!("str.{name}"), kw)?;
+    if !kw.is_empty() {
+        no_kwargs(gil, vm, &format!("str.{name}"), kw)?;
+    }
     let s = recv(gil, vm, args, name)?;
     old_arity(gil, vm, name, &args[1..], 1, 3)?;
     let sub = match str_payload(gil, &args[1]) {
@@ -444,7 +450,9 @@ fn no_arg_str(
     kw: Kw<'_>,
     name: &str,
 ) -> PyResult<String> {
-    no_kwargs(gil, vm, &format!("str.{name}"), kw)?;
+    if !kw.is_empty() {
+        no_kwargs(gil, vm, &format!("str.{name}"), kw)?;
+    }
     let s = recv(gil, vm, args, name)?;
     arity(gil, vm, "str", name, &args[1..], 0, 0)?;
     Ok(s)
@@ -575,7 +583,9 @@ fn justify(
     kw: Kw<'_>,
     name: &str,
 ) -> PyResult<AnyObj> {
-    no_kwargs(gil, vm, &format!("str.{name}"), kw)?;
+    if !kw.is_empty() {
+        no_kwargs(gil, vm, &format!("str.{name}"), kw)?;
+    }
     let s = recv(gil, vm, args, name)?;
     arity(gil, vm, "str", name, &args[1..], 1, 2)?;
     let w = crate::runtime::functions::index_arg(gil, vm, &args[1])?;
@@ -679,7 +689,9 @@ fn partition_impl(
     kw: Kw<'_>,
     name: &str,
 ) -> PyResult<AnyObj> {
-    no_kwargs(gil, vm, &format!("str.{name}"), kw)?;
+    if !kw.is_empty() {
+        no_kwargs(gil, vm, &format!("str.{name}"), kw)?;
+    }
     let s = recv(gil, vm, args, name)?;
     arity(gil, vm, "str", name, &args[1..], 1, 1)?;
     let sep = str_arg(gil, vm, &args[1], "")?;
@@ -715,7 +727,9 @@ fn remove_affix(
     kw: Kw<'_>,
     name: &str,
 ) -> PyResult<AnyObj> {
-    no_kwargs(gil, vm, &format!("str.{name}"), kw)?;
+    if !kw.is_empty() {
+        no_kwargs(gil, vm, &format!("str.{name}"), kw)?;
+    }
     let s = recv(gil, vm, args, name)?;
     arity(gil, vm, "str", name, &args[1..], 1, 1)?;
     let a = str_arg(gil, vm, &args[1], &format!("{name}() argument "))?;

@@ -1,13 +1,27 @@
-//! # vm: pymem's Python-subset virtual machine — the front end
+//! # vm: pymem's Python-subset virtual machine
 //!
-//! The fourth layer of pymem: a compiler and bytecode interpreter for PySub-0, the Python
-//! subset of `shared/design/python-subset-vm.md` §3, whose objects will live on the [heap]
-//! crate. This crate currently holds the **front end** only: source text in, pymem's own
-//! syntax tree or a CPython-style `SyntaxError` out. No bytecode, no objects, no heap yet.
+//! The fourth layer of pymem: a front end, a compiler and a bytecode interpreter for a Python
+//! subset (PySub-0 of `shared/design/python-subset-vm.md` §3, and more), whose every object
+//! lives on the `heap` crate, so that `sys.getrefcount`, `gc` and `weakref` tell the story
+//! CPython 3.11 tells.
 //!
-//! [heap]: https://example.invalid/pymem
+//! ```text
+//!   source ─► syntax (parse, lower: pymem's AST or a CPython-style SyntaxError)
+//!          ─► compile (symbol table, CPython 3.11-shaped bytecode, stack-depth check)
+//!          ─► runtime (objects on the heap, the interpreter loop, builtins, sys/gc/weakref)
+//! ```
 //!
-//! ## Design
+//! - [`syntax`]: source text in, [`syntax::ast::Module`] or a [`syntax::SyntaxError`] out
+//!   (the design below).
+//! - [`compile`]: scopes as CPython's symtable resolves them (local, global, cell, free,
+//!   class scopes, comprehensions as functions), instructions whose stack effects are
+//!   documented one by one in `compile/bytecode.rs`, a disassembler and a verifier.
+//! - [`runtime`]: payloads with CPython's layouts and sizes, the compact dict, the loop
+//!   (boxed frames from a pool, no Rust recursion per Python call, inline caches for globals
+//!   and instance attributes), tracebacks, and the `sys`, `gc`, `weakref`, `math` and `time`
+//!   modules. [`runtime::run::run_main`] runs a script the way the `pymem` command does.
+//!
+//! ## The front end
 //!
 //! ```text
 //!   source ─► syntax::tokenize (CPython tokenizer checks) ─► ruff_python_parser (3.11 target)
@@ -18,10 +32,10 @@
 //! - **Parser.** `ruff_python_parser` `=0.0.10`, Astral's hand-written recursive-descent
 //!   parser: ~7x faster than `rustpython-parser` and recovers from errors. Its AST is an unstable
 //!   internal API, so it is pinned exactly and read in one module, `syntax/lower.rs`; everything
-//!   after the front end (the future compiler and symbol table) sees only [`syntax::ast`], whose
+//!   after the front end (the compiler and its symbol table) sees only [`syntax::ast`], whose
 //!   shapes follow CPython's `ast` module (nested `If` for `elif`, `Compare` chains, `Slice` in
 //!   `Subscript`), as ruff keeps its AST apart from its consumers.
-//! - **Subset.** Lowering accepts exactly PySub-0's syntax; any other valid Python becomes a
+//! - **Subset.** Lowering accepts the syntax pymem runs; any other valid Python becomes a
 //!   [`syntax::SyntaxError`] saying `pymem does not support X yet`, located at the construct,
 //!   with [`syntax::SyntaxError::unsupported`] naming it as the conformance corpus' `# needs:`
 //!   tags do. Nothing panics on any input.

@@ -40,10 +40,8 @@ fn prelude(
 ) -> PyResult<Obj<PyDict>> {
     let t = vm.types.dict.clone();
     check_recv(gil, vm, args, &t, "dict", name)?;
-    if name != "update" {
-        if !kw.is_empty() {
-            no_kwargs(gil, vm, &format!("dict.{name}"), kw)?;
-        }
+    if name != "update" && !kw.is_empty() {
+        no_kwargs(gil, vm, &format!("dict.{name}"), kw)?;
     }
     arity(gil, vm, "dict", name, &args[1..], min, max)?;
     match args[0].clone().downcast::<PyDict>() {

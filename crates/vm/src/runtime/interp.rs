@@ -25,7 +25,7 @@ use super::object::*;
 use super::ops;
 use super::types::{self, type_name};
 use super::{PyErr, PyResult, Vm};
-use crate::compile::bytecode::{CodeKind, Instr};
+use crate::compile::bytecode::{Code, CodeKind, Instr};
 use crate::syntax::ast::{BinOp, CmpOp};
 
 /// An activation of a code object.
@@ -150,6 +150,14 @@ fn add_cells(
                 .filter_map(|o| o.clone().downcast::<PyCell>().ok()),
         );
     }
+}
+
+/// Gives a function's frame its cells: new ones for the code's cell variables (parameters
+/// among them moved in from their local slots), then the closure's.
+#[inline]
+fn set_up_cells(gil: &Gil<'_>, frame: &mut Frame, code: &Code, closure: Option<&Obj<PyTuple>>) {
+    add_cells(gil, &mut frame.cells, code.cellvars.len(), closure);
+    fill_arg_cells(gil, frame, &code.cell2arg);
 }
 
 /// Moves the parameters that are also cells from their local slots into their cells.
@@ -880,21 +888,10 @@ fn step(gil: &mut Gil<'_>, vm: &Vm, f: &mut Frame, pc: &mut usize, instr: Instr)
                 .unwrap_or_default();
             let callable = pop(f);
             drop(pop(f));
-            let (callable, args) = match callable.downcast_ref::<PyMethod>() {
-                Some(m) => {
-                    let m = m.get(gil);
-                    let mut a = Vec::with_capacity(args.len() + 1);
-                    a.push(m.receiver.clone());
-                    a.extend(args);
-                    (m.func.clone(), a)
-                }
-                None => (callable, args),
-            };
-            if let Some(func) = callable.downcast_ref::<PyFunction>() {
-                return Ok(Flow::Call(bind(gil, vm, func, args, kwargs)?));
+            match start_call(gil, vm, callable, args, kwargs)? {
+                Started::Frame(frame) => return Ok(Flow::Call(frame)),
+                Started::Done(r) => f.stack.push(r),
             }
-            let r = call(gil, vm, &callable, args, kwargs)?;
-            f.stack.push(r);
         }
         Instr::KwNames(i) => f.kwnames = Some(f.code.get(gil).consts[i as usize].clone()),
         Instr::Call(n) if f.kwnames.is_none() => {
@@ -1064,26 +1061,46 @@ fn call_slow(gil: &mut Gil<'_>, vm: &Vm, f: &mut Frame, n: usize) -> PyResult<Op
             if args.is_empty() && callable.ptr_eq(vm.types.super_.as_any()) {
                 args = zero_arg_super(gil, vm, f)?;
             }
-            // A Python function (or a bound method of one) runs in this loop.
-            let (callable, args) = match callable.downcast_ref::<PyMethod>() {
-                Some(m) => {
-                    let m = m.get(gil);
-                    let mut a = Vec::with_capacity(args.len() + 1);
-                    a.push(m.receiver.clone());
-                    a.extend(args);
-                    (m.func.clone(), a)
-                }
-                None => (callable, args),
-            };
-            if let Some(func) = callable.downcast_ref::<PyFunction>() {
-                let frame = bind(gil, vm, func, args, kwargs)?;
-                return Ok(Some(frame));
+            match start_call(gil, vm, callable, args, kwargs)? {
+                Started::Frame(frame) => return Ok(Some(frame)),
+                Started::Done(r) => f.stack.push(r),
             }
-            let r = call(gil, vm, &callable, args, kwargs)?;
-            f.stack.push(r);
         }
     }
     Ok(None)
+}
+
+/// What a call made by the loop becomes.
+enum Started {
+    /// A Python function (or a bound method of one): its frame, to run in this loop.
+    Frame(Box<Frame>),
+    /// Any other callable, already called: its result.
+    Done(AnyObj),
+}
+
+/// Starts a call from the loop: binds a Python function's arguments into a frame (a bound
+/// method's receiver first), or calls anything else right away.
+fn start_call(
+    gil: &mut Gil<'_>,
+    vm: &Vm,
+    callable: AnyObj,
+    args: Vec<AnyObj>,
+    kwargs: Vec<(AnyObj, AnyObj)>,
+) -> PyResult<Started> {
+    let (callable, args) = match callable.downcast_ref::<PyMethod>() {
+        Some(m) => {
+            let m = m.get(gil);
+            let mut a = Vec::with_capacity(args.len() + 1);
+            a.push(m.receiver.clone());
+            a.extend(args);
+            (m.func.clone(), a)
+        }
+        None => (callable, args),
+    };
+    if let Some(func) = callable.downcast_ref::<PyFunction>() {
+        return Ok(Started::Frame(bind(gil, vm, func, args, kwargs)?));
+    }
+    Ok(Started::Done(call(gil, vm, &callable, args, kwargs)?))
 }
 
 /// The common call: a plain Python function (or a bound method of one) called with exactly
@@ -1128,13 +1145,7 @@ fn fast_call(gil: &mut Gil<'_>, vm: &Vm, f: &mut Frame, n: usize) -> Option<Box<
     }
     frame.fast.extend(args.map(Some));
     frame.fast.resize(code.varnames.len(), None);
-    add_cells(
-        gil,
-        &mut frame.cells,
-        code.cellvars.len(),
-        fobj.closure.as_ref(),
-    );
-    fill_arg_cells(gil, &mut frame, &code.cell2arg);
+    set_up_cells(gil, &mut frame, code, fobj.closure.as_ref());
     Some(frame)
 }
 
@@ -1522,13 +1533,7 @@ pub fn bind(
     let stacksize = code_obj.get(gil).stacksize;
     frame.locals = locals;
     frame.stack.reserve(stacksize);
-    add_cells(
-        gil,
-        &mut frame.cells,
-        code.cellvars.len(),
-        fobj.closure.as_ref(),
-    );
-    fill_arg_cells(gil, &mut frame, &code.cell2arg);
+    set_up_cells(gil, &mut frame, code, fobj.closure.as_ref());
     Ok(frame)
 }
 

@@ -134,8 +134,8 @@ fn instance_get(gil: &mut Gil<'_>, inst: &Obj<PyInstance>, key: &AnyObj) -> Opti
     }
 }
 
-/// The instance attribute `name` if it sits at position `hint` of the instance's shared
-/// layout or inline table (checked by key identity: names are interned), without hashing.
+/// The instance attribute `name` if it sits at position `hint` of the instance's pairs or
+/// inline table (checked by key identity: names are interned), without hashing.
 #[inline]
 pub(crate) fn inline_at(
     gil: &mut Gil<'_>,
@@ -156,7 +156,7 @@ pub(crate) fn inline_at(
     })
 }
 
-/// Where `name` sits in the instance's shared layout or inline table, found by identity.
+/// Where `name` sits in the instance's pairs or inline table, found by identity.
 pub(crate) fn inline_pos(gil: &mut Gil<'_>, inst: &Obj<PyInstance>, name: &AnyObj) -> Option<u32> {
     let hash = ops::str_hash(gil, name)?;
     inst.get(gil).attrs.with(gil, |a| match a {

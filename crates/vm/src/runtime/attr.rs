@@ -509,24 +509,63 @@ fn super_getattr(
         Some(t) => t.clone(),
         None => vm.type_of(gil, &obj),
     };
-    let mro = types::mro_of(gil, &obj_cls);
-    let pos = mro
-        .iter()
-        .position(|t| t.ptr_eq(&start))
-        .map_or(mro.len(), |p| p + 1);
-    for t in &mro[pos..] {
+    let Some(v) = super_lookup(gil, &obj_cls, &start, name) else {
+        return Ok(None);
+    };
+    if obj.tag() == tag::TYPE && v.tag() != tag::WRAPPER {
+        return Ok(Some(v));
+    }
+    Ok(Some(bind(gil, vm, v, &obj, &obj_cls)))
+}
+
+/// For `LoadMethod` on a `super()` object bound to an instance: the plain function
+/// `super().name` would bind, and the instance, so the call needs no bound-method object.
+pub fn super_method(
+    gil: &mut Gil<'_>,
+    vm: &Vm,
+    o: &AnyObj,
+    name: &AnyObj,
+) -> Option<(AnyObj, AnyObj)> {
+    let s = o.downcast_ref::<PySuper>()?.get(gil);
+    let (start, obj) = (s.class.clone(), s.obj.clone());
+    if obj.tag() == tag::TYPE {
+        return None;
+    }
+    let obj_cls = vm.type_of(gil, &obj);
+    let v = super_lookup(gil, &obj_cls, &start, name)?;
+    (v.tag() == tag::FUNCTION).then_some((v, obj))
+}
+
+/// `name` in the first class of `cls`'s MRO after `start` (nowhere if `start` is not in
+/// it), as `super(start, obj)` looks it up.
+fn super_lookup(
+    gil: &mut Gil<'_>,
+    cls: &Obj<PyType>,
+    start: &Obj<PyType>,
+    name: &AnyObj,
+) -> Option<AnyObj> {
+    let mro_len = cls.get(gil).mro.len();
+    let first = if cls.ptr_eq(start) {
+        1
+    } else {
+        cls.get(gil)
+            .mro
+            .iter()
+            .position(|t| t.ptr_eq(start))
+            .map_or(mro_len + 1, |p| p + 2)
+    };
+    // Position 0 is `cls` itself, position `i > 0` is `mro[i - 1]`.
+    for i in first..=mro_len {
+        let t = if i == 0 {
+            cls.clone()
+        } else {
+            cls.get(gil).mro[i - 1].clone()
+        };
         if let Some(v) = types::dict_get_interned(gil, &t.get(gil).dict, name) {
-            if obj.tag() == tag::TYPE {
-                return Ok(Some(if v.tag() == tag::WRAPPER {
-                    bind(gil, vm, v, &obj, &obj_cls)
-                } else {
-                    v
-                }));
-            }
-            return Ok(Some(bind(gil, vm, v, &obj, &obj_cls)));
+            return Some(v);
         }
     }
-    Ok(None)
+    None
 }
 
 /// For `LoadMethod`: the function to call with `o` as first argument, when `name` is a plain

@@ -537,6 +537,14 @@ fn step(gil: &mut Gil<'_>, vm: &Vm, f: &mut Frame, pc: &mut usize, instr: Instr)
         Instr::LoadMethod(i) => {
             let o = pop(f);
             let n = name_of(gil, f, i);
+            // `super().m(...)`: the function and the instance, no bound method in between.
+            if o.tag() == tag::SUPER
+                && let Some((func, receiver)) = attr::super_method(gil, vm, &o, &n)
+            {
+                f.stack.push(func);
+                f.stack.push(receiver);
+                return Ok(Flow::Next);
+            }
             match attr::lookup_method(gil, vm, &o, &n)? {
                 Some(m) => {
                     f.stack.push(m);

@@ -1,21 +1,49 @@
-# needs: super, __repr__, method:nope
-# super() and super(C, obj): methods and class attributes found after C in the MRO, through chains of overrides
-class A:
-    x = 1
-    def m(self, k):
-        return ("A.m", k)
-    def __repr__(self):
-        return "A()"
-class B(A):
-    def m(self, k):
-        return ("B.m", super().m(k), super().x, super(B, self).m(k + 1))
-class C(B):
-    def m(self, k):
-        return ("C.m", super().m(k), super(B, self).m(0))
-print(C().m(5))
-f = super(B, C()).m
-print(f(9))
-try:
-    super(B, C()).nope()
-except AttributeError as e:
-    print("AttributeError:", e)
+# zero-argument super() in __init__ and methods across three levels; class attributes reassigned after the class body
+class Base:
+    def __init__(self, v):
+        self.v = v
+        self.trail = ["Base"]
+
+    def value(self):
+        return self.v
+
+
+class Mid(Base):
+    def __init__(self, v):
+        super().__init__(v * 2)
+        self.trail.append("Mid")
+
+    def value(self):
+        return super().value() + 1
+
+
+class Top(Mid):
+    def __init__(self, v):
+        super().__init__(v)
+        self.trail.append("Top")
+
+    def value(self):
+        return super().value() * 10
+
+
+t = Top(5)
+print(t.trail, t.value())
+
+
+class Strength:
+    def __init__(self, level):
+        self.level = level
+
+
+Strength.REQUIRED = Strength(0)
+Strength.WEAK = Strength(5)
+print("class attributes added later:", Strength.REQUIRED.level, Strength.WEAK.level)
+
+
+class Empty:
+    pass
+
+
+e = Empty()
+e.x = 1
+print("empty class body:", type(e).__name__, e.x)

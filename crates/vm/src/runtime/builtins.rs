@@ -169,6 +169,26 @@ fn build_class(
     Ok(cls.into_any())
 }
 
+/// For the interpreter loop: a new instance of the plain Python class `t` and the Python
+/// `__init__` to run on it, when the call can run `__init__` in the loop (no exception or
+/// list state, `__init__` a Python function). `None`: use [`call_type`].
+pub fn instance_for_init(gil: &mut Gil<'_>, vm: &Vm, t: &Obj<PyType>) -> Option<(AnyObj, AnyObj)> {
+    if t.get(gil).layout != Layout::Instance {
+        return None;
+    }
+    let init = types::lookup_interned(gil, t, &vm.names.init)?;
+    if init.tag() != tag::FUNCTION {
+        return None;
+    }
+    let inst = PyInstance {
+        class: GilCell::new(t.clone()),
+        attrs: GilCell::new(Attrs::Pairs(Vec::new())),
+        exc: None,
+        list: None,
+    };
+    Some((Obj::new(gil, inst).into_any(), init))
+}
+
 /// Calls a class: constructs an instance (or a builtin value).
 pub fn call_type(
     gil: &mut Gil<'_>,

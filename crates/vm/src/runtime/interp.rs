@@ -40,6 +40,10 @@ pub struct Frame {
     blocks: Vec<(u32, u32)>,
     pc: usize,
     kwnames: Option<AnyObj>,
+    /// For an `__init__` run by the loop on behalf of a class call: the new instance, which
+    /// the call returns instead of `__init__`'s `None`. The class call's recursion level is
+    /// held until the frame ends, as CPython's `tp_call` holds it around `__init__`.
+    init_of: Option<AnyObj>,
 }
 
 enum Flow {
@@ -96,6 +100,7 @@ fn new_frame(
             blocks: Vec::new(),
             pc: 0,
             kwnames: None,
+            init_of: None,
         }),
     }
 }
@@ -114,6 +119,7 @@ fn recycle(vm: &Vm, mut done: Box<Frame>) {
     done.stack.clear();
     done.blocks.clear();
     drop(done.kwnames.take());
+    drop(done.init_of.take());
     done.pc = 0;
     if done.fast.capacity() <= 64 && done.stack.capacity() <= 64 {
         let mut pool = vm.frame_pool.borrow_mut();
@@ -208,6 +214,11 @@ fn run_loop(gil: &mut Gil<'_>, vm: &Vm, frame: Box<Frame>) -> PyResult<AnyObj> {
                 Ok(Flow::Call(callee)) => {
                     f.pc = pc;
                     if let Err(e) = enter(gil, vm) {
+                        if callee.init_of.is_some() {
+                            // The class call's level the never-started `__init__` held.
+                            leave(vm);
+                        }
+                        recycle(vm, callee);
                         break e;
                     }
                     callers.push(std::mem::replace(&mut f, callee));
@@ -215,11 +226,23 @@ fn run_loop(gil: &mut Gil<'_>, vm: &Vm, frame: Box<Frame>) -> PyResult<AnyObj> {
                 }
                 Ok(Flow::Return(v)) => {
                     leave(vm);
+                    let init_of = f.init_of.take();
+                    if init_of.is_some() {
+                        // The class call's level, held since the call (see `start_call`).
+                        leave(vm);
+                    }
                     match callers.pop() {
                         Some(caller) => {
                             let done = std::mem::replace(&mut f, caller);
                             recycle(vm, done);
-                            f.stack.push(v);
+                            match init_of {
+                                None => f.stack.push(v),
+                                Some(_) if v.tag() != tag::NONE => {
+                                    // Raised by the class call, in the caller.
+                                    break init_returned(gil, vm, &v);
+                                }
+                                Some(inst) => f.stack.push(inst),
+                            }
                             continue 'frames;
                         }
                         None => {
@@ -238,7 +261,11 @@ fn run_loop(gil: &mut Gil<'_>, vm: &Vm, frame: Box<Frame>) -> PyResult<AnyObj> {
         // a `finally` or an unmatched handler) passes on an exception whose traceback
         // already has this frame's line.
         let mut err = err;
-        let reraised = f.pc > 0 && matches!(code.instrs.get(f.pc - 1), Some(Instr::Reraise));
+        let reraised = f.pc > 0
+            && matches!(
+                f.code.get(gil).code.instrs.get(f.pc - 1),
+                Some(Instr::Reraise)
+            );
         let mut add_tb = !reraised;
         if !reraised {
             set_context(gil, vm, &err.exc);
@@ -260,6 +287,9 @@ fn run_loop(gil: &mut Gil<'_>, vm: &Vm, frame: Box<Frame>) -> PyResult<AnyObj> {
                 break;
             }
             leave(vm);
+            if f.init_of.is_some() {
+                leave(vm);
+            }
             // The traceback keeps the variables of the frame being left alive, as
             // CPython's traceback keeps the frame object.
             let locals: Vec<AnyObj> = f
@@ -1078,6 +1108,18 @@ fn call_slow(gil: &mut Gil<'_>, vm: &Vm, f: &mut Frame, n: usize) -> PyResult<Op
     Ok(None)
 }
 
+/// The class call's error when `__init__` returned something else than `None`.
+fn init_returned(gil: &mut Gil<'_>, vm: &Vm, v: &AnyObj) -> PyErr {
+    let t = vm.type_of(gil, v);
+    vm.type_error(
+        gil,
+        &format!(
+            "__init__() should return None, not '{}'",
+            type_name(gil, &t)
+        ),
+    )
+}
+
 /// What a call made by the loop becomes.
 enum Started {
     /// A Python function (or a bound method of one): its frame, to run in this loop.
@@ -1095,6 +1137,21 @@ fn start_call(
     args: Vec<AnyObj>,
     kwargs: Vec<(AnyObj, AnyObj)>,
 ) -> PyResult<Started> {
+    // A Python class with a Python `__init__`: the instance is made here and `__init__` runs
+    // in this loop (no nested run), the class call's recursion level held until it returns.
+    if let Some(t) = callable.downcast_ref::<PyType>()
+        && let Some((inst, init)) = super::builtins::instance_for_init(gil, vm, t)
+        && let Some(func) = init.downcast_ref::<PyFunction>()
+    {
+        let level = vm.enter_recursion(gil, " while calling a Python object")?;
+        let mut a = Vec::with_capacity(args.len() + 1);
+        a.push(inst.clone());
+        a.extend(args);
+        let mut frame = bind(gil, vm, func, a, kwargs)?;
+        frame.init_of = Some(inst);
+        level.hold();
+        return Ok(Started::Frame(frame));
+    }
     let (callable, args) = match callable.downcast_ref::<PyMethod>() {
         Some(m) => {
             let m = m.get(gil);

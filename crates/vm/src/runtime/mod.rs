@@ -152,6 +152,14 @@ pub struct DepthGuard<'a> {
     vm: &'a Vm,
 }
 
+impl DepthGuard<'_> {
+    /// Keeps the level past this guard: whoever holds it now gives it back with the
+    /// interpreter's frame bookkeeping (an `__init__` frame run by the loop for a class call).
+    pub(crate) fn hold(self) {
+        std::mem::forget(self);
+    }
+}
+
 impl Drop for DepthGuard<'_> {
     fn drop(&mut self) {
         self.vm.depth.set(self.vm.depth.get().saturating_sub(1));

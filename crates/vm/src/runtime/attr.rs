@@ -7,6 +7,8 @@
 //! with managed dicts (and why a cycle of instances counts one or two objects per instance
 //! in `gc.collect()`).
 
+use std::cell::Cell;
+
 use heap::{AnyObj, Gil, GilCell, Obj, WeakKind, WeakRef};
 
 use super::dict::Dict;
@@ -575,39 +577,29 @@ pub fn lookup_method(
     vm: &Vm,
     o: &AnyObj,
     name: &AnyObj,
+    site: &Cell<types::LookupSlot>,
 ) -> PyResult<Option<AnyObj>> {
-    match o.tag() {
+    let cls = match o.tag() {
         tag::INSTANCE => {
-            let inst = o.downcast_ref::<PyInstance>().unwrap().clone();
-            if instance_get(gil, &inst, name).is_some() {
+            let inst = o.downcast_ref::<PyInstance>().unwrap();
+            if instance_get(gil, inst, name).is_some() {
                 return Ok(None);
             }
-            let cls = vm.type_of(gil, o);
-            match types::lookup_interned(gil, &cls, name) {
-                Some(v) if v.tag() == tag::FUNCTION => Ok(Some(v)),
-                Some(v)
-                    if v.downcast_ref::<PyBuiltin>()
-                        .is_some_and(|b| b.get(gil).is_method) =>
-                {
-                    Ok(Some(v))
-                }
-                _ => Ok(None),
-            }
+            inst.get(gil).class.cloned(gil)
         }
-        tag::STR | tag::LIST | tag::DICT | tag::TUPLE | tag::INT | tag::FLOAT => {
-            let cls = vm.type_of(gil, o);
-            match types::lookup_interned(gil, &cls, name) {
-                Some(v)
-                    if v.downcast_ref::<PyBuiltin>()
-                        .is_some_and(|b| b.get(gil).is_method) =>
-                {
-                    Ok(Some(v))
-                }
-                _ => Ok(None),
-            }
-        }
-        _ => Ok(None),
-    }
+        tag::STR | tag::LIST | tag::DICT | tag::TUPLE | tag::INT | tag::FLOAT => vm.type_of(gil, o),
+        _ => return Ok(None),
+    };
+    let found = if name.is_immortal(gil) {
+        types::lookup_through(gil, &cls, name, site)
+    } else {
+        types::lookup_interned(gil, &cls, name)
+    };
+    Ok(found.filter(|v| {
+        (v.tag() == tag::FUNCTION && o.tag() == tag::INSTANCE)
+            || v.downcast_ref::<PyBuiltin>()
+                .is_some_and(|b| b.get(gil).is_method)
+    }))
 }
 
 /// `o.name = value`.
@@ -752,6 +744,76 @@ fn inline_set(gil: &mut Gil<'_>, inst: &Obj<PyInstance>, name: AnyObj, value: An
         Attrs::Dict(_) | Attrs::Pairs(_) => None,
     });
     drop(old);
+}
+
+/// `LOAD_METHOD`'s quick path for an instance that keeps pairs (CPython 3.11's
+/// `LOAD_METHOD_WITH_VALUES`): the function `name` names on the class, when the instance
+/// does not shadow it (pairs hold interned names only, so identity decides) and the class
+/// lookup hits the site's cache entry or the shared cache. `None`: take the general path.
+pub(crate) fn instance_method_quick(
+    gil: &mut Gil<'_>,
+    inst: &Obj<PyInstance>,
+    name: &AnyObj,
+    site: &Cell<types::LookupSlot>,
+) -> Option<AnyObj> {
+    if !name.is_immortal(gil) {
+        return None;
+    }
+    let shadowed = inst.get(gil).attrs.with(gil, |a| match a {
+        Attrs::Pairs(pairs) => pairs.iter().any(|(k, _)| k.ptr_eq(name)),
+        Attrs::Inline(_) | Attrs::Dict(_) => true,
+    });
+    if shadowed {
+        return None;
+    }
+    let cls = inst.get(gil).class.cloned(gil);
+    types::lookup_through(gil, &cls, name, site).filter(|v| v.tag() == tag::FUNCTION)
+}
+
+/// `STORE_ATTR`'s quick path for an instance that keeps pairs, whose class has no
+/// `__setattr__` (looked up through the site's cache entry): the value replaces the pair of
+/// the same interned name, or joins the pairs while they have room. Gives the value back
+/// when the general path must run.
+pub(crate) fn store_quick(
+    gil: &mut Gil<'_>,
+    vm: &Vm,
+    inst: &Obj<PyInstance>,
+    name: &AnyObj,
+    value: AnyObj,
+    site: &Cell<types::LookupSlot>,
+) -> Result<(), AnyObj> {
+    if !name.is_immortal(gil) || name.ptr_eq(&vm.names.class) {
+        return Err(value);
+    }
+    let cls = inst.get(gil).class.cloned(gil);
+    if types::lookup_through(gil, &cls, &vm.names.setattr, site).is_some() {
+        return Err(value);
+    }
+    enum Done {
+        Replaced(AnyObj),
+        Added,
+        Refused(AnyObj),
+    }
+    let done = inst.get(gil).attrs.with_mut(gil, |a| match a {
+        Attrs::Pairs(pairs) => match pairs.iter().position(|(k, _)| k.ptr_eq(name)) {
+            Some(i) => Done::Replaced(std::mem::replace(&mut pairs[i].1, value)),
+            None if pairs.len() < MAX_PAIRS => {
+                pairs.push((name.clone(), value));
+                Done::Added
+            }
+            None => Done::Refused(value),
+        },
+        Attrs::Inline(_) | Attrs::Dict(_) => Done::Refused(value),
+    });
+    match done {
+        // The old value is released after the instance is no longer borrowed.
+        Done::Replaced(old) => {
+            drop(old);
+            Ok(())
+        }
+        Done::Added => Ok(()),
+        Done::Refused(value) => Err(value),
+    }
 }
 
 /// Stores `name = value` in an instance that keeps pairs, if the pairs can hold it; gives

@@ -169,24 +169,34 @@ fn build_class(
     Ok(cls.into_any())
 }
 
-/// For the interpreter loop: a new instance of the plain Python class `t` and the Python
-/// `__init__` to run on it, when the call can run `__init__` in the loop (no exception or
-/// list state, `__init__` a Python function). `None`: use [`call_type`].
-pub fn instance_for_init(gil: &mut Gil<'_>, vm: &Vm, t: &Obj<PyType>) -> Option<(AnyObj, AnyObj)> {
+/// For the interpreter loop: the Python `__init__` of the plain Python class `t`, when a
+/// call of `t` can run it in the loop (instances without exception or list state, `__init__`
+/// a Python function). `None`: use [`call_type`].
+pub fn python_init(gil: &mut Gil<'_>, vm: &Vm, t: &Obj<PyType>) -> Option<Obj<PyFunction>> {
     if t.get(gil).layout != Layout::Instance {
         return None;
     }
-    let init = types::lookup_interned(gil, t, &vm.names.init)?;
-    if init.tag() != tag::FUNCTION {
-        return None;
-    }
-    let inst = PyInstance {
-        class: GilCell::new(t.clone()),
-        attrs: GilCell::new(Attrs::Pairs(Vec::new())),
-        exc: None,
-        list: None,
-    };
-    Some((Obj::new(gil, inst).into_any(), init))
+    types::lookup_interned(gil, t, &vm.names.init)?
+        .downcast::<PyFunction>()
+        .ok()
+}
+
+/// A new instance of `t` with the given exception and list state (and no attributes).
+pub fn new_instance(
+    gil: &Gil<'_>,
+    t: &Obj<PyType>,
+    exc: Option<ExcData>,
+    list: Option<Vec<AnyObj>>,
+) -> Obj<PyInstance> {
+    Obj::new(
+        gil,
+        PyInstance {
+            class: GilCell::new(t.clone()),
+            attrs: GilCell::new(Attrs::Pairs(Vec::new())),
+            exc: exc.map(|e| Box::new(GilCell::new(e))),
+            list: list.map(|l| Box::new(GilCell::new(l))),
+        },
+    )
 }
 
 /// Calls a class: constructs an instance (or a builtin value).
@@ -205,13 +215,13 @@ pub fn call_type(
         return Err(vm.type_error(gil, "object() takes no arguments"));
     }
     let is_exc = layout == Layout::Exception;
-    let inst = PyInstance {
-        class: GilCell::new(t.clone()),
-        attrs: GilCell::new(Attrs::Pairs(Vec::new())),
-        exc: is_exc.then(|| Box::new(GilCell::new(ExcData::default()))),
-        list: (layout == Layout::List).then(|| Box::new(GilCell::new(Vec::new()))),
-    };
-    let obj = Obj::new(gil, inst).into_any();
+    let obj = new_instance(
+        gil,
+        t,
+        is_exc.then(ExcData::default),
+        (layout == Layout::List).then(Vec::new),
+    )
+    .into_any();
     if is_exc {
         let a = vm.tuple(gil, args.clone()).downcast::<PyTuple>().ok();
         if let Some(i) = obj.downcast_ref::<PyInstance>()

@@ -1,6 +1,6 @@
 //! Exceptions: raising them from Rust, their `str`, and CPython's traceback format.
 
-use heap::{AnyObj, Gil, GilCell, Obj};
+use heap::{AnyObj, Gil, Obj};
 
 use super::object::*;
 use super::{PyResult, Vm, ops};
@@ -16,16 +16,11 @@ impl Vm {
     /// A new exception of class `ty` with `args`.
     pub fn new_exception(&self, gil: &mut Gil<'_>, ty: &Obj<PyType>, args: Vec<AnyObj>) -> AnyObj {
         let args = self.tuple(gil, args).downcast::<PyTuple>().ok();
-        let inst = PyInstance {
-            class: GilCell::new(ty.clone()),
-            attrs: GilCell::new(Attrs::Pairs(Vec::new())),
-            exc: Some(Box::new(GilCell::new(ExcData {
-                args,
-                ..ExcData::default()
-            }))),
-            list: None,
+        let exc = ExcData {
+            args,
+            ..ExcData::default()
         };
-        Obj::new(gil, inst).into_any()
+        super::builtins::new_instance(gil, ty, Some(exc), None).into_any()
     }
 
     /// An error of class `ty` with a message.

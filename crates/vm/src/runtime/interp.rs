@@ -555,7 +555,15 @@ fn step(gil: &mut Gil<'_>, vm: &Vm, f: &mut Frame, pc: &mut usize, instr: Instr)
         }
         Instr::StoreAttr(i) => {
             let o = pop(f);
-            let v = pop(f);
+            let mut v = pop(f);
+            if let Some(inst) = o.downcast_ref::<PyInstance>() {
+                let code = f.code.get(gil);
+                let (n, site) = (&code.names[i as usize], &code.method_cache[i as usize]);
+                match attr::store_quick(gil, vm, inst, n, v, site) {
+                    Ok(()) => return Ok(Flow::Next),
+                    Err(back) => v = back,
+                }
+            }
             let n = name_of(gil, f, i);
             attr::setattr(gil, vm, &o, &n, v)?;
         }
@@ -575,7 +583,15 @@ fn step(gil: &mut Gil<'_>, vm: &Vm, f: &mut Frame, pc: &mut usize, instr: Instr)
                 f.stack.push(receiver);
                 return Ok(Flow::Next);
             }
-            match attr::lookup_method(gil, vm, &o, &n)? {
+            let site = &f.code.get(gil).method_cache[i as usize];
+            if let Some(inst) = o.downcast_ref::<PyInstance>()
+                && let Some(m) = attr::instance_method_quick(gil, inst, &n, site)
+            {
+                f.stack.push(m);
+                f.stack.push(o);
+                return Ok(Flow::Next);
+            }
+            match attr::lookup_method(gil, vm, &o, &n, site)? {
                 Some(m) => {
                     f.stack.push(m);
                     f.stack.push(o);
@@ -936,6 +952,13 @@ fn step(gil: &mut Gil<'_>, vm: &Vm, f: &mut Frame, pc: &mut usize, instr: Instr)
             if let Some(frame) = fast_call(gil, vm, f, n as usize) {
                 return Ok(Flow::Call(frame));
             }
+            if let Some(r) = builtin_call(gil, vm, f, n as usize) {
+                r?;
+                return Ok(Flow::Next);
+            }
+            if let Some(frame) = init_call(gil, vm, f, n as usize) {
+                return Ok(Flow::Call(frame?));
+            }
             if let Some(frame) = call_slow(gil, vm, f, n as usize)? {
                 return Ok(Flow::Call(frame));
             }
@@ -1140,14 +1163,14 @@ fn start_call(
     // A Python class with a Python `__init__`: the instance is made here and `__init__` runs
     // in this loop (no nested run), the class call's recursion level held until it returns.
     if let Some(t) = callable.downcast_ref::<PyType>()
-        && let Some((inst, init)) = super::builtins::instance_for_init(gil, vm, t)
-        && let Some(func) = init.downcast_ref::<PyFunction>()
+        && let Some(init) = super::builtins::python_init(gil, vm, t)
     {
+        let inst = super::builtins::new_instance(gil, t, None, None).into_any();
         let level = vm.enter_recursion(gil, " while calling a Python object")?;
         let mut a = Vec::with_capacity(args.len() + 1);
         a.push(inst.clone());
         a.extend(args);
-        let mut frame = bind(gil, vm, func, a, kwargs)?;
+        let mut frame = bind(gil, vm, &init, a, kwargs)?;
         frame.init_of = Some(inst);
         level.hold();
         return Ok(Started::Frame(frame));
@@ -1188,20 +1211,41 @@ fn fast_call(gil: &mut Gil<'_>, vm: &Vm, f: &mut Frame, n: usize) -> Option<Box<
             return None;
         }
     };
-    let fobj = func.get(gil);
-    let code_obj = fobj.code.clone();
-    let pc = code_obj.get(gil);
-    let code = &pc.code;
     let nargs = n + usize::from(!null_first) + usize::from(receiver.is_some());
-    if code.has_varargs || code.has_varkw || nargs != code.argcount as usize {
+    if !takes_exactly(gil, &func, nargs) {
         return None;
     }
+    Some(frame_from_stack(gil, vm, f, base, &func, receiver))
+}
+
+/// Whether `func` takes exactly `nargs` positional arguments and nothing else.
+#[inline]
+fn takes_exactly(gil: &Gil<'_>, func: &Obj<PyFunction>, nargs: usize) -> bool {
+    let code = &func.get(gil).code.get(gil).code;
+    !code.has_varargs && !code.has_varkw && nargs == code.argcount as usize
+}
+
+/// The frame of a call whose callable (or `NULL` and callable) and arguments are the
+/// caller's stack from `base` on: `receiver` (if any), then the arguments, become the
+/// callee's first locals. Leaves the caller's stack below `base`.
+#[inline]
+fn frame_from_stack(
+    gil: &Gil<'_>,
+    vm: &Vm,
+    f: &mut Frame,
+    base: usize,
+    func: &Obj<PyFunction>,
+    receiver: Option<AnyObj>,
+) -> Box<Frame> {
+    let fobj = func.get(gil);
+    let code_obj = fobj.code.clone();
+    let code = &code_obj.get(gil).code;
     let mut frame = new_frame(vm, code_obj.clone(), fobj.globals.clone(), None);
     frame.fast.extend(receiver.map(Some));
     let mut args = f.stack.drain(base..);
     let first = args.next();
     let second = args.next();
-    if null_first {
+    if first.as_ref().is_some_and(|o| o.tag() == tag::NULL) {
         drop(first);
         drop(second);
     } else {
@@ -1211,7 +1255,52 @@ fn fast_call(gil: &mut Gil<'_>, vm: &Vm, f: &mut Frame, n: usize) -> Option<Box<
     frame.fast.extend(args.map(Some));
     frame.fast.resize(code.varnames.len(), None);
     set_up_cells(gil, &mut frame, code, fobj.closure.as_ref());
-    Some(frame)
+    frame
+}
+
+/// A builtin function or method descriptor called with positional arguments only: it reads
+/// them where they lie on the caller's stack, as CPython's vectorcall does, with no vector
+/// in between. The arguments are released first, then the callable (CPython's order).
+fn builtin_call(gil: &mut Gil<'_>, vm: &Vm, f: &mut Frame, n: usize) -> Option<PyResult<()>> {
+    let base = f.stack.len() - n - 2;
+    let null_first = f.stack[base].tag() == tag::NULL;
+    let func = f.stack[base + usize::from(null_first)]
+        .downcast_ref::<PyBuiltin>()?
+        .get(gil)
+        .func;
+    let start = base + 1 + usize::from(null_first);
+    let r = match vm.enter_recursion(gil, " while calling a Python object") {
+        Ok(_level) => func(gil, vm, &f.stack[start..], &[]),
+        Err(e) => Err(e),
+    };
+    drop(f.stack.drain(start..));
+    drop(f.stack.drain(base..));
+    Some(r.map(|v| f.stack.push(v)))
+}
+
+/// A class call `C(args)` with positional arguments only, for a plain Python class whose
+/// `__init__` is a Python function taking exactly them: the instance is made, and
+/// `__init__`'s frame takes its arguments straight from the caller's stack (see
+/// [`start_call`] for the recursion level held until `__init__` returns).
+fn init_call(gil: &mut Gil<'_>, vm: &Vm, f: &mut Frame, n: usize) -> Option<PyResult<Box<Frame>>> {
+    let base = f.stack.len() - n - 2;
+    if f.stack[base].tag() != tag::NULL {
+        return None;
+    }
+    let t = f.stack[base + 1].downcast_ref::<PyType>()?.clone();
+    let init = super::builtins::python_init(gil, vm, &t)?;
+    if !takes_exactly(gil, &init, n + 1) {
+        return None;
+    }
+    let inst = super::builtins::new_instance(gil, &t, None, None).into_any();
+    let level = match vm.enter_recursion(gil, " while calling a Python object") {
+        Ok(level) => level,
+        Err(e) => return Some(Err(e)),
+    };
+    let mut frame = frame_from_stack(gil, vm, f, base, &init, Some(inst.clone()));
+    frame.init_of = Some(inst);
+    level.hold();
+    Some(Ok(frame))
 }
 
 /// The implicit arguments of `super()`: the `__class__` cell and the first argument.

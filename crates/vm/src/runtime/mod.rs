@@ -120,6 +120,7 @@ fn idle_code(gil: &Gil<'_>) -> Obj<object::PyCode> {
             stacksize: 0,
             global_cache: Box::new([]),
             attr_hint: Box::new([]),
+            method_cache: Box::new([]),
         },
     )
 }
@@ -130,6 +131,7 @@ pub(crate) struct Names {
     pub(crate) setattr: AnyObj,
     pub(crate) init: AnyObj,
     pub(crate) call: AnyObj,
+    pub(crate) class: AnyObj,
 }
 
 impl Names {
@@ -143,6 +145,7 @@ impl Names {
             setattr: intern("__setattr__"),
             init: intern("__init__"),
             call: intern("__call__"),
+            class: intern("__class__"),
         }
     }
 }

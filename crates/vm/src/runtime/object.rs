@@ -284,6 +284,10 @@ pub struct PyCode {
     /// inline attributes (`u32::MAX`: the site reads something else; 0 to start).
     #[trace(skip)]
     pub attr_hint: Box<[Cell<u32>]>,
+    /// `LOAD_METHOD`'s class-lookup entries, one per name (see
+    /// [`super::types::lookup_through`]).
+    #[trace(skip)]
+    pub method_cache: Box<[Cell<super::types::LookupSlot>]>,
 }
 atomic_object!(PyCode, tag::CODE, "code");
 

@@ -29,6 +29,9 @@ pub fn make_code(gil: &mut Gil<'_>, vm: &Vm, code: &Arc<Code>) -> Obj<PyCode> {
             stacksize: crate::compile::verify::max_stack_depth(code).unwrap_or(16) as usize,
             global_cache: GlobalSlot::slots(code.names.len()),
             attr_hint: (0..code.names.len()).map(|_| Cell::new(0)).collect(),
+            method_cache: (0..code.names.len())
+                .map(|_| Cell::new(super::types::LookupSlot::EMPTY))
+                .collect(),
         },
     )
 }

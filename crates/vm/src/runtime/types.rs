@@ -528,45 +528,101 @@ pub fn lookup_interned(gil: &mut Gil<'_>, cls: &Obj<PyType>, key: &AnyObj) -> Op
     if !key.is_immortal(gil) {
         return lookup_uncached(gil, cls, key).map(|(_, _, v)| v);
     }
+    let epoch = TYPE_EPOCH.with(Cell::get);
     let (ca, na) = (cls.as_any().addr(), key.addr());
     let slot = ((ca >> 4) ^ (na >> 4).wrapping_mul(0x9e37)) & (TYPE_CACHE_SIZE - 1);
-    let epoch = TYPE_EPOCH.with(Cell::get);
-    let e = TYPE_CACHE.with(|c| c[slot].get());
-    if e.cls == ca && e.name == na && e.epoch == epoch {
-        if e.owner == CACHE_MISSING {
-            return None;
-        }
-        let owner = if e.owner == 0 {
-            cls.clone()
-        } else {
-            cls.get(gil).mro[e.owner as usize - 1].clone()
-        };
-        let v = owner
-            .get(gil)
-            .dict
-            .with(gil, |d| d.entry(e.pos as usize).map(|en| en.value.clone()));
-        if v.is_some() {
-            return v;
-        }
+    let entry = TYPE_CACHE.with(|c| c[slot].get());
+    if let Some(hit) = probe(gil, cls, key, entry, epoch) {
+        return hit;
     }
+    let (entry, found) = look_and_record(gil, cls, key, epoch);
+    if let Some(e) = entry {
+        TYPE_CACHE.with(|c| c[slot].set(e));
+    }
+    found
+}
+
+/// [`lookup_interned`] through a cache entry of the caller's first: an instruction's own
+/// entry (`LOAD_METHOD`'s, one per name of a code object, as CPython 3.11 keeps one per
+/// instruction) is found without hashing while the site sees one class; a site that sees
+/// several falls back on the shared cache. `key` must be interned (immortal).
+pub fn lookup_through(
+    gil: &mut Gil<'_>,
+    cls: &Obj<PyType>,
+    key: &AnyObj,
+    site: &Cell<LookupSlot>,
+) -> Option<AnyObj> {
+    debug_assert!(key.is_immortal(gil), "cached lookups need an interned name");
+    let epoch = TYPE_EPOCH.with(Cell::get);
+    if let Some(hit) = probe(gil, cls, key, site.get(), epoch) {
+        return hit;
+    }
+    let (ca, na) = (cls.as_any().addr(), key.addr());
+    let slot = ((ca >> 4) ^ (na >> 4).wrapping_mul(0x9e37)) & (TYPE_CACHE_SIZE - 1);
+    let shared = TYPE_CACHE.with(|c| c[slot].get());
+    if let Some(hit) = probe(gil, cls, key, shared, epoch) {
+        site.set(shared);
+        return hit;
+    }
+    let (entry, found) = look_and_record(gil, cls, key, epoch);
+    if let Some(e) = entry {
+        TYPE_CACHE.with(|c| c[slot].set(e));
+        site.set(e);
+    }
+    found
+}
+
+/// The value a cache entry points at, if the entry is for this lookup and still valid
+/// (`Some(None)`: validly found nowhere).
+#[inline]
+fn probe(
+    gil: &mut Gil<'_>,
+    cls: &Obj<PyType>,
+    key: &AnyObj,
+    e: LookupSlot,
+    epoch: u64,
+) -> Option<Option<AnyObj>> {
+    if e.cls != cls.as_any().addr() || e.name != key.addr() || e.epoch != epoch {
+        return None;
+    }
+    if e.owner == CACHE_MISSING {
+        return Some(None);
+    }
+    let c = cls.get(gil);
+    let owner = if e.owner == 0 {
+        c
+    } else {
+        c.mro[e.owner as usize - 1].get(gil)
+    };
+    owner
+        .dict
+        .with(gil, |d| d.entry(e.pos as usize).map(|en| en.value.clone()))
+        .map(Some)
+}
+
+/// The uncached lookup, and the cache entry recording it (none if the epoch moved).
+fn look_and_record(
+    gil: &mut Gil<'_>,
+    cls: &Obj<PyType>,
+    key: &AnyObj,
+    epoch: u64,
+) -> (Option<LookupSlot>, Option<AnyObj>) {
     let found = lookup_uncached(gil, cls, key);
     // The lookup ran no Python code, but check the epoch anyway before recording.
-    if TYPE_EPOCH.with(Cell::get) == epoch {
+    let entry = (TYPE_EPOCH.with(Cell::get) == epoch).then(|| {
         let (owner, pos) = match &found {
             Some((o, p, _)) => (*o, *p as u32),
             None => (CACHE_MISSING, 0),
         };
-        TYPE_CACHE.with(|c| {
-            c[slot].set(CacheEntry {
-                cls: ca,
-                name: na,
-                epoch,
-                owner,
-                pos,
-            })
-        });
-    }
-    found.map(|(_, _, v)| v)
+        LookupSlot {
+            cls: cls.as_any().addr(),
+            name: key.addr(),
+            epoch,
+            owner,
+            pos,
+        }
+    });
+    (entry, found.map(|(_, _, v)| v))
 }
 
 /// The uncached lookup: (0 for `cls` itself or 1 + index into its mro, position, value).
@@ -591,17 +647,23 @@ fn lookup_uncached(
 const TYPE_CACHE_SIZE: usize = 4096;
 const CACHE_MISSING: u32 = u32::MAX;
 
-#[derive(Clone, Copy)]
-struct CacheEntry {
+/// Where a class lookup found a name (see [`lookup_interned`]): valid while the class at
+/// address `cls` and the name at address `name` are the ones looked up and no class
+/// namespace has changed since `epoch`. Holds no reference.
+#[derive(Clone, Copy, Debug)]
+pub struct LookupSlot {
     cls: usize,
     name: usize,
     epoch: u64,
+    /// 0: the class itself; `i + 1`: `mro[i]`; `CACHE_MISSING`: found nowhere.
     owner: u32,
+    /// The entry's position in the owner's namespace.
     pos: u32,
 }
 
-impl CacheEntry {
-    const EMPTY: CacheEntry = CacheEntry {
+impl LookupSlot {
+    /// An entry that matches no lookup.
+    pub const EMPTY: LookupSlot = LookupSlot {
         cls: 0,
         name: 0,
         epoch: 0,
@@ -614,8 +676,8 @@ thread_local! {
     /// The class-namespace epoch (see [`lookup_interned`]); starts at 1 so that the
     /// zeroed cache entries never match.
     static TYPE_EPOCH: Cell<u64> = const { Cell::new(1) };
-    static TYPE_CACHE: [Cell<CacheEntry>; TYPE_CACHE_SIZE] =
-        const { [const { Cell::new(CacheEntry::EMPTY) }; TYPE_CACHE_SIZE] };
+    static TYPE_CACHE: [Cell<LookupSlot>; TYPE_CACHE_SIZE] =
+        const { [const { Cell::new(LookupSlot::EMPTY) }; TYPE_CACHE_SIZE] };
 }
 
 /// Invalidates every cached class lookup: called on any change to a class namespace, on

@@ -771,7 +771,7 @@ pub(crate) fn instance_method_quick(
 }
 
 /// `STORE_ATTR`'s quick path for an instance that keeps pairs, whose class has no
-/// `__setattr__` (looked up through the site's cache entry): the value replaces the pair of
+/// `__setattr__`: the value replaces the pair of
 /// the same interned name, or joins the pairs while they have room. Gives the value back
 /// when the general path must run.
 pub(crate) fn store_quick(
@@ -780,13 +780,12 @@ pub(crate) fn store_quick(
     inst: &Obj<PyInstance>,
     name: &AnyObj,
     value: AnyObj,
-    site: &Cell<types::LookupSlot>,
 ) -> Result<(), AnyObj> {
     if !name.is_immortal(gil) || name.ptr_eq(&vm.names.class) {
         return Err(value);
     }
     let cls = inst.get(gil).class.cloned(gil);
-    if types::lookup_through(gil, &cls, &vm.names.setattr, site).is_some() {
+    if !types::lacks_setattr(gil, vm, &cls) {
         return Err(value);
     }
     enum Done {

@@ -162,6 +162,9 @@ fn add_cells(
 /// among them moved in from their local slots), then the closure's.
 #[inline]
 fn set_up_cells(gil: &Gil<'_>, frame: &mut Frame, code: &Code, closure: Option<&Obj<PyTuple>>) {
+    if code.cellvars.is_empty() && closure.is_none() {
+        return;
+    }
     add_cells(gil, &mut frame.cells, code.cellvars.len(), closure);
     fill_arg_cells(gil, frame, &code.cell2arg);
 }
@@ -557,9 +560,8 @@ fn step(gil: &mut Gil<'_>, vm: &Vm, f: &mut Frame, pc: &mut usize, instr: Instr)
             let o = pop(f);
             let mut v = pop(f);
             if let Some(inst) = o.downcast_ref::<PyInstance>() {
-                let code = f.code.get(gil);
-                let (n, site) = (&code.names[i as usize], &code.method_cache[i as usize]);
-                match attr::store_quick(gil, vm, inst, n, v, site) {
+                let n = &f.code.get(gil).names[i as usize];
+                match attr::store_quick(gil, vm, inst, n, v) {
                     Ok(()) => return Ok(Flow::Next),
                     Err(back) => v = back,
                 }

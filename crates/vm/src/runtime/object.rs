@@ -516,6 +516,10 @@ pub struct PyType {
     pub has_del: Cell<bool>,
     /// Whether the class (or a base) defines `__call__`.
     pub has_call: Cell<bool>,
+    /// The type-cache epoch at which the class and its bases were seen to have no
+    /// `__setattr__` (0: not known); valid while the epoch stays (see
+    /// [`super::types::lacks_setattr`]).
+    pub no_setattr_epoch: Cell<u64>,
     /// Whether it was defined by a `class` statement.
     pub heap_type: bool,
 }

@@ -142,6 +142,7 @@ fn make(
             builtin_tag,
             has_del: std::cell::Cell::new(false),
             has_call: std::cell::Cell::new(false),
+            no_setattr_epoch: std::cell::Cell::new(0),
             heap_type: false,
         },
     )
@@ -625,6 +626,21 @@ fn look_and_record(
     (entry, found.map(|(_, _, v)| v))
 }
 
+/// Whether neither `cls` nor a base defines `__setattr__` (so stores go straight to the
+/// instance). The answer is kept on the class with the epoch it was found in.
+#[inline]
+pub fn lacks_setattr(gil: &mut Gil<'_>, vm: &Vm, cls: &Obj<PyType>) -> bool {
+    let epoch = TYPE_EPOCH.with(Cell::get);
+    if cls.get(gil).no_setattr_epoch.get() == epoch {
+        return true;
+    }
+    let lacks = lookup_interned(gil, cls, &vm.names.setattr).is_none();
+    if lacks && TYPE_EPOCH.with(Cell::get) == epoch {
+        cls.get(gil).no_setattr_epoch.set(epoch);
+    }
+    lacks
+}
+
 /// The uncached lookup: (0 for `cls` itself or 1 + index into its mro, position, value).
 fn lookup_uncached(
     gil: &mut Gil<'_>,
@@ -740,6 +756,7 @@ pub fn new_class(
             builtin_tag: 0,
             has_del: std::cell::Cell::new(has_del),
             has_call: std::cell::Cell::new(has_call),
+            no_setattr_epoch: std::cell::Cell::new(0),
             heap_type: true,
         },
     );

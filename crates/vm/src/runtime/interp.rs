@@ -205,12 +205,12 @@ fn run_loop(gil: &mut Gil<'_>, vm: &Vm, frame: Box<Frame>) -> PyResult<AnyObj> {
     let mut f = frame;
     'frames: loop {
         let code_obj = f.code.clone();
-        let code = &code_obj.get(gil).code;
+        let instrs: &[Instr] = &code_obj.get(gil).code.instrs;
         // The program counter lives in a register while the frame runs; `f.pc` is brought up
         // to date whenever the frame stops running (a call, an exception).
         let mut pc = f.pc;
         let err = loop {
-            let instr = code.instrs[pc];
+            let instr = instrs[pc];
             pc += 1;
             match step(gil, vm, &mut f, &mut pc, instr) {
                 Ok(Flow::Next) => {}
@@ -493,7 +493,22 @@ fn step(gil: &mut Gil<'_>, vm: &Vm, f: &mut Frame, pc: &mut usize, instr: Instr)
             }
         }
         Instr::LoadGlobal(i) => {
-            let v = load_global(gil, vm, f, i)?;
+            // A name cached as found in the globals is read here (3.11's
+            // `LOAD_GLOBAL_MODULE`); the builtins and misses take the call.
+            let slot = f.code.get(gil).global_cache[i as usize].get();
+            let hit = if slot.builtins_version.is_none() {
+                f.globals.get(gil).table.with(gil, |d| {
+                    (d.version() == slot.globals_version)
+                        .then(|| d.entry(slot.pos as usize).map(|e| e.value.clone()))
+                        .flatten()
+                })
+            } else {
+                None
+            };
+            let v = match hit {
+                Some(v) => v,
+                None => load_global(gil, vm, f, i)?,
+            };
             f.stack.push(v);
         }
         Instr::StoreGlobal(i) => {
@@ -1090,6 +1105,8 @@ fn quick_binary(gil: &Gil<'_>, vm: &Vm, a: &AnyObj, b: &AnyObj, op: BinOp) -> Op
         BinOp::Add => x + y,
         BinOp::Sub => x - y,
         BinOp::Mult => x * y,
+        // Division by zero raises: the general path has the message.
+        BinOp::Div if y != 0.0 => x / y,
         _ => return None,
     };
     Some(vm.float(gil, r))

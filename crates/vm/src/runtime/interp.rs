@@ -212,7 +212,7 @@ fn run_loop(gil: &mut Gil<'_>, vm: &Vm, frame: Box<Frame>) -> PyResult<AnyObj> {
         let err = loop {
             let instr = instrs[pc];
             pc += 1;
-            match step(gil, vm, &mut f, &mut pc, instr) {
+            match step(gil, vm, &mut f, instrs, &mut pc, instr) {
                 Ok(Flow::Next) => {}
                 Ok(Flow::Call(callee)) => {
                     f.pc = pc;
@@ -399,7 +399,14 @@ fn load_global(gil: &mut Gil<'_>, vm: &Vm, f: &Frame, i: u32) -> PyResult<AnyObj
 }
 
 #[inline(always)]
-fn step(gil: &mut Gil<'_>, vm: &Vm, f: &mut Frame, pc: &mut usize, instr: Instr) -> PyResult<Flow> {
+fn step(
+    gil: &mut Gil<'_>,
+    vm: &Vm,
+    f: &mut Frame,
+    instrs: &[Instr],
+    pc: &mut usize,
+    instr: Instr,
+) -> PyResult<Flow> {
     match instr {
         Instr::Nop => {}
         Instr::PopTop => drop(pop(f)),
@@ -411,31 +418,38 @@ fn step(gil: &mut Gil<'_>, vm: &Vm, f: &mut Frame, pc: &mut usize, instr: Instr)
             let len = f.stack.len();
             f.stack.swap(len - 1, len - n as usize);
         }
+        // CPython 3.11's superinstructions (`LOAD_FAST__LOAD_FAST`, `LOAD_FAST__LOAD_CONST`,
+        // `LOAD_CONST__LOAD_FAST`, `STORE_FAST__LOAD_FAST`): the pair runs in one dispatch.
+        // The bytecode is unchanged; a jump to the second instruction still finds it.
         Instr::LoadConst(i) => {
-            let v = f.code.get(gil).consts[i as usize].clone();
-            f.stack.push(v);
+            load_const(gil, f, i);
+            if let Some(&Instr::LoadFast(j)) = instrs.get(*pc) {
+                *pc += 1;
+                load_fast(gil, vm, f, j)?;
+            }
         }
         Instr::LoadFast(i) => {
-            match &f.fast[i as usize] {
-                Some(v) => {
-                    let v = v.clone();
-                    f.stack.push(v);
+            load_fast(gil, vm, f, i)?;
+            match instrs.get(*pc) {
+                Some(&Instr::LoadFast(j)) => {
+                    *pc += 1;
+                    load_fast(gil, vm, f, j)?;
                 }
-                None => {
-                    let n = f.code.get(gil).code.varnames[i as usize].clone();
-                    let t = vm.types.unbound_local_error.clone();
-                    return Err(vm.err(
-                    gil,
-                    &t,
-                    &format!("cannot access local variable '{n}' where it is not associated with a value"),
-                ));
+                Some(&Instr::LoadConst(j)) => {
+                    *pc += 1;
+                    load_const(gil, f, j);
                 }
+                _ => {}
             }
         }
         Instr::StoreFast(i) => {
             let v = pop(f);
             let old = f.fast[i as usize].replace(v);
             drop(old);
+            if let Some(&Instr::LoadFast(j)) = instrs.get(*pc) {
+                *pc += 1;
+                load_fast(gil, vm, f, j)?;
+            }
         }
         Instr::DeleteFast(i) => {
             if f.fast[i as usize].take().is_none() {
@@ -492,25 +506,7 @@ fn step(gil: &mut Gil<'_>, vm: &Vm, f: &mut Frame, pc: &mut usize, instr: Instr)
                 None => return Err(deref_error(gil, vm, f, i)),
             }
         }
-        Instr::LoadGlobal(i) => {
-            // A name cached as found in the globals is read here (3.11's
-            // `LOAD_GLOBAL_MODULE`); the builtins and misses take the call.
-            let slot = f.code.get(gil).global_cache[i as usize].get();
-            let hit = if slot.builtins_version.is_none() {
-                f.globals.get(gil).table.with(gil, |d| {
-                    (d.version() == slot.globals_version)
-                        .then(|| d.entry(slot.pos as usize).map(|e| e.value.clone()))
-                        .flatten()
-                })
-            } else {
-                None
-            };
-            let v = match hit {
-                Some(v) => v,
-                None => load_global(gil, vm, f, i)?,
-            };
-            f.stack.push(v);
-        }
+        Instr::LoadGlobal(i) => load_global_quick(gil, vm, f, i)?,
         Instr::StoreGlobal(i) => {
             let v = pop(f);
             let k = name_of(gil, f, i);
@@ -724,7 +720,13 @@ fn step(gil: &mut Gil<'_>, vm: &Vm, f: &mut Frame, pc: &mut usize, instr: Instr)
                 _ => None,
             });
             let r = match quick {
-                Some(t) => vm.bool(t),
+                // 3.11's `COMPARE_OP_INT_JUMP`: an int comparison and the jump on it.
+                Some(t) => {
+                    if fused_jump(instrs, pc, t) {
+                        return Ok(Flow::Next);
+                    }
+                    vm.bool(t)
+                }
                 None => ops::compare(gil, vm, &a, &b, op)?,
             };
             f.stack.push(r);
@@ -732,7 +734,12 @@ fn step(gil: &mut Gil<'_>, vm: &Vm, f: &mut Frame, pc: &mut usize, instr: Instr)
         Instr::IsOp(invert) => {
             let b = pop(f);
             let a = pop(f);
-            f.stack.push(vm.bool(a.ptr_eq(&b) != invert));
+            let t = a.ptr_eq(&b) != invert;
+            drop(b);
+            drop(a);
+            if !fused_jump(instrs, pc, t) {
+                f.stack.push(vm.bool(t));
+            }
         }
         Instr::ContainsOp(invert) => {
             let b = pop(f);
@@ -908,7 +915,15 @@ fn step(gil: &mut Gil<'_>, vm: &Vm, f: &mut Frame, pc: &mut usize, instr: Instr)
             let func = make_function(gil, vm, code, f.globals.clone(), defaults, closure);
             f.stack.push(func);
         }
-        Instr::PushNull => f.stack.push(vm.null.clone()),
+        Instr::PushNull => {
+            f.stack.push(vm.null.clone());
+            // The call site's callable, most often a global (3.11 folds the two into
+            // `LOAD_GLOBAL (NULL + name)`).
+            if let Some(&Instr::LoadGlobal(j)) = instrs.get(*pc) {
+                *pc += 1;
+                load_global_quick(gil, vm, f, j)?;
+            }
+        }
         Instr::ListExtend(n) => {
             let it = pop(f);
             let items = match ops::get_iter(gil, vm, &it) {
@@ -1064,6 +1079,76 @@ fn step(gil: &mut Gil<'_>, vm: &Vm, f: &mut Frame, pc: &mut usize, instr: Instr)
         }
     }
     Ok(Flow::Next)
+}
+
+/// `LOAD_FAST`.
+#[inline(always)]
+fn load_fast(gil: &mut Gil<'_>, vm: &Vm, f: &mut Frame, i: u32) -> PyResult<()> {
+    match &f.fast[i as usize] {
+        Some(v) => {
+            let v = v.clone();
+            f.stack.push(v);
+            Ok(())
+        }
+        None => {
+            let n = f.code.get(gil).code.varnames[i as usize].clone();
+            let t = vm.types.unbound_local_error.clone();
+            Err(vm.err(
+                gil,
+                &t,
+                &format!(
+                    "cannot access local variable '{n}' where it is not associated with a value"
+                ),
+            ))
+        }
+    }
+}
+
+/// `LOAD_CONST`.
+#[inline(always)]
+fn load_const(gil: &Gil<'_>, f: &mut Frame, i: u32) {
+    let v = f.code.get(gil).consts[i as usize].clone();
+    f.stack.push(v);
+}
+
+/// `LOAD_GLOBAL`: a name cached as found in the globals is read here (3.11's
+/// `LOAD_GLOBAL_MODULE`); the builtins and misses take [`load_global`].
+#[inline(always)]
+fn load_global_quick(gil: &mut Gil<'_>, vm: &Vm, f: &mut Frame, i: u32) -> PyResult<()> {
+    let slot = f.code.get(gil).global_cache[i as usize].get();
+    let hit = if slot.builtins_version.is_none() {
+        f.globals.get(gil).table.with(gil, |d| {
+            (d.version() == slot.globals_version)
+                .then(|| d.entry(slot.pos as usize).map(|e| e.value.clone()))
+                .flatten()
+        })
+    } else {
+        None
+    };
+    let v = match hit {
+        Some(v) => v,
+        None => load_global(gil, vm, f, i)?,
+    };
+    f.stack.push(v);
+    Ok(())
+}
+
+/// A condition's jump taken at once when the next instruction is `POP_JUMP_IF_FALSE/TRUE`
+/// (3.11's `COMPARE_OP_*_JUMP`): moves the program counter past it or to its target and
+/// says so; otherwise leaves it for the caller to push the condition.
+#[inline(always)]
+fn fused_jump(instrs: &[Instr], pc: &mut usize, truth: bool) -> bool {
+    match instrs.get(*pc) {
+        Some(&Instr::PopJumpIfFalse(t)) => {
+            *pc = if truth { *pc + 1 } else { t as usize };
+            true
+        }
+        Some(&Instr::PopJumpIfTrue(t)) => {
+            *pc = if truth { t as usize } else { *pc + 1 };
+            true
+        }
+        _ => false,
+    }
 }
 
 /// `items[i]` with Python's negative indices, if in range.
@@ -1260,19 +1345,26 @@ fn frame_from_stack(
     let code_obj = fobj.code.clone();
     let code = &code_obj.get(gil).code;
     let mut frame = new_frame(vm, code_obj.clone(), fobj.globals.clone(), None);
-    frame.fast.extend(receiver.map(Some));
-    let mut args = f.stack.drain(base..);
-    let first = args.next();
-    let second = args.next();
-    if first.as_ref().is_some_and(|o| o.tag() == tag::NULL) {
-        drop(first);
-        drop(second);
-    } else {
-        drop(first);
-        frame.fast.push(second);
+    // The arguments are popped (last first) onto the new locals, then put in order (no
+    // `Drain` iterator: moving one through memory cost a store-forwarding stall per call).
+    let self_arg = f.stack[base].tag() != tag::NULL;
+    let start = base + 1 + usize::from(!self_arg);
+    if let Some(r) = receiver {
+        frame.fast.push(Some(r));
     }
-    frame.fast.extend(args.map(Some));
+    let at = frame.fast.len();
+    for _ in start..f.stack.len() {
+        let v = f.stack.pop();
+        frame.fast.push(v);
+    }
+    frame.fast[at..].reverse();
     frame.fast.resize(code.varnames.len(), None);
+    // The `NULL` and the callable, or (for a method call) the callable alone.
+    drop(f.stack.pop());
+    if !self_arg {
+        drop(f.stack.pop());
+    }
+    debug_assert_eq!(f.stack.len(), base, "a call takes its whole stack section");
     set_up_cells(gil, &mut frame, code, fobj.closure.as_ref());
     frame
 }

@@ -258,9 +258,16 @@ impl AnyObj {
     }
 
     /// Whether the payload is a `T`.
+    ///
+    /// Decided without the 128-bit `TypeId` comparison in the common cases: a header that
+    /// points at `T`'s descriptor is a `T` (the descriptor's address is not guaranteed
+    /// unique, so a different address proves nothing), and a tag other than `T::TAG` is not
+    /// (every descriptor of `T` carries `T::TAG`). Only equal tags at another address need
+    /// the `TypeId`.
     #[inline]
     pub fn is<T: Object>(&self) -> bool {
-        self.type_info().is::<T>()
+        let ty = self.type_info();
+        std::ptr::eq(ty, TypeOf::<T>::INFO) || (ty.tag == T::TAG && ty.is::<T>())
     }
 
     /// A typed view of this handle, if the payload is a `T`.

@@ -75,6 +75,33 @@ fn any_handles_downcast_and_dispatch() {
 }
 
 #[test]
+fn types_sharing_a_tag_are_still_told_apart() {
+    // `is` answers from the descriptor's address or the tag when it can; two payload types
+    // with the same tag must still be decided by their `TypeId`.
+    #[derive(Trace)]
+    struct First(u32);
+    impl Object for First {
+        const TAG: u32 = 77;
+    }
+    #[derive(Trace)]
+    struct Second(u32);
+    impl Object for Second {
+        const TAG: u32 = 77;
+    }
+    with_gil(|gil| {
+        let a = Obj::new(gil, First(1)).into_any();
+        let b = Obj::new(gil, Second(2)).into_any();
+        assert_eq!(a.tag(), b.tag());
+        assert!(a.is::<First>() && !a.is::<Second>());
+        assert!(b.is::<Second>() && !b.is::<First>());
+        assert!(a.downcast_ref::<Second>().is_none());
+        assert_eq!(b.downcast_ref::<Second>().unwrap().get(gil).0, 2);
+        // Another tag, same layout: rejected by the tag alone.
+        assert!(!a.is::<Int>() && !b.is::<Int>());
+    });
+}
+
+#[test]
 fn referents_follow_trace_order() {
     with_gil(|gil| {
         let a = Node::new(gil, 1);

@@ -1325,8 +1325,7 @@ fn fast_call(gil: &mut Gil<'_>, vm: &Vm, f: &mut Frame, n: usize) -> Option<Box<
 /// Whether `func` takes exactly `nargs` positional arguments and nothing else.
 #[inline]
 fn takes_exactly(gil: &Gil<'_>, func: &Obj<PyFunction>, nargs: usize) -> bool {
-    let code = &func.get(gil).code.get(gil).code;
-    !code.has_varargs && !code.has_varkw && nargs == code.argcount as usize
+    func.get(gil).shape.exact_args as usize == nargs
 }
 
 /// The frame of a call whose callable (or `NULL` and callable) and arguments are the
@@ -1342,9 +1341,7 @@ fn frame_from_stack(
     receiver: Option<AnyObj>,
 ) -> Box<Frame> {
     let fobj = func.get(gil);
-    let code_obj = fobj.code.clone();
-    let code = &code_obj.get(gil).code;
-    let mut frame = new_frame(vm, code_obj.clone(), fobj.globals.clone(), None);
+    let mut frame = new_frame(vm, fobj.code.clone(), fobj.globals.clone(), None);
     // The arguments are popped (last first) onto the new locals, then put in order (no
     // `Drain` iterator: moving one through memory cost a store-forwarding stall per call).
     let self_arg = f.stack[base].tag() != tag::NULL;
@@ -1358,14 +1355,17 @@ fn frame_from_stack(
         frame.fast.push(v);
     }
     frame.fast[at..].reverse();
-    frame.fast.resize(code.varnames.len(), None);
+    frame.fast.resize(fobj.shape.nlocals as usize, None);
     // The `NULL` and the callable, or (for a method call) the callable alone.
     drop(f.stack.pop());
     if !self_arg {
         drop(f.stack.pop());
     }
     debug_assert_eq!(f.stack.len(), base, "a call takes its whole stack section");
-    set_up_cells(gil, &mut frame, code, fobj.closure.as_ref());
+    if fobj.shape.needs_cells {
+        let code = &fobj.code.get(gil).code;
+        set_up_cells(gil, &mut frame, code, fobj.closure.as_ref());
+    }
     frame
 }
 
@@ -1638,9 +1638,23 @@ pub fn make_function(
     defaults: Option<Obj<PyTuple>>,
     closure: Option<Obj<PyTuple>>,
 ) -> AnyObj {
-    let (name, qualname, doc) = {
+    let (name, qualname, doc, shape) = {
         let c = &code.get(gil).code;
-        (c.name.clone(), c.qualname.clone(), c.docstring.clone())
+        let shape = CallShape {
+            exact_args: if c.has_varargs || c.has_varkw {
+                u32::MAX
+            } else {
+                c.argcount
+            },
+            nlocals: u32::try_from(c.varnames.len()).unwrap_or(u32::MAX),
+            needs_cells: !c.cellvars.is_empty() || closure.is_some(),
+        };
+        (
+            c.name.clone(),
+            c.qualname.clone(),
+            c.docstring.clone(),
+            shape,
+        )
     };
     let name = vm.str(gil, &name);
     let qualname = vm.str(gil, &qualname);
@@ -1654,6 +1668,7 @@ pub fn make_function(
             name: GilCell::new(name),
             qualname: GilCell::new(qualname),
             attrs: GilCell::new(Dict::new()),
+            shape,
         },
     );
     let doc = match doc {

@@ -334,6 +334,9 @@ pub struct PyFunction {
     pub qualname: GilCell<AnyObj>,
     /// `__dict__` attributes and `__doc__`, `__module__`.
     pub attrs: GilCell<Dict>,
+    /// What the call fast path needs, copied from the code so a call reads it here.
+    #[trace(skip)]
+    pub shape: CallShape,
 }
 impl Object for PyFunction {
     const TAG: u32 = tag::FUNCTION;
@@ -341,6 +344,18 @@ impl Object for PyFunction {
     fn type_name() -> &'static str {
         "function"
     }
+}
+
+/// The facts about a function's code a call tests first (the code never changes).
+#[derive(Clone, Copy, Debug)]
+pub struct CallShape {
+    /// The positional parameter count when that is all the code takes (no `*args` or
+    /// `**kwargs`); `u32::MAX` otherwise.
+    pub exact_args: u32,
+    /// `co_nlocals`: the local slots a frame has.
+    pub nlocals: u32,
+    /// Whether a frame needs cells (the code has cell variables or the function a closure).
+    pub needs_cells: bool,
 }
 
 /// A builtin: a Rust function (`len`, `list.append`, `gc.collect`).

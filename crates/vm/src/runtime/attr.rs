@@ -1179,10 +1179,9 @@ fn set_list_slice(
     s: &Obj<PySlice>,
     v: &AnyObj,
 ) -> PyResult<()> {
-    if ops::get_iter(gil, vm, v).is_err() {
+    let Ok(items) = ops::try_iterate(gil, vm, v)? else {
         return Err(vm.type_error(gil, "can only assign an iterable"));
-    }
-    let items = ops::iterate(gil, vm, v)?;
+    };
     let n = l.get(gil).items.with(gil, |x| x.len());
     let (start, stop, step) = slice_indices(gil, vm, s, n)?;
     let old: Vec<AnyObj> = if step == 1 {

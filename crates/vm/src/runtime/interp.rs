@@ -926,8 +926,8 @@ fn step(
         }
         Instr::ListExtend(n) => {
             let it = pop(f);
-            let items = match ops::get_iter(gil, vm, &it) {
-                Ok(_) => ops::iterate(gil, vm, &it)?,
+            let items = match ops::try_iterate(gil, vm, &it)? {
+                Ok(items) => items,
                 Err(_) => {
                     let callee = f.stack[f.stack.len() - n as usize - 1].clone();
                     let what = function_str(gil, vm, &callee);

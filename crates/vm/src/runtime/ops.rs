@@ -1130,15 +1130,24 @@ pub fn dict_del(gil: &mut Gil<'_>, vm: &Vm, d: &Obj<PyDict>, key: &AnyObj) -> Py
 
 /// Everything `iter(o)` yields, collected (for calls that consume an iterable whole).
 pub fn iterate(gil: &mut Gil<'_>, vm: &Vm, o: &AnyObj) -> PyResult<Vec<AnyObj>> {
+    try_iterate(gil, vm, o)?
+}
+
+/// [`iterate`], keeping apart the failure to get an iterator (the inner `Err`, for callers
+/// with their own message for "not iterable") from an error while iterating (the outer).
+pub fn try_iterate(gil: &mut Gil<'_>, vm: &Vm, o: &AnyObj) -> PyResult<Result<Vec<AnyObj>, PyErr>> {
     if let Some(v) = seq_items(gil, o) {
-        return Ok(v);
+        return Ok(Ok(v));
     }
-    let it = get_iter(gil, vm, o)?;
+    let it = match get_iter(gil, vm, o) {
+        Ok(it) => it,
+        Err(e) => return Ok(Err(e)),
+    };
     let mut out = Vec::new();
     while let Some(x) = next(gil, vm, &it)? {
         out.push(x);
     }
-    Ok(out)
+    Ok(Ok(out))
 }
 
 /// `iter(o)`.

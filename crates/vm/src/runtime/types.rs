@@ -530,8 +530,7 @@ pub fn lookup_interned(gil: &mut Gil<'_>, cls: &Obj<PyType>, key: &AnyObj) -> Op
         return lookup_uncached(gil, cls, key).map(|(_, _, v)| v);
     }
     let epoch = TYPE_EPOCH.with(Cell::get);
-    let (ca, na) = (cls.as_any().addr(), key.addr());
-    let slot = ((ca >> 4) ^ (na >> 4).wrapping_mul(0x9e37)) & (TYPE_CACHE_SIZE - 1);
+    let slot = cache_slot(cls, key);
     let entry = TYPE_CACHE.with(|c| c[slot].get());
     if let Some(hit) = probe(gil, cls, key, entry, epoch) {
         return hit;
@@ -558,8 +557,7 @@ pub fn lookup_through(
     if let Some(hit) = probe(gil, cls, key, site.get(), epoch) {
         return hit;
     }
-    let (ca, na) = (cls.as_any().addr(), key.addr());
-    let slot = ((ca >> 4) ^ (na >> 4).wrapping_mul(0x9e37)) & (TYPE_CACHE_SIZE - 1);
+    let slot = cache_slot(cls, key);
     let shared = TYPE_CACHE.with(|c| c[slot].get());
     if let Some(hit) = probe(gil, cls, key, shared, epoch) {
         site.set(shared);
@@ -571,6 +569,14 @@ pub fn lookup_through(
         site.set(e);
     }
     found
+}
+
+/// The shared cache's entry for (class, name): both addresses mixed by a multiplicative
+/// hash, whose top bits pick the entry (objects' low address bits are mostly alike).
+#[inline]
+fn cache_slot(cls: &Obj<PyType>, key: &AnyObj) -> usize {
+    let mixed = (cls.as_any().addr() ^ key.addr().rotate_left(29)) as u64;
+    (mixed.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - TYPE_CACHE_BITS)) as usize
 }
 
 /// The value a cache entry points at, if the entry is for this lookup and still valid
@@ -660,7 +666,8 @@ fn lookup_uncached(
     None
 }
 
-const TYPE_CACHE_SIZE: usize = 4096;
+const TYPE_CACHE_BITS: u32 = 12;
+const TYPE_CACHE_SIZE: usize = 1 << TYPE_CACHE_BITS;
 const CACHE_MISSING: u32 = u32::MAX;
 
 /// Where a class lookup found a name (see [`lookup_interned`]): valid while the class at

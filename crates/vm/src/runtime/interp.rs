@@ -679,13 +679,26 @@ fn step(
             f.stack.push(s);
         }
         Instr::BinaryOp(op) | Instr::InplaceOp(op) => {
+            // The result takes the left operand's slot (one pop, no push); the left operand
+            // is released first, then the right, as CPython releases them.
             let b = pop(f);
-            let a = pop(f);
-            let r = match quick_binary(gil, vm, &a, &b, op) {
+            let a = top(f);
+            let r = match quick_binary(gil, vm, a, &b, op) {
                 Some(r) => r,
-                None => ops::binary(gil, vm, &a, &b, op, matches!(instr, Instr::InplaceOp(_)))?,
+                None => match ops::binary(gil, vm, a, &b, op, matches!(instr, Instr::InplaceOp(_)))
+                {
+                    Ok(r) => r,
+                    Err(e) => {
+                        drop(pop(f));
+                        return Err(e);
+                    }
+                },
             };
-            f.stack.push(r);
+            let slot = f
+                .stack
+                .last_mut()
+                .expect("the compiler keeps the value stack balanced");
+            drop(std::mem::replace(slot, r));
         }
         Instr::UnaryNegative => {
             let a = pop(f);

@@ -760,6 +760,12 @@ fn step(
             let r = attr::contains(gil, vm, &b, &a)?;
             f.stack.push(vm.bool(r != invert));
         }
+        Instr::BuildTuple(2) => {
+            let b = pop(f);
+            let a = pop(f);
+            let t = vm.pair(gil, a, b);
+            f.stack.push(t);
+        }
         Instr::BuildTuple(n) => {
             let items = f.stack.split_off(f.stack.len() - n as usize);
             let t = vm.tuple(gil, items);

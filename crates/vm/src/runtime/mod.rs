@@ -209,7 +209,7 @@ impl Vm {
         let empty_tuple = Obj::new_immortal(
             gil,
             PyTuple {
-                items: Box::new([]),
+                items: TupleItems::default(),
             },
         )
         .into_any();
@@ -364,7 +364,18 @@ impl Vm {
         Obj::new(
             gil,
             PyTuple {
-                items: items.into_boxed_slice(),
+                items: items.into(),
+            },
+        )
+        .into_any()
+    }
+
+    /// A new pair `(a, b)`, with no vector in between.
+    pub fn pair(&self, gil: &Gil<'_>, a: AnyObj, b: AnyObj) -> AnyObj {
+        Obj::new(
+            gil,
+            PyTuple {
+                items: TupleItems::Two([a, b]),
             },
         )
         .into_any()

@@ -176,15 +176,70 @@ impl Object for PyList {
 #[derive(Trace)]
 pub struct PyTuple {
     /// The items.
-    pub items: Box<[AnyObj]>,
+    pub items: TupleItems,
 }
 
 impl Drop for PyTuple {
     /// CPython's `tupledealloc` releases the items last to first.
     fn drop(&mut self) {
-        let mut items = std::mem::take(&mut self.items).into_vec();
-        while let Some(item) = items.pop() {
-            drop(item);
+        match std::mem::take(&mut self.items) {
+            TupleItems::One([a]) => drop(a),
+            TupleItems::Two([a, b]) => {
+                drop(b);
+                drop(a);
+            }
+            TupleItems::Many(items) => {
+                let mut items = items.into_vec();
+                while let Some(item) = items.pop() {
+                    drop(item);
+                }
+            }
+        }
+    }
+}
+
+/// A tuple's items. One or two are kept in the tuple object itself, so the pairs that
+/// binary trees, `dict.items()` and `enumerate` make are one allocation each, as CPython's
+/// tuples (whose items are always inline) are; more are a boxed slice. Reads go through
+/// `Deref` to `[AnyObj]`.
+#[derive(Trace)]
+pub enum TupleItems {
+    /// A 1-tuple.
+    One([AnyObj; 1]),
+    /// A pair.
+    Two([AnyObj; 2]),
+    /// No items, or three and more.
+    Many(Box<[AnyObj]>),
+}
+
+impl Default for TupleItems {
+    fn default() -> TupleItems {
+        TupleItems::Many(Box::new([]))
+    }
+}
+
+impl std::ops::Deref for TupleItems {
+    type Target = [AnyObj];
+    #[inline]
+    fn deref(&self) -> &[AnyObj] {
+        match self {
+            TupleItems::One(a) => a,
+            TupleItems::Two(a) => a,
+            TupleItems::Many(a) => a,
+        }
+    }
+}
+
+impl From<Vec<AnyObj>> for TupleItems {
+    fn from(mut items: Vec<AnyObj>) -> TupleItems {
+        match items.len() {
+            1 => TupleItems::One([items.remove(0)]),
+            2 => {
+                let b = items.remove(1);
+                let a = items.remove(0);
+                TupleItems::Two([a, b])
+            }
+            _ => TupleItems::Many(items.into_boxed_slice()),
         }
     }
 }

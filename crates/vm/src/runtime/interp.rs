@@ -75,6 +75,7 @@ impl Frame {
 const FRAME_POOL: usize = 32;
 
 /// A frame for `code`, from the pool when it has one: no locals, cells or stack yet.
+#[inline(always)]
 fn new_frame(
     vm: &Vm,
     code: Obj<PyCode>,
@@ -185,16 +186,24 @@ pub fn run(gil: &mut Gil<'_>, vm: &Vm, frame: Box<Frame>) -> PyResult<AnyObj> {
     stacker::maybe_grow(128 * 1024, 2 * 1024 * 1024, || run_loop(gil, vm, frame))
 }
 
+/// Takes a recursion level for a Python frame.
+#[inline(always)]
 fn enter(gil: &mut Gil<'_>, vm: &Vm) -> PyResult<()> {
     let d = vm.depth.get() + 1;
     if d > vm.recursion_limit.get() {
-        let t = vm.types.recursion_error.clone();
-        return Err(vm.err(gil, &t, "maximum recursion depth exceeded"));
+        return Err(recursion_error(gil, vm));
     }
     vm.depth.set(d);
     Ok(())
 }
 
+#[cold]
+fn recursion_error(gil: &mut Gil<'_>, vm: &Vm) -> PyErr {
+    let t = vm.types.recursion_error.clone();
+    vm.err(gil, &t, "maximum recursion depth exceeded")
+}
+
+#[inline(always)]
 fn leave(vm: &Vm) {
     vm.depth.set(vm.depth.get().saturating_sub(1));
 }

@@ -214,14 +214,15 @@ fn run_loop(gil: &mut Gil<'_>, vm: &Vm, frame: Box<Frame>) -> PyResult<AnyObj> {
     let mut f = frame;
     'frames: loop {
         let code_obj = f.code.clone();
-        let instrs: &[Instr] = &code_obj.get(gil).code.instrs;
+        let code = code_obj.get(gil);
+        let instrs: &[Instr] = &code.code.instrs;
         // The program counter lives in a register while the frame runs; `f.pc` is brought up
         // to date whenever the frame stops running (a call, an exception).
         let mut pc = f.pc;
         let err = loop {
             let instr = instrs[pc];
             pc += 1;
-            match step(gil, vm, &mut f, instrs, &mut pc, instr) {
+            match step(gil, vm, &mut f, code, instrs, &mut pc, instr) {
                 Ok(Flow::Next) => {}
                 Ok(Flow::Call(callee)) => {
                     f.pc = pc;
@@ -412,6 +413,7 @@ fn step(
     gil: &mut Gil<'_>,
     vm: &Vm,
     f: &mut Frame,
+    code: &PyCode,
     instrs: &[Instr],
     pc: &mut usize,
     instr: Instr,
@@ -431,7 +433,7 @@ fn step(
         // `LOAD_CONST__LOAD_FAST`, `STORE_FAST__LOAD_FAST`): the pair runs in one dispatch.
         // The bytecode is unchanged; a jump to the second instruction still finds it.
         Instr::LoadConst(i) => {
-            load_const(gil, f, i);
+            load_const(code, f, i);
             if let Some(&Instr::LoadFast(j)) = instrs.get(*pc) {
                 *pc += 1;
                 load_fast(gil, vm, f, j)?;
@@ -446,7 +448,7 @@ fn step(
                 }
                 Some(&Instr::LoadConst(j)) => {
                     *pc += 1;
-                    load_const(gil, f, j);
+                    load_const(code, f, j);
                 }
                 _ => {}
             }
@@ -515,7 +517,7 @@ fn step(
                 None => return Err(deref_error(gil, vm, f, i)),
             }
         }
-        Instr::LoadGlobal(i) => load_global_quick(gil, vm, f, i)?,
+        Instr::LoadGlobal(i) => load_global_quick(gil, vm, code, f, i)?,
         Instr::StoreGlobal(i) => {
             let v = pop(f);
             let k = name_of(gil, f, i);
@@ -556,11 +558,11 @@ fn step(
             // CPython 3.11's LOAD_ATTR_INSTANCE_VALUE, as a hint: the position the name had
             // in the last instance's inline attributes, checked by key identity.
             let inst = o.downcast_ref::<PyInstance>();
-            let hint = f.code.get(gil).attr_hint[i as usize].get();
+            let hint = code.attr_hint[i as usize].get();
             if let Some(inst) = inst
                 && hint != NOT_INLINE
             {
-                let n = &f.code.get(gil).names[i as usize];
+                let n = &code.names[i as usize];
                 if let Some(v) = attr::inline_at(gil, inst, n, hint) {
                     f.stack.push(v);
                     return Ok(Flow::Next);
@@ -572,7 +574,7 @@ fn step(
                 && hint != NOT_INLINE
             {
                 let pos = attr::inline_pos(gil, inst, &n).unwrap_or(NOT_INLINE);
-                f.code.get(gil).attr_hint[i as usize].set(pos);
+                code.attr_hint[i as usize].set(pos);
             }
             f.stack.push(v);
         }
@@ -580,7 +582,7 @@ fn step(
             let o = pop(f);
             let mut v = pop(f);
             if let Some(inst) = o.downcast_ref::<PyInstance>() {
-                let n = &f.code.get(gil).names[i as usize];
+                let n = &code.names[i as usize];
                 match attr::store_quick(gil, vm, inst, n, v) {
                     Ok(()) => return Ok(Flow::Next),
                     Err(back) => v = back,
@@ -605,7 +607,7 @@ fn step(
                 f.stack.push(receiver);
                 return Ok(Flow::Next);
             }
-            let site = &f.code.get(gil).method_cache[i as usize];
+            let site = &code.method_cache[i as usize];
             if let Some(inst) = o.downcast_ref::<PyInstance>()
                 && let Some(m) = attr::instance_method_quick(gil, inst, &n, site)
             {
@@ -949,7 +951,7 @@ fn step(
             // `LOAD_GLOBAL (NULL + name)`).
             if let Some(&Instr::LoadGlobal(j)) = instrs.get(*pc) {
                 *pc += 1;
-                load_global_quick(gil, vm, f, j)?;
+                load_global_quick(gil, vm, code, f, j)?;
             }
         }
         Instr::ListExtend(n) => {
@@ -1007,7 +1009,7 @@ fn step(
                 Started::Done(r) => f.stack.push(r),
             }
         }
-        Instr::KwNames(i) => f.kwnames = Some(f.code.get(gil).consts[i as usize].clone()),
+        Instr::KwNames(i) => f.kwnames = Some(code.consts[i as usize].clone()),
         Instr::Call(n) if f.kwnames.is_none() => {
             if let Some(frame) = fast_call(gil, vm, f, n as usize) {
                 return Ok(Flow::Call(frame));
@@ -1134,16 +1136,22 @@ fn load_fast(gil: &mut Gil<'_>, vm: &Vm, f: &mut Frame, i: u32) -> PyResult<()> 
 
 /// `LOAD_CONST`.
 #[inline(always)]
-fn load_const(gil: &Gil<'_>, f: &mut Frame, i: u32) {
-    let v = f.code.get(gil).consts[i as usize].clone();
+fn load_const(code: &PyCode, f: &mut Frame, i: u32) {
+    let v = code.consts[i as usize].clone();
     f.stack.push(v);
 }
 
 /// `LOAD_GLOBAL`: a name cached as found in the globals is read here (3.11's
 /// `LOAD_GLOBAL_MODULE`); the builtins and misses take [`load_global`].
 #[inline(always)]
-fn load_global_quick(gil: &mut Gil<'_>, vm: &Vm, f: &mut Frame, i: u32) -> PyResult<()> {
-    let slot = f.code.get(gil).global_cache[i as usize].get();
+fn load_global_quick(
+    gil: &mut Gil<'_>,
+    vm: &Vm,
+    code: &PyCode,
+    f: &mut Frame,
+    i: u32,
+) -> PyResult<()> {
+    let slot = code.global_cache[i as usize].get();
     let hit = if slot.builtins_version.is_none() {
         f.globals.get(gil).table.with(gil, |d| {
             (d.version() == slot.globals_version)

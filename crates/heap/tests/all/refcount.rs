@@ -31,6 +31,30 @@ fn clone_and_drop_move_the_count_and_free_at_zero() {
 }
 
 #[test]
+fn release_with_the_token_drops_like_drop() {
+    static DROPS: AtomicUsize = AtomicUsize::new(0);
+    #[derive(Trace)]
+    struct Payload(DropCounter);
+    impl Object for Payload {}
+    with_gil(|gil| {
+        let live = gil.live_objects();
+        let a = Obj::new(gil, Payload(DropCounter(&DROPS))).into_any();
+        let b = a.clone_ref(gil);
+        assert_eq!(a.refcount(gil), 2);
+        b.release(gil);
+        assert_eq!(a.refcount(gil), 1);
+        assert_eq!(DROPS.load(Ordering::SeqCst), 0);
+        a.release(gil);
+        assert_eq!(DROPS.load(Ordering::SeqCst), 1);
+        assert_eq!(gil.live_objects(), live);
+        // An immortal object's count does not move.
+        let i = Obj::new_immortal(gil, Int(3)).into_any();
+        i.clone_ref(gil).release(gil);
+        assert_eq!(i.refcount(gil), IMMORTAL_REFCOUNT);
+    });
+}
+
+#[test]
 fn containers_hold_references() {
     with_gil(|gil| {
         // CPython's example: a = [1, 2, 3] is referenced by `a`; `b = a` adds one;

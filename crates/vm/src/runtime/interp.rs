@@ -420,9 +420,9 @@ fn step(
 ) -> PyResult<Flow> {
     match instr {
         Instr::Nop => {}
-        Instr::PopTop => drop(pop(f)),
+        Instr::PopTop => pop(f).release(gil),
         Instr::Copy(n) => {
-            let v = f.stack[f.stack.len() - n as usize].clone();
+            let v = f.stack[f.stack.len() - n as usize].clone_ref(gil);
             f.stack.push(v);
         }
         Instr::Swap(n) => {
@@ -433,7 +433,7 @@ fn step(
         // `LOAD_CONST__LOAD_FAST`, `STORE_FAST__LOAD_FAST`): the pair runs in one dispatch.
         // The bytecode is unchanged; a jump to the second instruction still finds it.
         Instr::LoadConst(i) => {
-            load_const(code, f, i);
+            load_const(gil, code, f, i);
             if let Some(&Instr::LoadFast(j)) = instrs.get(*pc) {
                 *pc += 1;
                 load_fast(gil, vm, f, j)?;
@@ -448,15 +448,16 @@ fn step(
                 }
                 Some(&Instr::LoadConst(j)) => {
                     *pc += 1;
-                    load_const(code, f, j);
+                    load_const(gil, code, f, j);
                 }
                 _ => {}
             }
         }
         Instr::StoreFast(i) => {
             let v = pop(f);
-            let old = f.fast[i as usize].replace(v);
-            drop(old);
+            if let Some(old) = f.fast[i as usize].replace(v) {
+                old.release(gil);
+            }
             if let Some(&Instr::LoadFast(j)) = instrs.get(*pc) {
                 *pc += 1;
                 load_fast(gil, vm, f, j)?;
@@ -709,7 +710,8 @@ fn step(
                 .stack
                 .last_mut()
                 .expect("the compiler keeps the value stack balanced");
-            drop(std::mem::replace(slot, r));
+            std::mem::replace(slot, r).release(gil);
+            b.release(gil);
         }
         Instr::UnaryNegative => {
             let a = pop(f);
@@ -1116,7 +1118,7 @@ fn step(
 fn load_fast(gil: &mut Gil<'_>, vm: &Vm, f: &mut Frame, i: u32) -> PyResult<()> {
     match &f.fast[i as usize] {
         Some(v) => {
-            let v = v.clone();
+            let v = v.clone_ref(gil);
             f.stack.push(v);
             Ok(())
         }
@@ -1136,8 +1138,8 @@ fn load_fast(gil: &mut Gil<'_>, vm: &Vm, f: &mut Frame, i: u32) -> PyResult<()> 
 
 /// `LOAD_CONST`.
 #[inline(always)]
-fn load_const(code: &PyCode, f: &mut Frame, i: u32) {
-    let v = code.consts[i as usize].clone();
+fn load_const(gil: &Gil<'_>, code: &PyCode, f: &mut Frame, i: u32) {
+    let v = code.consts[i as usize].clone_ref(gil);
     f.stack.push(v);
 }
 

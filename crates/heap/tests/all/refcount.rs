@@ -6,12 +6,14 @@ use heap::{AnyObj, IMMORTAL_REFCOUNT, Obj, Object, Trace, gc, with_gil};
 
 use crate::common::{DropCounter, Int, Link, Node};
 
+/// A payload that counts its drops.
+#[derive(Trace)]
+struct Payload(DropCounter);
+impl Object for Payload {}
+
 #[test]
 fn clone_and_drop_move_the_count_and_free_at_zero() {
     static DROPS: AtomicUsize = AtomicUsize::new(0);
-    #[derive(Trace)]
-    struct Payload(DropCounter);
-    impl Object for Payload {}
     with_gil(|gil| {
         let live = gil.live_objects();
         let a = Obj::new(gil, Payload(DropCounter(&DROPS)));
@@ -33,9 +35,6 @@ fn clone_and_drop_move_the_count_and_free_at_zero() {
 #[test]
 fn release_with_the_token_drops_like_drop() {
     static DROPS: AtomicUsize = AtomicUsize::new(0);
-    #[derive(Trace)]
-    struct Payload(DropCounter);
-    impl Object for Payload {}
     with_gil(|gil| {
         let live = gil.live_objects();
         let a = Obj::new(gil, Payload(DropCounter(&DROPS))).into_any();

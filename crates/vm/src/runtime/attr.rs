@@ -771,9 +771,8 @@ pub(crate) fn instance_method_quick(
 }
 
 /// `STORE_ATTR`'s quick path for an instance that keeps pairs, whose class has no
-/// `__setattr__`: the value replaces the pair of
-/// the same interned name, or joins the pairs while they have room. Gives the value back
-/// when the general path must run.
+/// `__setattr__`: the value replaces the pair of the same interned name, or joins the pairs
+/// while they have room. Gives the value back when the general path must run.
 pub(crate) fn store_quick(
     gil: &mut Gil<'_>,
     vm: &Vm,
@@ -788,30 +787,10 @@ pub(crate) fn store_quick(
     if !types::lacks_setattr(gil, vm, &cls) {
         return Err(value);
     }
-    enum Done {
-        Replaced(AnyObj),
-        Added,
-        Refused(AnyObj),
-    }
-    let done = inst.get(gil).attrs.with_mut(gil, |a| match a {
-        Attrs::Pairs(pairs) => match pairs.iter().position(|(k, _)| k.ptr_eq(name)) {
-            Some(i) => Done::Replaced(std::mem::replace(&mut pairs[i].1, value)),
-            None if pairs.len() < MAX_PAIRS => {
-                pairs.push((name.clone(), value));
-                Done::Added
-            }
-            None => Done::Refused(value),
-        },
-        Attrs::Inline(_) | Attrs::Dict(_) => Done::Refused(value),
-    });
-    match done {
-        // The old value is released after the instance is no longer borrowed.
-        Done::Replaced(old) => {
-            drop(old);
-            Ok(())
-        }
-        Done::Added => Ok(()),
-        Done::Refused(value) => Err(value),
+    // Not pairs, or no room left (the pairs are then a table): the general path stores it.
+    match pairs_set(gil, inst, name, value) {
+        None => Ok(()),
+        Some(value) => Err(value),
     }
 }
 

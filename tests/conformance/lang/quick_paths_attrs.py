@@ -1,5 +1,5 @@
-# needs: __class__, __setattr__, builtin:setattr, method:items
-# Quick paths for methods and attribute stores answer as the general ones: a call site seeing several classes, replaced, shadowed and uncovered methods, a __setattr__ added to a base and removed
+# needs: __bool__, __class__, __len__, __setattr__, builtin:setattr, method:items, subclass:list
+# Quick paths for methods and attribute stores answer as the general ones: a call site seeing several classes, replaced, shadowed and uncovered methods, a __setattr__ added to a base and removed, instance truth before and after a base gains __len__ or __bool__
 class A:
     def who(self):
         return "A"
@@ -43,3 +43,21 @@ for i in range(20):
     setattr(q, "a" + str(i), i)
 q.a3 = 33
 print(q.a3, q.a19, len(q.__dict__))
+
+# Truth of instances: true until the class (or a base) gains __len__ or __bool__.
+class T:
+    pass
+class U(T):
+    pass
+u = U()
+print(bool(u), "yes" if u else "no")
+T.__len__ = lambda self: 0
+print(bool(u), "yes" if u else "no")
+T.__bool__ = lambda self: True
+print(bool(u))
+del T.__bool__
+del T.__len__
+print(bool(u))
+class LL(list):
+    pass
+print(bool(LL()), bool(LL([1])), "yes" if LL() else "no")

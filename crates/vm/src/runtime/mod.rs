@@ -125,13 +125,15 @@ fn idle_code(gil: &Gil<'_>) -> Obj<object::PyCode> {
     )
 }
 
-/// Special-method names looked up on every attribute store, instance creation or call of
+/// Special-method names looked up on every attribute store, instance creation, truth test or call of
 /// an instance, interned when the VM starts (a lookup by `&str` would intern each time).
 pub(crate) struct Names {
     pub(crate) setattr: AnyObj,
     pub(crate) init: AnyObj,
     pub(crate) call: AnyObj,
     pub(crate) class: AnyObj,
+    pub(crate) bool_: AnyObj,
+    pub(crate) len: AnyObj,
 }
 
 impl Names {
@@ -146,6 +148,8 @@ impl Names {
             init: intern("__init__"),
             call: intern("__call__"),
             class: intern("__class__"),
+            bool_: intern("__bool__"),
+            len: intern("__len__"),
         }
     }
 }

@@ -590,6 +590,8 @@ pub struct PyType {
     /// `__setattr__` (0: not known); valid while the epoch stays (see
     /// [`super::types::lacks_setattr`]).
     pub no_setattr_epoch: Cell<u64>,
+    /// The same for `__bool__` and `__len__` (see [`super::types::lacks_truth_methods`]).
+    pub no_truth_epoch: Cell<u64>,
     /// Whether it was defined by a `class` statement.
     pub heap_type: bool,
 }

@@ -139,6 +139,12 @@ pub fn truthy(gil: &mut Gil<'_>, vm: &Vm, o: &AnyObj) -> PyResult<bool> {
             .downcast_ref::<PyRange>()
             .is_some_and(|r| !r.get(gil).is_empty()),
         tag::INSTANCE => {
+            // A class without `__bool__` and `__len__` (remembered per class): true unless
+            // the instance holds an empty list.
+            let cls = vm.type_of(gil, o);
+            if types::lacks_truth_methods(gil, vm, &cls) {
+                return Ok(instance_list(gil, o).is_none_or(|l| l.with(gil, |v| !v.is_empty())));
+            }
             if let Some(r) = call_special(gil, vm, o, "__bool__", vec![])? {
                 return Ok(int_payload(gil, &r) == Some(1));
             }

@@ -143,6 +143,7 @@ fn make(
             has_del: std::cell::Cell::new(false),
             has_call: std::cell::Cell::new(false),
             no_setattr_epoch: std::cell::Cell::new(0),
+            no_truth_epoch: std::cell::Cell::new(0),
             heap_type: false,
         },
     )
@@ -636,13 +637,35 @@ fn look_and_record(
 /// instance). The answer is kept on the class with the epoch it was found in.
 #[inline]
 pub fn lacks_setattr(gil: &mut Gil<'_>, vm: &Vm, cls: &Obj<PyType>) -> bool {
+    lacks(gil, cls, &[&vm.names.setattr], |t| &t.no_setattr_epoch)
+}
+
+/// Whether neither `cls` nor a base defines `__bool__` or `__len__` (so its instances are
+/// true, unless they hold a list), kept on the class as [`lacks_setattr`]'s answer is.
+#[inline]
+pub fn lacks_truth_methods(gil: &mut Gil<'_>, vm: &Vm, cls: &Obj<PyType>) -> bool {
+    lacks(gil, cls, &[&vm.names.bool_, &vm.names.len], |t| {
+        &t.no_truth_epoch
+    })
+}
+
+/// Whether none of the interned `names` is found on `cls` or its bases; a "none" answer is
+/// remembered in the class's `epoch_of` cell with the type-cache epoch (any change to a
+/// class namespace moves the epoch and so forgets it).
+#[inline]
+fn lacks(
+    gil: &mut Gil<'_>,
+    cls: &Obj<PyType>,
+    names: &[&AnyObj],
+    epoch_of: impl Fn(&PyType) -> &Cell<u64>,
+) -> bool {
     let epoch = TYPE_EPOCH.with(Cell::get);
-    if cls.get(gil).no_setattr_epoch.get() == epoch {
+    if epoch_of(cls.get(gil)).get() == epoch {
         return true;
     }
-    let lacks = lookup_interned(gil, cls, &vm.names.setattr).is_none();
+    let lacks = names.iter().all(|n| lookup_interned(gil, cls, n).is_none());
     if lacks && TYPE_EPOCH.with(Cell::get) == epoch {
-        cls.get(gil).no_setattr_epoch.set(epoch);
+        epoch_of(cls.get(gil)).set(epoch);
     }
     lacks
 }
@@ -764,6 +787,7 @@ pub fn new_class(
             has_del: std::cell::Cell::new(has_del),
             has_call: std::cell::Cell::new(has_call),
             no_setattr_epoch: std::cell::Cell::new(0),
+            no_truth_epoch: std::cell::Cell::new(0),
             heap_type: true,
         },
     );

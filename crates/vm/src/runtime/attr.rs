@@ -787,7 +787,25 @@ pub(crate) fn store_quick(
     if !types::lacks_setattr(gil, vm, &cls) {
         return Err(value);
     }
-    // Not pairs, or no room left (the pairs are then a table): the general path stores it.
+    // The common store replaces the value of a pair already there, in place.
+    let replaced = inst.get(gil).attrs.with_mut(gil, |a| {
+        if let Attrs::Pairs(pairs) = a
+            && let Some((_, slot)) = pairs.iter_mut().find(|(k, _)| k.ptr_eq(name))
+        {
+            return Ok(std::mem::replace(slot, value));
+        }
+        Err(value)
+    });
+    let value = match replaced {
+        // The old value is released after the instance is no longer borrowed.
+        Ok(old) => {
+            drop(old);
+            return Ok(());
+        }
+        Err(value) => value,
+    };
+    // A new pair, or not pairs, or no room left (the pairs are then a table, and the general
+    // path stores it).
     match pairs_set(gil, inst, name, value) {
         None => Ok(()),
         Some(value) => Err(value),

@@ -422,10 +422,32 @@ fn step(
         Instr::Nop => {}
         Instr::PopTop => pop(f).release(gil),
         Instr::Copy(n) => {
+            // `c[i] op= v` reads the item with `COPY 2, COPY 2, BINARY_SUBSCR`: the three run
+            // as one subscription that leaves `c` and `i` in place (no copies made).
+            if n == 2
+                && let [Instr::Copy(2), Instr::BinarySubscr, ..] = instrs[*pc..]
+            {
+                *pc += 2;
+                let len = f.stack.len();
+                let v = subscript(gil, vm, &f.stack[len - 2], &f.stack[len - 1])?;
+                f.stack.push(v);
+                return Ok(Flow::Next);
+            }
             let v = f.stack[f.stack.len() - n as usize].clone_ref(gil);
             f.stack.push(v);
         }
         Instr::Swap(n) => {
+            // ... and stores it back with `SWAP 3, SWAP 2, STORE_SUBSCR`: with `c, i, v` on
+            // the stack, one store `c[i] = v`.
+            if n == 3
+                && let [Instr::Swap(2), Instr::StoreSubscr, ..] = instrs[*pc..]
+            {
+                *pc += 2;
+                let v = pop(f);
+                let k = pop(f);
+                let c = pop(f);
+                return store_subscript(gil, vm, c, k, v).map(|()| Flow::Next);
+            }
             let len = f.stack.len();
             f.stack.swap(len - 1, len - n as usize);
         }
@@ -436,15 +458,22 @@ fn step(
             load_const(gil, code, f, i);
             if let Some(&Instr::LoadFast(j)) = instrs.get(*pc) {
                 *pc += 1;
-                load_fast(gil, vm, f, j)?;
+                if !local_into_next(gil, vm, f, code, instrs, pc, j) {
+                    load_fast(gil, vm, f, j)?;
+                }
             }
         }
         Instr::LoadFast(i) => {
+            if local_into_next(gil, vm, f, code, instrs, pc, i) {
+                return Ok(Flow::Next);
+            }
             load_fast(gil, vm, f, i)?;
             match instrs.get(*pc) {
                 Some(&Instr::LoadFast(j)) => {
                     *pc += 1;
-                    load_fast(gil, vm, f, j)?;
+                    if !local_into_next(gil, vm, f, code, instrs, pc, j) {
+                        load_fast(gil, vm, f, j)?;
+                    }
                 }
                 Some(&Instr::LoadConst(j)) => {
                     *pc += 1;
@@ -460,7 +489,9 @@ fn step(
             }
             if let Some(&Instr::LoadFast(j)) = instrs.get(*pc) {
                 *pc += 1;
-                load_fast(gil, vm, f, j)?;
+                if !local_into_next(gil, vm, f, code, instrs, pc, j) {
+                    load_fast(gil, vm, f, j)?;
+                }
             }
         }
         Instr::DeleteFast(i) => {
@@ -556,19 +587,14 @@ fn step(
         }
         Instr::LoadAttr(i) => {
             let o = pop(f);
-            // CPython 3.11's LOAD_ATTR_INSTANCE_VALUE, as a hint: the position the name had
-            // in the last instance's inline attributes, checked by key identity.
             let inst = o.downcast_ref::<PyInstance>();
-            let hint = code.attr_hint[i as usize].get();
             if let Some(inst) = inst
-                && hint != NOT_INLINE
+                && let Some(v) = hinted_attr(gil, code, inst, i)
             {
-                let n = &code.names[i as usize];
-                if let Some(v) = attr::inline_at(gil, inst, n, hint) {
-                    f.stack.push(v);
-                    return Ok(Flow::Next);
-                }
+                f.stack.push(v);
+                return Ok(Flow::Next);
             }
+            let hint = code.attr_hint[i as usize].get();
             let n = name_of(gil, f, i);
             let v = attr::getattr(gil, vm, &o, &n)?;
             if let Some(inst) = inst
@@ -631,52 +657,14 @@ fn step(
         Instr::BinarySubscr => {
             let k = pop(f);
             let c = pop(f);
-            // 3.11's BINARY_SUBSCR_LIST_INT / _TUPLE_INT: an int index in range.
-            let quick = match k.downcast_ref::<PyInt>() {
-                Some(i) => {
-                    let i = i.get(gil).0;
-                    if let Some(l) = c.downcast_ref::<PyList>() {
-                        l.get(gil)
-                            .items
-                            .with(gil, |items| seq_index(items, i).cloned())
-                    } else if let Some(t) = c.downcast_ref::<PyTuple>() {
-                        seq_index(&t.get(gil).items, i).cloned()
-                    } else {
-                        None
-                    }
-                }
-                None => None,
-            };
-            let v = match quick {
-                Some(v) => v,
-                None => attr::getitem(gil, vm, &c, &k)?,
-            };
+            let v = subscript(gil, vm, &c, &k)?;
             f.stack.push(v);
         }
         Instr::StoreSubscr => {
             let k = pop(f);
             let c = pop(f);
             let v = pop(f);
-            // 3.11's STORE_SUBSCR_LIST_INT.
-            if let (Some(l), Some(i)) = (c.downcast_ref::<PyList>(), k.downcast_ref::<PyInt>()) {
-                let i = i.get(gil).0;
-                let old = l.get(gil).items.with_mut(gil, |items| {
-                    let len = items.len() as i64;
-                    let j = if i < 0 { i + len } else { i };
-                    if (0..len).contains(&j) {
-                        Ok(std::mem::replace(&mut items[j as usize], v))
-                    } else {
-                        Err(v)
-                    }
-                });
-                match old {
-                    // The old item is released after the list is no longer borrowed.
-                    Ok(old) => drop(old),
-                    Err(v) => attr::setitem(gil, vm, &c, k, v)?,
-                }
-            } else {
-                attr::setitem(gil, vm, &c, k, v)?;
-            }
+            store_subscript(gil, vm, c, k, v)?;
         }
         Instr::DeleteSubscr => {
             let k = pop(f);
@@ -1136,6 +1124,98 @@ fn load_fast(gil: &mut Gil<'_>, vm: &Vm, f: &mut Frame, i: u32) -> PyResult<()> 
     }
 }
 
+/// CPython 3.11's `LOAD_ATTR_INSTANCE_VALUE`, as a hint: the position name `i` had in the
+/// last instance's inline attributes at this site, checked by key identity.
+#[inline(always)]
+fn hinted_attr(gil: &mut Gil<'_>, code: &PyCode, inst: &Obj<PyInstance>, i: u32) -> Option<AnyObj> {
+    let hint = code.attr_hint[i as usize].get();
+    if hint == NOT_INLINE {
+        return None;
+    }
+    attr::inline_at(gil, inst, &code.names[i as usize], hint)
+}
+
+/// `LOAD_FAST i` run together with the instruction after it, when that one consumes the
+/// local at once and its quick path applies: the local is used where it lies, with no
+/// push, pop or count change. Returns whether the next instruction ran (and `pc` moved past
+/// it); if not, nothing happened and the two run one by one.
+///
+/// - `BINARY_OP` with the local as the right operand (ints and floats);
+/// - `LOAD_ATTR` of an instance attribute found by the site's hint;
+/// - `LOAD_METHOD` of a plain method of an instance that keeps pairs;
+/// - `STORE_ATTR` on an instance by [`attr::store_quick`].
+#[inline(always)]
+fn local_into_next(
+    gil: &mut Gil<'_>,
+    vm: &Vm,
+    f: &mut Frame,
+    code: &PyCode,
+    instrs: &[Instr],
+    pc: &mut usize,
+    i: u32,
+) -> bool {
+    let next = match instrs.get(*pc) {
+        Some(
+            next @ (Instr::BinaryOp(_)
+            | Instr::InplaceOp(_)
+            | Instr::LoadAttr(_)
+            | Instr::LoadMethod(_)
+            | Instr::StoreAttr(_)),
+        ) => *next,
+        _ => return false,
+    };
+    let Some(local) = &f.fast[i as usize] else {
+        return false;
+    };
+    match next {
+        Instr::BinaryOp(op) | Instr::InplaceOp(op) => {
+            let Some(a) = f.stack.last_mut() else {
+                return false;
+            };
+            let Some(r) = quick_binary(gil, vm, a, local, op) else {
+                return false;
+            };
+            std::mem::replace(a, r).release(gil);
+        }
+        Instr::LoadAttr(j) => {
+            let Some(inst) = local.downcast_ref::<PyInstance>() else {
+                return false;
+            };
+            let Some(v) = hinted_attr(gil, code, inst, j) else {
+                return false;
+            };
+            f.stack.push(v);
+        }
+        Instr::LoadMethod(j) => {
+            let Some(inst) = local.downcast_ref::<PyInstance>() else {
+                return false;
+            };
+            let (n, site) = (&code.names[j as usize], &code.method_cache[j as usize]);
+            let Some(m) = attr::instance_method_quick(gil, inst, n, site) else {
+                return false;
+            };
+            let o = local.clone_ref(gil);
+            f.stack.push(m);
+            f.stack.push(o);
+        }
+        Instr::StoreAttr(j) => {
+            let Some(inst) = local.downcast_ref::<PyInstance>() else {
+                return false;
+            };
+            let Some(v) = f.stack.pop() else {
+                return false;
+            };
+            if let Err(v) = attr::store_quick(gil, vm, inst, &code.names[j as usize], v) {
+                f.stack.push(v);
+                return false;
+            }
+        }
+        _ => return false,
+    }
+    *pc += 1;
+    true
+}
+
 /// `LOAD_CONST`.
 #[inline(always)]
 fn load_const(gil: &Gil<'_>, code: &PyCode, f: &mut Frame, i: u32) {
@@ -1189,6 +1269,62 @@ fn fused_jump(instrs: &[Instr], pc: &mut usize, truth: bool) -> bool {
     }
 }
 
+/// `c[k]`, with CPython 3.11's quick paths for a list or tuple and an int index in range
+/// (`BINARY_SUBSCR_LIST_INT`, `BINARY_SUBSCR_TUPLE_INT`).
+#[inline(always)]
+fn subscript(gil: &mut Gil<'_>, vm: &Vm, c: &AnyObj, k: &AnyObj) -> PyResult<AnyObj> {
+    let quick = match k.downcast_ref::<PyInt>() {
+        Some(i) => {
+            let i = i.get(gil).0;
+            if let Some(l) = c.downcast_ref::<PyList>() {
+                l.get(gil)
+                    .items
+                    .with(gil, |items| seq_index(items, i).cloned())
+            } else if let Some(t) = c.downcast_ref::<PyTuple>() {
+                seq_index(&t.get(gil).items, i).cloned()
+            } else {
+                None
+            }
+        }
+        None => None,
+    };
+    match quick {
+        Some(v) => Ok(v),
+        None => attr::getitem(gil, vm, c, k),
+    }
+}
+
+/// `c[k] = v`, with 3.11's quick path for a list and an int index in range
+/// (`STORE_SUBSCR_LIST_INT`). The value, then the container and the index, are released
+/// as CPython releases them.
+#[inline(always)]
+fn store_subscript(gil: &mut Gil<'_>, vm: &Vm, c: AnyObj, k: AnyObj, v: AnyObj) -> PyResult<()> {
+    if let (Some(l), Some(i)) = (c.downcast_ref::<PyList>(), k.downcast_ref::<PyInt>()) {
+        let i = i.get(gil).0;
+        let old = l.get(gil).items.with_mut(gil, |items| {
+            let len = items.len() as i64;
+            let j = if i < 0 { i + len } else { i };
+            if (0..len).contains(&j) {
+                Ok(std::mem::replace(&mut items[j as usize], v))
+            } else {
+                Err(v)
+            }
+        });
+        match old {
+            // The old item is released after the list is no longer borrowed.
+            Ok(old) => {
+                old.release(gil);
+                c.release(gil);
+                k.release(gil);
+                Ok(())
+            }
+            Err(v) => attr::setitem(gil, vm, &c, k, v),
+        }
+    } else {
+        attr::setitem(gil, vm, &c, k, v)
+    }
+}
+
 /// `items[i]` with Python's negative indices, if in range.
 #[inline(always)]
 fn seq_index(items: &[AnyObj], i: i64) -> Option<&AnyObj> {
@@ -1230,6 +1366,15 @@ fn quick_binary(gil: &Gil<'_>, vm: &Vm, a: &AnyObj, b: &AnyObj, op: BinOp) -> Op
         BinOp::Mult => x * y,
         // Division by zero raises: the general path has the message.
         BinOp::Div if y != 0.0 => x / y,
+        // A positive finite base and a finite exponent: C's `pow`, as `float_pow` calls it
+        // once its special cases are out of the way; an overflow takes the general path.
+        BinOp::Pow if x > 0.0 && x.is_finite() && y.is_finite() => {
+            let r = x.powf(y);
+            if !r.is_finite() {
+                return None;
+            }
+            r
+        }
         _ => return None,
     };
     Some(vm.float(gil, r))

@@ -107,7 +107,7 @@ impl<T> GilCell<T> {
     /// Runs `f` with mutable access to the contents. While it runs, no other code can touch
     /// any object (`f` gets no token), and objects whose count reaches zero are finalized and
     /// freed only after it returns.
-    #[inline]
+    #[inline(always)]
     pub fn with_mut<R>(&self, _gil: &mut Gil<'_>, f: impl FnOnce(&mut T) -> R) -> R {
         let _defer = DeferGuard::new();
         // SAFETY: rule 2: the &mut Gil<'_> borrow means no other GilCell operation or payload
@@ -117,7 +117,7 @@ impl<T> GilCell<T> {
 
     /// Runs `f` with shared access to the contents, under the same rules as
     /// [`with_mut`](Self::with_mut) (for reading contents that are not `PureClone`).
-    #[inline]
+    #[inline(always)]
     pub fn with<R>(&self, _gil: &mut Gil<'_>, f: impl FnOnce(&T) -> R) -> R {
         let _defer = DeferGuard::new();
         // SAFETY: as in with_mut.

@@ -329,12 +329,14 @@ fn run_loop(gil: &mut Gil<'_>, vm: &Vm, frame: Box<Frame>) -> PyResult<AnyObj> {
     }
 }
 
+#[inline(always)]
 fn pop(f: &mut Frame) -> AnyObj {
     f.stack
         .pop()
         .expect("the compiler keeps the value stack balanced")
 }
 
+#[inline(always)]
 fn top(f: &Frame) -> &AnyObj {
     f.stack
         .last()
@@ -455,28 +457,36 @@ fn step(
         // `LOAD_CONST__LOAD_FAST`, `STORE_FAST__LOAD_FAST`): the pair runs in one dispatch.
         // The bytecode is unchanged; a jump to the second instruction still finds it.
         Instr::LoadConst(i) => {
+            if let Some(flow) = const_into_next(gil, vm, f, code, instrs, pc, i) {
+                return Ok(flow);
+            }
             load_const(gil, code, f, i);
             if let Some(&Instr::LoadFast(j)) = instrs.get(*pc) {
                 *pc += 1;
-                if !local_into_next(gil, vm, f, code, instrs, pc, j) {
-                    load_fast(gil, vm, f, j)?;
+                if let Some(flow) = local_into_next(gil, vm, f, code, instrs, pc, j) {
+                    return Ok(flow);
                 }
+                load_fast(gil, vm, f, j)?;
             }
         }
         Instr::LoadFast(i) => {
-            if local_into_next(gil, vm, f, code, instrs, pc, i) {
-                return Ok(Flow::Next);
+            if let Some(flow) = local_into_next(gil, vm, f, code, instrs, pc, i) {
+                return Ok(flow);
             }
             load_fast(gil, vm, f, i)?;
             match instrs.get(*pc) {
                 Some(&Instr::LoadFast(j)) => {
                     *pc += 1;
-                    if !local_into_next(gil, vm, f, code, instrs, pc, j) {
-                        load_fast(gil, vm, f, j)?;
+                    if let Some(flow) = local_into_next(gil, vm, f, code, instrs, pc, j) {
+                        return Ok(flow);
                     }
+                    load_fast(gil, vm, f, j)?;
                 }
                 Some(&Instr::LoadConst(j)) => {
                     *pc += 1;
+                    if let Some(flow) = const_into_next(gil, vm, f, code, instrs, pc, j) {
+                        return Ok(flow);
+                    }
                     load_const(gil, code, f, j);
                 }
                 _ => {}
@@ -489,9 +499,10 @@ fn step(
             }
             if let Some(&Instr::LoadFast(j)) = instrs.get(*pc) {
                 *pc += 1;
-                if !local_into_next(gil, vm, f, code, instrs, pc, j) {
-                    load_fast(gil, vm, f, j)?;
+                if let Some(flow) = local_into_next(gil, vm, f, code, instrs, pc, j) {
+                    return Ok(flow);
                 }
+                load_fast(gil, vm, f, j)?;
             }
         }
         Instr::DeleteFast(i) => {
@@ -724,16 +735,7 @@ fn step(
         Instr::CompareOp(op) => {
             let b = pop(f);
             let a = pop(f);
-            let quick = int_pair(gil, &a, &b).and_then(|(x, y)| match op {
-                CmpOp::Eq => Some(x == y),
-                CmpOp::NotEq => Some(x != y),
-                CmpOp::Lt => Some(x < y),
-                CmpOp::LtE => Some(x <= y),
-                CmpOp::Gt => Some(x > y),
-                CmpOp::GtE => Some(x >= y),
-                _ => None,
-            });
-            let r = match quick {
+            let r = match int_compare(gil, &a, &b, op) {
                 // 3.11's `COMPARE_OP_INT_JUMP`: an int comparison and the jump on it.
                 Some(t) => {
                     if fused_jump(instrs, pc, t) {
@@ -1137,13 +1139,12 @@ fn hinted_attr(gil: &mut Gil<'_>, code: &PyCode, inst: &Obj<PyInstance>, i: u32)
 
 /// `LOAD_FAST i` run together with the instruction after it, when that one consumes the
 /// local at once and its quick path applies: the local is used where it lies, with no
-/// push, pop or count change. Returns whether the next instruction ran (and `pc` moved past
-/// it); if not, nothing happened and the two run one by one.
+/// push, pop or count change. Returns how the step ends if the next instruction ran (and
+/// `pc` moved past it); `None` if nothing happened and the two run one by one.
 ///
-/// - `BINARY_OP` with the local as the right operand (ints and floats);
-/// - `LOAD_ATTR` of an instance attribute found by the site's hint;
-/// - `LOAD_METHOD` of a plain method of an instance that keeps pairs;
-/// - `STORE_ATTR` on an instance by [`attr::store_quick`].
+/// Besides what [`operand_into_next`] takes: `LOAD_ATTR` of an instance attribute found by
+/// the site's hint, `LOAD_METHOD` of a plain method of an instance that keeps pairs,
+/// `STORE_ATTR` on an instance by [`attr::store_quick`].
 #[inline(always)]
 fn local_into_next(
     gil: &mut Gil<'_>,
@@ -1153,67 +1154,154 @@ fn local_into_next(
     instrs: &[Instr],
     pc: &mut usize,
     i: u32,
-) -> bool {
+) -> Option<Flow> {
     let next = match instrs.get(*pc) {
         Some(
             next @ (Instr::BinaryOp(_)
             | Instr::InplaceOp(_)
+            | Instr::CompareOp(_)
+            | Instr::IsOp(_)
+            | Instr::ReturnValue
             | Instr::LoadAttr(_)
             | Instr::LoadMethod(_)
             | Instr::StoreAttr(_)),
         ) => *next,
-        _ => return false,
+        _ => return None,
     };
-    let Some(local) = &f.fast[i as usize] else {
-        return false;
-    };
+    let local = f.fast[i as usize].as_ref()?;
     match next {
-        Instr::BinaryOp(op) | Instr::InplaceOp(op) => {
-            let Some(a) = f.stack.last_mut() else {
-                return false;
-            };
-            let Some(r) = quick_binary(gil, vm, a, local, op) else {
-                return false;
-            };
-            std::mem::replace(a, r).release(gil);
-        }
         Instr::LoadAttr(j) => {
-            let Some(inst) = local.downcast_ref::<PyInstance>() else {
-                return false;
-            };
-            let Some(v) = hinted_attr(gil, code, inst, j) else {
-                return false;
-            };
+            let inst = local.downcast_ref::<PyInstance>()?;
+            let v = hinted_attr(gil, code, inst, j)?;
             f.stack.push(v);
         }
         Instr::LoadMethod(j) => {
-            let Some(inst) = local.downcast_ref::<PyInstance>() else {
-                return false;
-            };
+            let inst = local.downcast_ref::<PyInstance>()?;
             let (n, site) = (&code.names[j as usize], &code.method_cache[j as usize]);
-            let Some(m) = attr::instance_method_quick(gil, inst, n, site) else {
-                return false;
-            };
+            let m = attr::instance_method_quick(gil, inst, n, site)?;
             let o = local.clone_ref(gil);
             f.stack.push(m);
             f.stack.push(o);
         }
         Instr::StoreAttr(j) => {
-            let Some(inst) = local.downcast_ref::<PyInstance>() else {
-                return false;
-            };
-            let Some(v) = f.stack.pop() else {
-                return false;
-            };
+            let inst = local.downcast_ref::<PyInstance>()?;
+            let v = f.stack.pop()?;
             if let Err(v) = attr::store_quick(gil, vm, inst, &code.names[j as usize], v) {
                 f.stack.push(v);
-                return false;
+                return None;
             }
         }
-        _ => return false,
+        _ => return operand_into_next(gil, vm, &mut f.stack, instrs, pc, next, local),
     }
     *pc += 1;
-    true
+    Some(Flow::Next)
+}
+
+/// `LOAD_CONST i` run together with the instruction after it (see [`operand_into_next`]).
+#[inline(always)]
+fn const_into_next(
+    gil: &mut Gil<'_>,
+    vm: &Vm,
+    f: &mut Frame,
+    code: &PyCode,
+    instrs: &[Instr],
+    pc: &mut usize,
+    i: u32,
+) -> Option<Flow> {
+    let next = match instrs.get(*pc) {
+        Some(
+            next @ (Instr::BinaryOp(_)
+            | Instr::InplaceOp(_)
+            | Instr::CompareOp(_)
+            | Instr::IsOp(_)
+            | Instr::ReturnValue),
+        ) => *next,
+        _ => return None,
+    };
+    operand_into_next(
+        gil,
+        vm,
+        &mut f.stack,
+        instrs,
+        pc,
+        next,
+        &code.consts[i as usize],
+    )
+}
+
+/// Instruction `next` run with `b` (a local or a constant, not pushed) as its right (or
+/// only) operand, where a quick path applies: `BINARY_OP` on ints and floats, an int
+/// `COMPARE_OP` and `IS_OP` (each with the jump after it, if any), `RETURN_VALUE`.
+/// `None` if it does not apply; nothing has changed then.
+#[inline(always)]
+fn operand_into_next(
+    gil: &mut Gil<'_>,
+    vm: &Vm,
+    stack: &mut Vec<AnyObj>,
+    instrs: &[Instr],
+    pc: &mut usize,
+    next: Instr,
+    b: &AnyObj,
+) -> Option<Flow> {
+    match next {
+        Instr::BinaryOp(op) | Instr::InplaceOp(op) => {
+            let a = stack.last_mut()?;
+            let r = quick_binary(gil, vm, a, b, op)?;
+            *pc += 1;
+            std::mem::replace(a, r).release(gil);
+        }
+        Instr::CompareOp(op) => {
+            let t = int_compare(gil, stack.last()?, b, op)?;
+            *pc += 1;
+            truth_to_jump(gil, vm, stack, instrs, pc, t);
+        }
+        Instr::IsOp(invert) => {
+            let t = stack.last()?.ptr_eq(b) != invert;
+            *pc += 1;
+            truth_to_jump(gil, vm, stack, instrs, pc, t);
+        }
+        Instr::ReturnValue => {
+            *pc += 1;
+            return Some(Flow::Return(b.clone_ref(gil)));
+        }
+        _ => return None,
+    }
+    Some(Flow::Next)
+}
+
+/// The end of a fused comparison: its left operand (on top of the stack) is released, and
+/// the jump after it taken on `t`, or `t` pushed if no jump follows.
+#[inline(always)]
+fn truth_to_jump(
+    gil: &Gil<'_>,
+    vm: &Vm,
+    stack: &mut Vec<AnyObj>,
+    instrs: &[Instr],
+    pc: &mut usize,
+    t: bool,
+) {
+    if let Some(a) = stack.pop() {
+        a.release(gil);
+    }
+    if !fused_jump(instrs, pc, t) {
+        stack.push(vm.bool(t));
+    }
+}
+
+/// An int comparison of two exact ints (3.11's `COMPARE_OP_INT_JUMP`); `None` for other
+/// operands or operators.
+#[inline(always)]
+fn int_compare(gil: &Gil<'_>, a: &AnyObj, b: &AnyObj, op: CmpOp) -> Option<bool> {
+    let (x, y) = int_pair(gil, a, b)?;
+    match op {
+        CmpOp::Eq => Some(x == y),
+        CmpOp::NotEq => Some(x != y),
+        CmpOp::Lt => Some(x < y),
+        CmpOp::LtE => Some(x <= y),
+        CmpOp::Gt => Some(x > y),
+        CmpOp::GtE => Some(x >= y),
+        _ => None,
+    }
 }
 
 /// `LOAD_CONST`.

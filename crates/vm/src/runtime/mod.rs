@@ -299,7 +299,7 @@ impl Vm {
     }
 
     /// A float object.
-    #[inline]
+    #[inline(always)]
     pub fn float(&self, gil: &Gil<'_>, v: f64) -> AnyObj {
         Obj::new(gil, PyFloat(v)).into_any()
     }

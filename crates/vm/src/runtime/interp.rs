@@ -62,7 +62,7 @@ impl Frame {
         locals: Obj<PyDict>,
         closure: Option<&Obj<PyTuple>>,
     ) -> Box<Frame> {
-        let mut f = new_frame(vm, code, globals, Some(locals));
+        let mut f = new_frame(gil, vm, code, globals, Some(locals));
         let c = &f.code.get(gil).code;
         let (nfast, ncells) = (c.varnames.len(), c.cellvars.len());
         f.fast.resize(nfast, None);
@@ -77,6 +77,7 @@ const FRAME_POOL: usize = 32;
 /// A frame for `code`, from the pool when it has one: no locals, cells or stack yet.
 #[inline(always)]
 fn new_frame(
+    gil: &Gil<'_>,
     vm: &Vm,
     code: Obj<PyCode>,
     globals: Obj<PyDict>,
@@ -86,8 +87,10 @@ fn new_frame(
     match pooled {
         Some(mut f) => {
             // The placeholders are immortal: replacing them frees nothing, runs nothing.
-            f.code = code;
-            f.globals = globals;
+            std::mem::replace(&mut f.code, code).into_any().release(gil);
+            std::mem::replace(&mut f.globals, globals)
+                .into_any()
+                .release(gil);
             f.locals = locals;
             f
         }
@@ -106,21 +109,36 @@ fn new_frame(
     }
 }
 
-/// Finishes with a frame: drops what it holds in declaration order (as dropping it would)
-/// and keeps the emptied frame, vectors and all, for the next call.
-fn recycle(vm: &Vm, mut done: Box<Frame>) {
-    drop(std::mem::replace(&mut done.code, vm.idle_code.clone()));
-    drop(std::mem::replace(
-        &mut done.globals,
-        vm.idle_globals.clone(),
-    ));
-    drop(done.locals.take());
+/// Finishes with a frame: releases what it holds in declaration order (as dropping it
+/// would; the locals first to last, as CPython clears a frame) and keeps the emptied frame,
+/// vectors and all, for the next call.
+fn recycle(gil: &Gil<'_>, vm: &Vm, mut done: Box<Frame>) {
+    let idle_code = vm.idle_code.clone_ref(gil);
+    std::mem::replace(&mut done.code, idle_code)
+        .into_any()
+        .release(gil);
+    let idle_globals = vm.idle_globals.clone_ref(gil);
+    std::mem::replace(&mut done.globals, idle_globals)
+        .into_any()
+        .release(gil);
+    if let Some(l) = done.locals.take() {
+        l.into_any().release(gil);
+    }
+    for slot in done.fast.iter_mut() {
+        if let Some(v) = slot.take() {
+            v.release(gil);
+        }
+    }
     done.fast.clear();
     done.cells.clear();
     done.stack.clear();
     done.blocks.clear();
-    drop(done.kwnames.take());
-    drop(done.init_of.take());
+    if let Some(k) = done.kwnames.take() {
+        k.release(gil);
+    }
+    if let Some(i) = done.init_of.take() {
+        i.release(gil);
+    }
     done.pc = 0;
     if done.fast.capacity() <= 64 && done.stack.capacity() <= 64 {
         let mut pool = vm.frame_pool.borrow_mut();
@@ -213,7 +231,7 @@ fn run_loop(gil: &mut Gil<'_>, vm: &Vm, frame: Box<Frame>) -> PyResult<AnyObj> {
     let mut callers: Vec<Box<Frame>> = Vec::new();
     let mut f = frame;
     'frames: loop {
-        let code_obj = f.code.clone();
+        let code_obj = f.code.clone_ref(gil);
         let code = code_obj.get(gil);
         let instrs: &[Instr] = &code.code.instrs;
         // The program counter lives in a register while the frame runs; `f.pc` is brought up
@@ -231,7 +249,7 @@ fn run_loop(gil: &mut Gil<'_>, vm: &Vm, frame: Box<Frame>) -> PyResult<AnyObj> {
                             // The class call's level the never-started `__init__` held.
                             leave(vm);
                         }
-                        recycle(vm, callee);
+                        recycle(gil, vm, callee);
                         break e;
                     }
                     callers.push(std::mem::replace(&mut f, callee));
@@ -247,7 +265,7 @@ fn run_loop(gil: &mut Gil<'_>, vm: &Vm, frame: Box<Frame>) -> PyResult<AnyObj> {
                     match callers.pop() {
                         Some(caller) => {
                             let done = std::mem::replace(&mut f, caller);
-                            recycle(vm, done);
+                            recycle(gil, vm, done);
                             match init_of {
                                 None => f.stack.push(v),
                                 Some(_) if v.tag() != tag::NONE => {
@@ -259,7 +277,7 @@ fn run_loop(gil: &mut Gil<'_>, vm: &Vm, frame: Box<Frame>) -> PyResult<AnyObj> {
                             continue 'frames;
                         }
                         None => {
-                            recycle(vm, f);
+                            recycle(gil, vm, f);
                             return Ok(v);
                         }
                     }
@@ -317,10 +335,10 @@ fn run_loop(gil: &mut Gil<'_>, vm: &Vm, frame: Box<Frame>) -> PyResult<AnyObj> {
             match callers.pop() {
                 Some(caller) => {
                     let done = std::mem::replace(&mut f, caller);
-                    recycle(vm, done);
+                    recycle(gil, vm, done);
                 }
                 None => {
-                    recycle(vm, f);
+                    recycle(gil, vm, f);
                     return Err(err);
                 }
             }
@@ -1612,7 +1630,13 @@ fn frame_from_stack(
     receiver: Option<AnyObj>,
 ) -> Box<Frame> {
     let fobj = func.get(gil);
-    let mut frame = new_frame(vm, fobj.code.clone(), fobj.globals.clone(), None);
+    let mut frame = new_frame(
+        gil,
+        vm,
+        fobj.code.clone_ref(gil),
+        fobj.globals.clone_ref(gil),
+        None,
+    );
     // The arguments are popped (last first) onto the new locals, then put in order (no
     // `Drain` iterator: moving one through memory cost a store-forwarding stall per call).
     let self_arg = f.stack[base].tag() != tag::NULL;
@@ -1626,7 +1650,8 @@ fn frame_from_stack(
         frame.fast.push(v);
     }
     frame.fast[at..].reverse();
-    frame.fast.resize(fobj.shape.nlocals as usize, None);
+    let missing = (fobj.shape.nlocals as usize).saturating_sub(frame.fast.len());
+    frame.fast.extend(std::iter::repeat_n(None, missing));
     // The `NULL` and the callable, or (for a method call) the callable alone.
     drop(f.stack.pop());
     if !self_arg {
@@ -1970,7 +1995,7 @@ pub fn bind(
     let code_obj = fobj.code.clone();
     let code = &code_obj.get(gil).code;
     let argc = code.argcount as usize;
-    let mut frame = new_frame(vm, code_obj.clone(), fobj.globals.clone(), None);
+    let mut frame = new_frame(gil, vm, code_obj.clone(), fobj.globals.clone(), None);
     frame.fast.resize(code.varnames.len(), None);
     let fast = &mut frame.fast;
     let nargs = args.len();

@@ -526,14 +526,7 @@ fn step(
         Instr::DeleteFast(i) => {
             if f.fast[i as usize].take().is_none() {
                 let n = f.code.get(gil).code.varnames[i as usize].clone();
-                let t = vm.types.unbound_local_error.clone();
-                return Err(vm.err(
-                    gil,
-                    &t,
-                    &format!(
-                        "cannot access local variable '{n}' where it is not associated with a value"
-                    ),
-                ));
+                return Err(unbound_local(gil, vm, &n));
             }
         }
         Instr::LoadDeref(i) => {
@@ -747,7 +740,8 @@ fn step(
         }
         Instr::UnaryNot => {
             let a = pop(f);
-            let t = ops::truthy(gil, vm, &a)?;
+            let t = quick_truthy(gil, vm, &a)?;
+            a.release(gil);
             f.stack.push(vm.bool(!t));
         }
         Instr::CompareOp(op) => {
@@ -868,19 +862,17 @@ fn step(
             }
         }
         Instr::JumpIfFalseOrPop(t) => {
-            let v = top(f).clone();
-            if ops::truthy(gil, vm, &v)? {
-                drop(pop(f));
+            if quick_truthy(gil, vm, top(f))? {
+                pop(f).release(gil);
             } else {
                 *pc = t as usize;
             }
         }
         Instr::JumpIfTrueOrPop(t) => {
-            let v = top(f).clone();
-            if ops::truthy(gil, vm, &v)? {
+            if quick_truthy(gil, vm, top(f))? {
                 *pc = t as usize;
             } else {
-                drop(pop(f));
+                pop(f).release(gil);
             }
         }
         Instr::GetIter => {
@@ -1132,16 +1124,20 @@ fn load_fast(gil: &mut Gil<'_>, vm: &Vm, f: &mut Frame, i: u32) -> PyResult<()> 
         }
         None => {
             let n = f.code.get(gil).code.varnames[i as usize].clone();
-            let t = vm.types.unbound_local_error.clone();
-            Err(vm.err(
-                gil,
-                &t,
-                &format!(
-                    "cannot access local variable '{n}' where it is not associated with a value"
-                ),
-            ))
+            Err(unbound_local(gil, vm, &n))
         }
     }
+}
+
+/// The `UnboundLocalError` for local (or cell) variable `name` read or deleted unbound.
+#[cold]
+fn unbound_local(gil: &mut Gil<'_>, vm: &Vm, name: &str) -> PyErr {
+    let t = vm.types.unbound_local_error.clone();
+    vm.err(
+        gil,
+        &t,
+        &format!("cannot access local variable '{name}' where it is not associated with a value"),
+    )
 }
 
 /// CPython 3.11's `LOAD_ATTR_INSTANCE_VALUE`, as a hint: the position name `i` had in the
@@ -1486,13 +1482,15 @@ fn quick_binary(gil: &Gil<'_>, vm: &Vm, a: &AnyObj, b: &AnyObj, op: BinOp) -> Op
     Some(vm.float(gil, r))
 }
 
-/// Truthiness with the booleans and None answered without a call.
+/// Truthiness with the booleans, None and ints answered without a call.
 #[inline(always)]
 fn quick_truthy(gil: &mut Gil<'_>, vm: &Vm, v: &AnyObj) -> PyResult<bool> {
     if v.ptr_eq(&vm.true_) {
         Ok(true)
     } else if v.ptr_eq(&vm.false_) || v.ptr_eq(&vm.none) {
         Ok(false)
+    } else if let Some(i) = v.downcast_ref::<PyInt>() {
+        Ok(i.get(gil).0 != 0)
     } else {
         ops::truthy(gil, vm, v)
     }
@@ -1739,12 +1737,7 @@ fn deref_error(gil: &mut Gil<'_>, vm: &Vm, f: &Frame, i: u32) -> PyErr {
     let ncell = c.cellvars.len();
     if (i as usize) < ncell {
         let n = c.cellvars[i as usize].clone();
-        let t = vm.types.unbound_local_error.clone();
-        vm.err(
-            gil,
-            &t,
-            &format!("cannot access local variable '{n}' where it is not associated with a value"),
-        )
+        unbound_local(gil, vm, &n)
     } else {
         let n = c.freevars[i as usize - ncell].clone();
         let t = vm.types.name_error.clone();

@@ -125,8 +125,9 @@ fn idle_code(gil: &Gil<'_>) -> Obj<object::PyCode> {
     )
 }
 
-/// Special-method names looked up on every attribute store, instance creation, truth test or call of
-/// an instance, interned when the VM starts (a lookup by `&str` would intern each time).
+/// Special-method names looked up on every attribute store, instance creation, truth test or
+/// call of an instance, interned when the VM starts (a lookup by `&str` would intern each
+/// time).
 pub(crate) struct Names {
     pub(crate) setattr: AnyObj,
     pub(crate) init: AnyObj,
@@ -365,24 +366,16 @@ impl Vm {
         if items.is_empty() {
             return self.empty_tuple.clone();
         }
-        Obj::new(
-            gil,
-            PyTuple {
-                items: items.into(),
-            },
-        )
-        .into_any()
+        Self::tuple_of(gil, items.into())
     }
 
     /// A new pair `(a, b)`, with no vector in between.
     pub fn pair(&self, gil: &Gil<'_>, a: AnyObj, b: AnyObj) -> AnyObj {
-        Obj::new(
-            gil,
-            PyTuple {
-                items: TupleItems::Two([a, b]),
-            },
-        )
-        .into_any()
+        Self::tuple_of(gil, TupleItems::Two([a, b]))
+    }
+
+    fn tuple_of(gil: &Gil<'_>, items: TupleItems) -> AnyObj {
+        Obj::new(gil, PyTuple { items }).into_any()
     }
 
     /// A new, empty dict (untracked until it holds a container, as CPython 3.11's).

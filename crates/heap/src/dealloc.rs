@@ -37,7 +37,7 @@ use std::ptr::NonNull;
 use crate::gil::Gil;
 use crate::header::{CLEARED, FINALIZED, HAS_WEAKREFS, Header, links_size};
 use crate::state::heap;
-use crate::{generation, unraisable, weakref};
+use crate::{free_list, generation, unraisable, weakref};
 
 /// Nested deallocations allowed on the stack before the trashcan defers (CPython 3.11's
 /// `_PyTrash_UNWIND_LEVEL`).
@@ -54,6 +54,11 @@ pub(crate) fn dealloc(obj: NonNull<Header>) {
         // run and nothing nests; the block goes straight back (even while a `with_mut`
         // borrow defers other deallocations).
         h.live_objects.set(h.live_objects.get() - 1);
+        if let Some(fl) = ty.free_list
+            && free_list::push(fl, obj.cast::<u8>(), ty.alloc_size)
+        {
+            return;
+        }
         // SAFETY: an untracked type's block starts at the header and was allocated by the
         // heap's allocator with `alloc_size` bytes; the count is zero, nobody uses it.
         unsafe { h.obmalloc().free_sized(obj.cast::<u8>(), ty.alloc_size) };
@@ -163,11 +168,11 @@ fn destroy(obj: NonNull<Header>) {
     }
 
     let h = heap();
-    if ty.tracked {
-        let count0 = &h.gc.counts[0];
-        if count0.get() > 0 {
-            count0.set(count0.get() - 1);
-        }
+    // The generation 0 count goes back as the block does (`PyObject_GC_Del`): here, before
+    // the payload's drop, for most types; after it for a type with a free list, and only if
+    // the block does not go on the list (CPython's `tupledealloc` order).
+    if ty.tracked && ty.free_list.is_none() {
+        uncount();
     }
 
     if !cleared {
@@ -179,9 +184,24 @@ fn destroy(obj: NonNull<Header>) {
     h.live_objects.set(h.live_objects.get() - 1);
     // SAFETY: the block starts `prefix` bytes before the header and was allocated by the
     // heap's obmalloc with alloc_size bytes; nothing uses it any more.
-    unsafe {
-        let block = obj.cast::<u8>().sub(prefix);
-        h.obmalloc().free_sized(block, ty.alloc_size);
+    let block = unsafe { obj.cast::<u8>().sub(prefix) };
+    if let Some(fl) = ty.free_list {
+        if free_list::push(fl, block, ty.alloc_size) {
+            return;
+        }
+        if ty.tracked {
+            uncount();
+        }
+    }
+    // SAFETY: as above.
+    unsafe { h.obmalloc().free_sized(block, ty.alloc_size) };
+}
+
+/// Takes a freed object's allocation off generation 0's count (never below zero).
+fn uncount() {
+    let count0 = &heap().gc.counts[0];
+    if count0.get() > 0 {
+        count0.set(count0.get() - 1);
     }
 }
 

@@ -23,7 +23,8 @@
 //! * **Deallocation** — CPython's order: finalizer (once, may resurrect), weak references
 //!   cleared and their callbacks called newest first, untrack, drop the payload, free; with a
 //!   **trashcan** that bounds the stack to 50 nested deallocations, so a 10,000,000-long chain
-//!   frees on a 64 KiB stack ([`dealloc`]).
+//!   frees on a 64 KiB stack ([`dealloc`]). Types may keep dead objects' blocks on a
+//!   [`FreeList`] for reuse, with CPython 3.11's visible effects on the gc counts.
 //! * **Weak references** — [`WeakRef`] objects with callbacks and proxies, shared when
 //!   callback-less, listed per referent in CPython's order ([`weakref`]).
 //! * **Cycle collector** — CPython 3.11's generational collector and the `gc` module's whole
@@ -84,6 +85,8 @@ mod cell;
 #[cfg(not(loom))]
 pub mod dealloc;
 #[cfg(not(loom))]
+mod free_list;
+#[cfg(not(loom))]
 pub mod gc;
 #[cfg(not(loom))]
 mod generation;
@@ -115,6 +118,8 @@ pub mod weakref;
 
 #[cfg(not(loom))]
 pub use cell::{GilCell, PureClone};
+#[cfg(not(loom))]
+pub use free_list::{FREE_LIST_SLOTS, FreeList, free_list_len};
 #[cfg(not(loom))]
 pub use gil::{Gil, gil_held, with_gil};
 #[cfg(not(loom))]

@@ -101,21 +101,32 @@ impl<T: Object> Obj<T> {
         let () = TypeOf::<T>::ALIGN_OK;
         let info = TypeOf::<T>::INFO;
         let h = heap();
-        if T::TRACKED {
-            // CPython 3.11's `_PyObject_GC_Link`: count the allocation, and collect right
-            // here once generation 0 is over its threshold (the trigger is `usize::MAX`
-            // while collection is disabled or running).
-            let count0 = &h.gc.counts[0];
-            let c = count0.get() + 1;
-            count0.set(c);
-            if c > h.gc.trigger.get() {
-                crate::gc::collect_automatic();
+        // A block off the type's free list is not counted (CPython makes such an object
+        // with `_Py_NewReference` alone).
+        let reused = match T::FREE_LIST {
+            Some(fl) => crate::free_list::pop(fl.slot, info.alloc_size),
+            None => None,
+        };
+        let block = match reused {
+            Some(block) => block,
+            None => {
+                if T::TRACKED {
+                    // CPython 3.11's `_PyObject_GC_Link`: count the allocation, and collect
+                    // right here once generation 0 is over its threshold (the trigger is
+                    // `usize::MAX` while collection is disabled or running).
+                    let count0 = &h.gc.counts[0];
+                    let c = count0.get() + 1;
+                    count0.set(c);
+                    if c > h.gc.trigger.get() {
+                        crate::gc::collect_automatic();
+                    }
+                }
+                // SAFETY: GIL held (token), the borrow ends before anything else runs.
+                unsafe { h.obmalloc().alloc(info.alloc_size) }.ok_or(AllocError {
+                    size: info.alloc_size,
+                })?
             }
-        }
-        // SAFETY: GIL held (token), the borrow ends before anything else runs.
-        let block = unsafe { h.obmalloc().alloc(info.alloc_size) }.ok_or(AllocError {
-            size: info.alloc_size,
-        })?;
+        };
         let prefix = links_size(T::TRACKED);
         // SAFETY: the block has alloc_size bytes, 16-aligned (ALIGN_OK); links (if any) come
         // first, then the ObjBox.

@@ -13,6 +13,7 @@ use std::ptr::NonNull;
 
 use rustc_hash::FxBuildHasher;
 
+use crate::free_list::{Blocks, FREE_LIST_SLOTS};
 use crate::gc::state::GcState;
 use crate::header::Header;
 use crate::malloc::ObjAllocator;
@@ -44,6 +45,8 @@ pub(crate) struct HeapState {
     /// checkers (Miri's, valgrind's) count them as still in use rather than lost.
     pub(crate) immortals: UnsafeCell<Vec<NonNull<Header>>>,
     pub(crate) unraisable: Cell<Option<UnraisableHook>>,
+    /// Dead objects' blocks kept for reuse ([`free_list`](crate::free_list)).
+    pub(crate) free_lists: [UnsafeCell<Blocks>; FREE_LIST_SLOTS],
 }
 
 struct Global(HeapState);
@@ -64,6 +67,7 @@ static HEAP: Global = Global(HeapState {
     weak: UnsafeCell::new(HashMap::with_hasher(FxBuildHasher)),
     immortals: UnsafeCell::new(Vec::new()),
     unraisable: Cell::new(None),
+    free_lists: [const { UnsafeCell::new(Blocks::new()) }; FREE_LIST_SLOTS],
 });
 
 /// The heap state. Only call with the GIL held.

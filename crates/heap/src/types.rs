@@ -13,6 +13,7 @@ use std::fmt;
 use std::mem::ManuallyDrop;
 use std::ptr::NonNull;
 
+use crate::free_list::{FREE_LIST_SLOTS, FreeList};
 use crate::gil::Gil;
 use crate::header::{Header, ObjBox, links_size};
 use crate::obj::{AnyObj, Obj};
@@ -108,6 +109,12 @@ pub trait Object: Trace + Send + Sized + 'static {
     /// after another). The heap never looks at it. Default `0`.
     const TAG: u32 = 0;
 
+    /// The free list dead instances go on for reuse, as CPython keeps for its tuples, lists,
+    /// dicts and floats (see [`FreeList`]); `None` (the default) frees them at once. Visible
+    /// to Python code the way CPython's are: an object made from the list, or put on it, does
+    /// not move the generation 0 count.
+    const FREE_LIST: Option<FreeList> = None;
+
     /// The type's name in messages and `Debug` output (default: the Rust type name).
     fn type_name() -> &'static str {
         std::any::type_name::<Self>()
@@ -149,6 +156,7 @@ pub struct TypeInfo {
     pub(crate) clear: Option<unsafe fn(NonNull<Header>, &mut Gil<'_>)>,
     pub(crate) legacy_del: Option<unsafe fn(NonNull<Header>, &mut Gil<'_>)>,
     pub(crate) untrack: Untrack,
+    pub(crate) free_list: Option<FreeList>,
     pub(crate) call: Option<unsafe fn(NonNull<Header>, &mut Gil<'_>, &AnyObj)>,
     pub(crate) as_any: unsafe fn(NonNull<Header>) -> *const dyn Any,
 }
@@ -263,6 +271,7 @@ impl<T: Object> TypeOf<T> {
             None => None,
         },
         untrack: T::UNTRACK,
+        free_list: T::FREE_LIST,
         call: match T::CALL {
             Some(_) => Some(call_value::<T>),
             None => None,
@@ -270,11 +279,20 @@ impl<T: Object> TypeOf<T> {
         as_any: as_any_value::<T>,
     };
 
-    /// Checks, at compile time, that `T` fits the heap's 16-byte alignment.
-    pub(crate) const ALIGN_OK: () = assert!(
-        align_of::<ObjBox<T>>() <= 16,
-        "heap objects are 16-byte aligned: payloads with a larger alignment are not supported"
-    );
+    /// Checks, at compile time, that `T` fits the heap's 16-byte alignment and names one of
+    /// the heap's free lists, if any.
+    pub(crate) const ALIGN_OK: () = {
+        assert!(
+            align_of::<ObjBox<T>>() <= 16,
+            "heap objects are 16-byte aligned: payloads with a larger alignment are not supported"
+        );
+        if let Some(fl) = T::FREE_LIST {
+            assert!(
+                fl.slot < FREE_LIST_SLOTS,
+                "Object::FREE_LIST names a slot past FREE_LIST_SLOTS"
+            );
+        }
+    };
 }
 
 /// # Safety (all slot functions below)

@@ -207,6 +207,10 @@ fn collect_main(gil: &mut Gil<'_>, generation: usize) -> (usize, usize) {
 
     // 10.–11. Uncollectable objects.
     let uncollectable = finalizers.len();
+    if generation == NUM_GENERATIONS - 1 {
+        // CPython's `clear_freelists`: a full collection gives the free lists' blocks back.
+        crate::free_list::clear_all();
+    }
     if debug & DEBUG_UNCOLLECTABLE != 0 {
         debug_objects("uncollectable", &finalizers);
     }

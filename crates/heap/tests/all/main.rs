@@ -7,6 +7,7 @@
 mod clear;
 mod common;
 mod finalize;
+mod free_list;
 mod gc;
 mod gc_deep;
 mod gc_finalize;

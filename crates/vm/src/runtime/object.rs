@@ -76,12 +76,46 @@ pub mod tag {
     pub const FRAME: u32 = 25;
 }
 
+/// The heap free lists of `tuple`, `list`, `dict` and `float`, with CPython 3.11's capacities
+/// (`PyTuple_MAXFREELIST` — there per size, here one list for tuples of every size —
+/// `PyList_MAXFREELIST`, `PyDict_MAXFREELIST`, `PyFloat_MAXFREELIST`). As in CPython, an
+/// object made from a list or put on one does not move `gc.get_count()`, and a full
+/// collection empties them (see `heap::FreeList`).
+pub mod free_lists {
+    use heap::FreeList;
+
+    /// Dead tuples (2000).
+    pub const TUPLE: FreeList = FreeList {
+        slot: 0,
+        capacity: 2000,
+    };
+    /// Dead lists (80).
+    pub const LIST: FreeList = FreeList {
+        slot: 1,
+        capacity: 80,
+    };
+    /// Dead dicts (80).
+    pub const DICT: FreeList = FreeList {
+        slot: 2,
+        capacity: 80,
+    };
+    /// Dead floats (100).
+    pub const FLOAT: FreeList = FreeList {
+        slot: 3,
+        capacity: 100,
+    };
+}
+
 macro_rules! atomic_object {
     ($ty:ty, $tag:expr, $name:expr) => {
+        atomic_object!($ty, $tag, $name, None);
+    };
+    ($ty:ty, $tag:expr, $name:expr, $free_list:expr) => {
         impl Object for $ty {
             const TRACKED: bool = false;
             const WEAKREFABLE: bool = false;
             const TAG: u32 = $tag;
+            const FREE_LIST: Option<heap::FreeList> = $free_list;
             fn type_name() -> &'static str {
                 $name
             }
@@ -117,7 +151,7 @@ atomic_object!(PyBool, tag::BOOL, "bool");
 /// `float`.
 #[derive(Trace)]
 pub struct PyFloat(pub f64);
-atomic_object!(PyFloat, tag::FLOAT, "float");
+atomic_object!(PyFloat, tag::FLOAT, "float", Some(free_lists::FLOAT));
 
 /// `str`: the text and its hash, computed on first use.
 #[derive(Trace)]
@@ -167,6 +201,7 @@ impl Drop for PyList {
 impl Object for PyList {
     const TAG: u32 = tag::LIST;
     const WEAKREFABLE: bool = false;
+    const FREE_LIST: Option<heap::FreeList> = Some(free_lists::LIST);
     fn type_name() -> &'static str {
         "list"
     }
@@ -246,6 +281,7 @@ impl From<Vec<AnyObj>> for TupleItems {
 impl Object for PyTuple {
     const TAG: u32 = tag::TUPLE;
     const WEAKREFABLE: bool = false;
+    const FREE_LIST: Option<heap::FreeList> = Some(free_lists::TUPLE);
     const UNTRACK: Untrack = Untrack::Collections;
     fn type_name() -> &'static str {
         "tuple"
@@ -261,6 +297,7 @@ pub struct PyDict {
 impl Object for PyDict {
     const TAG: u32 = tag::DICT;
     const WEAKREFABLE: bool = false;
+    const FREE_LIST: Option<heap::FreeList> = Some(free_lists::DICT);
     const UNTRACK: Untrack = Untrack::FullCollections;
     fn type_name() -> &'static str {
         "dict"

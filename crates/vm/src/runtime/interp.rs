@@ -881,8 +881,14 @@ fn step(
             f.stack.push(it);
         }
         Instr::ForIter(t) => {
-            let it = top(f).clone();
-            match ops::next(gil, vm, &it)? {
+            let next = match ops::next_quick(gil, vm, top(f)) {
+                Some(next) => next,
+                None => {
+                    let it = top(f).clone();
+                    ops::next(gil, vm, &it)?
+                }
+            };
+            match next {
                 Some(v) => f.stack.push(v),
                 None => {
                     drop(pop(f));

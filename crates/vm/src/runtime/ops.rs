@@ -1431,6 +1431,52 @@ pub fn next(gil: &mut Gil<'_>, vm: &Vm, it: &AnyObj) -> PyResult<Option<AnyObj>>
     }
 }
 
+/// `FOR_ITER`'s quick path: the next item of a list or range iterator, taken in one visit
+/// to the iterator's state (as CPython's `listiter_next` and `rangeiter_next` do, no step
+/// value in between). `None`: another kind of iterator (or a list subclass), for [`next`];
+/// `Some(None)`: exhausted, and the iterator is finished as `next` leaves it.
+#[inline]
+pub fn next_quick(gil: &mut Gil<'_>, vm: &Vm, it: &AnyObj) -> Option<Option<AnyObj>> {
+    enum Quick {
+        ListAt(Obj<PyList>, usize),
+        Int(i64),
+        End,
+    }
+    let iter = it.downcast_ref::<PyIter>()?;
+    let quick = iter.get(gil).state.with(gil, |s| match s {
+        IterState::List(l, i) => {
+            let l = l.downcast_ref::<PyList>()?.clone();
+            let k = i.get();
+            // Past the end the iterator is finished below, so the step may run ahead.
+            i.set(k + 1);
+            Some(Quick::ListAt(l, k))
+        }
+        IterState::Range(next, left, step) => {
+            if left.get() <= 0 {
+                return Some(Quick::End);
+            }
+            let v = next.get();
+            left.set(left.get() - 1);
+            next.set(v.wrapping_add(*step));
+            Some(Quick::Int(v))
+        }
+        _ => None,
+    })?;
+    let item = match quick {
+        Quick::Int(v) => return Some(Some(vm.int(gil, v))),
+        Quick::ListAt(l, k) => {
+            let item = l.get(gil).items.with(gil, |v| v.get(k).cloned());
+            l.into_any().release(gil);
+            item
+        }
+        Quick::End => None,
+    };
+    if item.is_none() {
+        finish(gil, iter);
+    }
+    Some(item)
+}
+
 fn finish(gil: &mut Gil<'_>, iter: &Obj<PyIter>) {
     let old = iter
         .get(gil)

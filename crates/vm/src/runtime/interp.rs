@@ -74,7 +74,8 @@ impl Frame {
 /// Most finished frames [`Vm`] keeps for reuse.
 const FRAME_POOL: usize = 32;
 
-/// A frame for `code`, from the pool when it has one: no locals, cells or stack yet.
+/// A frame for `code`, from the pool when it has one: no cells or stack yet, and its local
+/// slots (if any) all empty, to be resized to the code's count.
 #[inline(always)]
 fn new_frame(
     gil: &Gil<'_>,
@@ -113,6 +114,8 @@ fn new_frame(
 /// would; the locals first to last, as CPython clears a frame) and keeps the emptied frame,
 /// vectors and all, for the next call.
 fn recycle(gil: &Gil<'_>, vm: &Vm, mut done: Box<Frame>) {
+    // Slots past the code's own locals are empty leftovers of an earlier call.
+    let nlocals = done.code.get(gil).code.varnames.len();
     let idle_code = vm.idle_code.clone_ref(gil);
     std::mem::replace(&mut done.code, idle_code)
         .into_any()
@@ -124,12 +127,13 @@ fn recycle(gil: &Gil<'_>, vm: &Vm, mut done: Box<Frame>) {
     if let Some(l) = done.locals.take() {
         l.into_any().release(gil);
     }
-    for slot in done.fast.iter_mut() {
+    // The slots stay, emptied, for the next call through the pool (`frame_from_stack`
+    // fills them in place; other frames resize them).
+    for slot in done.fast.iter_mut().take(nlocals) {
         if let Some(v) = slot.take() {
             v.release(gil);
         }
     }
-    done.fast.clear();
     done.cells.clear();
     done.stack.clear();
     done.blocks.clear();
@@ -1641,21 +1645,22 @@ fn frame_from_stack(
         fobj.globals.clone_ref(gil),
         None,
     );
-    // The arguments are popped (last first) onto the new locals, then put in order (no
+    // A pooled frame keeps its emptied slots (see `recycle`): grown if too few, never
+    // shortened. The arguments are popped (last first) straight into their slots (no
     // `Drain` iterator: moving one through memory cost a store-forwarding stall per call).
+    let nlocals = fobj.shape.nlocals as usize;
+    if frame.fast.len() < nlocals {
+        frame.fast.resize(nlocals, None);
+    }
     let self_arg = f.stack[base].tag() != tag::NULL;
     let start = base + 1 + usize::from(!self_arg);
+    let first = usize::from(receiver.is_some());
     if let Some(r) = receiver {
-        frame.fast.push(Some(r));
+        frame.fast[0] = Some(r);
     }
-    let at = frame.fast.len();
-    for _ in start..f.stack.len() {
-        let v = f.stack.pop();
-        frame.fast.push(v);
+    for k in (first..first + f.stack.len() - start).rev() {
+        frame.fast[k] = f.stack.pop();
     }
-    frame.fast[at..].reverse();
-    let missing = (fobj.shape.nlocals as usize).saturating_sub(frame.fast.len());
-    frame.fast.extend(std::iter::repeat_n(None, missing));
     // The `NULL` and the callable, or (for a method call) the callable alone.
     drop(f.stack.pop());
     if !self_arg {

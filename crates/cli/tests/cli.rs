@@ -304,6 +304,37 @@ fn pythonmalloc_debug_runs_a_script() {
 }
 
 #[test]
+fn debugmallocstats_reports_the_free_lists() {
+    // After a full collection the lists are empty; then 31 lists (30 items and their list)
+    // and 7 floats die onto them. CPython 3.11 prints the same counts (its blocks are smaller).
+    let code = "import gc, sys\ngc.collect()\nx = [[] for i in range(30)]\ndel x\n\
+                y = [1.5 * i for i in range(7)]\ndel y\nsys._debugmallocstats()";
+    for mode in ["pymalloc", "malloc"] {
+        let o = run_with_env(&[("PYTHONMALLOC", mode)], &["-c", code]);
+        assert_eq!(o.status.code(), Some(0), "stderr: {}", stderr(&o));
+        let err = stderr(&o);
+        let count = |name: &str| -> usize {
+            let line = err
+                .lines()
+                .find(|l| l.contains(&format!(" free {name}s * ")))
+                .unwrap_or_else(|| panic!("{mode}: no {name} line in {err}"));
+            // "N free NAMEs * SIZE bytes each =   TOTAL", CPython's columns.
+            assert_eq!(line.len(), 71, "{line:?}");
+            let words: Vec<&str> = line.split_whitespace().collect();
+            let (n, size) = (words[0].parse::<usize>(), words[4].parse::<usize>());
+            let total = words[8].replace(',', "").parse::<usize>();
+            let (n, size, total) = (n.unwrap(), size.unwrap(), total.unwrap());
+            assert_eq!(total, n * size, "{line:?}");
+            n
+        };
+        assert_eq!(count("PyListObject"), 31, "{mode}");
+        assert_eq!(count("PyFloatObject"), 7, "{mode}");
+        count("PyDictObject");
+        count("PyTupleObject");
+    }
+}
+
+#[test]
 fn pythonmallocstats_prints_the_report_at_exit() {
     let o = run_with_env(
         &[("PYTHONMALLOCSTATS", "1")],

@@ -29,6 +29,7 @@ use std::ptr::NonNull;
 
 use crate::gil::Gil;
 use crate::state::heap;
+use crate::types::{Object, TypeOf};
 
 /// How many free lists the heap has; [`FreeList::slot`] picks one.
 pub const FREE_LIST_SLOTS: usize = 8;
@@ -127,6 +128,25 @@ pub(crate) fn clear_all() {
             unsafe { h.obmalloc().free_sized(block, size) };
         }
     }
+}
+
+/// The size of the block an object of `T` takes from the allocator: its GC links (when
+/// `T` is tracked), header and payload. A free list of `T` holds blocks of this size.
+///
+/// ```
+/// use heap::{Object, Trace};
+///
+/// #[derive(Trace)]
+/// struct Pair(u64, u64);
+/// impl Object for Pair {
+///     const TRACKED: bool = false;
+/// }
+///
+/// // A 16-byte header, then the payload.
+/// assert_eq!(heap::block_size::<Pair>(), 16 + 16);
+/// ```
+pub const fn block_size<T: Object>() -> usize {
+    TypeOf::<T>::INFO.alloc_size
 }
 
 /// How many dead objects' blocks free list `slot` holds right now.

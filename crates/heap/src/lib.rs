@@ -119,7 +119,7 @@ pub mod weakref;
 #[cfg(not(loom))]
 pub use cell::{GilCell, PureClone};
 #[cfg(not(loom))]
-pub use free_list::{FREE_LIST_SLOTS, FreeList, free_list_len};
+pub use free_list::{FREE_LIST_SLOTS, FreeList, block_size, free_list_len};
 #[cfg(not(loom))]
 pub use gil::{Gil, gil_held, with_gil};
 #[cfg(not(loom))]

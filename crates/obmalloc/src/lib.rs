@@ -124,4 +124,4 @@ pub use config::{
 pub use global::ObmallocGlobal;
 pub use instance::Obmalloc;
 pub use size_class::SizeClass;
-pub use stats::{ClassStats, Stats};
+pub use stats::{ClassStats, Stats, free_list_line};

@@ -166,16 +166,36 @@ impl Obmalloc {
 /// One `label = value` line: the label padded to 35 columns, the value right-aligned in 21
 /// with comma grouping (CPython's `printone`).
 fn line(f: &mut fmt::Formatter<'_>, label: &str, value: usize) -> Result<usize, fmt::Error> {
+    writeln!(f, "{label:<35}={:>21}", grouped(value))?;
+    Ok(value)
+}
+
+/// `value` in decimal with a comma between groups of three digits.
+fn grouped(value: usize) -> String {
     let digits = value.to_string();
-    let mut grouped = String::with_capacity(digits.len() + digits.len() / 3);
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (n, ch) in digits.chars().enumerate() {
         if n > 0 && (digits.len() - n).is_multiple_of(3) {
-            grouped.push(',');
+            out.push(',');
         }
-        grouped.push(ch);
+        out.push(ch);
     }
-    writeln!(f, "{label:<35}={grouped:>21}")?;
-    Ok(value)
+    out
+}
+
+/// The report line for a free list (CPython's `_PyDebugAllocatorStats`, which
+/// `sys._debugmallocstats()` prints for the dict, float, list and tuple lists after the
+/// allocator's report): "`blocks` free `name`s * `block_size` bytes each", right-aligned,
+/// then the bytes they hold, with a newline.
+///
+/// ```
+/// let l = obmalloc::free_list_line("PyFloatObject", 4, 24);
+/// assert_eq!(l.trim_start(), "4 free PyFloatObjects * 24 bytes each =                   96\n");
+/// assert_eq!(l.len(), 48 + 1 + 1 + 21 + 1);
+/// ```
+pub fn free_list_line(name: &str, blocks: usize, block_size: usize) -> String {
+    let what = format!("{blocks} free {name}s * {block_size} bytes each");
+    format!("{what:>48} ={:>21}\n", grouped(blocks * block_size))
 }
 
 impl fmt::Display for Stats {

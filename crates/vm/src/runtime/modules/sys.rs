@@ -306,6 +306,39 @@ fn debugmallocstats(
     if let Some(stats) = heap::malloc_stats(gil) {
         vm.write_stderr(&format!("{stats}\n"));
     }
+    // Then, in every allocator mode, the free lists (`_PyObject_DebugTypeStats`). CPython
+    // keeps a tuple list per size, 1 to 20; pymem's tuples are all one block size, so one list
+    // and one line.
+    let lists = [
+        (
+            "PyDictObject",
+            free_lists::DICT,
+            heap::block_size::<PyDict>(),
+        ),
+        (
+            "PyFloatObject",
+            free_lists::FLOAT,
+            heap::block_size::<PyFloat>(),
+        ),
+        (
+            "PyListObject",
+            free_lists::LIST,
+            heap::block_size::<PyList>(),
+        ),
+        (
+            "PyTupleObject",
+            free_lists::TUPLE,
+            heap::block_size::<PyTuple>(),
+        ),
+    ];
+    let report: String = lists
+        .iter()
+        .map(|&(name, list, size)| {
+            let n = heap::free_list_len(gil, list.slot);
+            obmalloc::free_list_line(name, n, size)
+        })
+        .collect();
+    vm.write_stderr(&report);
     Ok(vm.none.clone())
 }
 

@@ -715,7 +715,7 @@ fn step(
                 {
                     Ok(r) => r,
                     Err(e) => {
-                        drop(pop(f));
+                        pop(f).release(gil);
                         return Err(e);
                     }
                 },
@@ -895,7 +895,7 @@ fn step(
             match next {
                 Some(v) => f.stack.push(v),
                 None => {
-                    drop(pop(f));
+                    pop(f).release(gil);
                     *pc = t as usize;
                 }
             }
@@ -1015,7 +1015,7 @@ fn step(
                 .map(|t| t.get(gil).items.to_vec())
                 .unwrap_or_default();
             let callable = pop(f);
-            drop(pop(f));
+            pop(f).release(gil);
             match start_call(gil, vm, callable, args, kwargs)? {
                 Started::Frame(frame) => return Ok(Flow::Call(frame)),
                 Started::Done(r) => f.stack.push(r),
@@ -1662,9 +1662,10 @@ fn frame_from_stack(
         frame.fast[k] = f.stack.pop();
     }
     // The `NULL` and the callable, or (for a method call) the callable alone.
-    drop(f.stack.pop());
-    if !self_arg {
-        drop(f.stack.pop());
+    for _ in 0..1 + usize::from(!self_arg) {
+        if let Some(v) = f.stack.pop() {
+            v.release(gil);
+        }
     }
     debug_assert_eq!(f.stack.len(), base, "a call takes its whole stack section");
     if fobj.shape.needs_cells {

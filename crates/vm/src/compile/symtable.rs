@@ -319,14 +319,21 @@ impl Builder<'_, '_> {
                 self.stmts(body)?;
                 self.stmts(orelse)
             }
-            StmtKind::While { test, body } => {
+            StmtKind::While { test, body, orelse } => {
                 self.expr(test)?;
-                self.stmts(body)
+                self.stmts(body)?;
+                self.stmts(orelse)
             }
-            StmtKind::For { target, iter, body } => {
+            StmtKind::For {
+                target,
+                iter,
+                body,
+                orelse,
+            } => {
                 self.target(target, DEF_LOCAL)?;
                 self.expr(iter)?;
-                self.stmts(body)
+                self.stmts(body)?;
+                self.stmts(orelse)
             }
             StmtKind::FunctionDef(f) => {
                 self.add(&f.name.name, DEF_LOCAL);
@@ -351,12 +358,10 @@ impl Builder<'_, '_> {
             }
             StmtKind::Global(names) => self.declare(names, s.span, true),
             StmtKind::Nonlocal(names) => self.declare(names, s.span, false),
-            StmtKind::Import(names) => {
-                names.iter().for_each(|n| self.add(&n.name, DEF_IMPORT));
-                Ok(())
-            }
-            StmtKind::ImportFrom { names, .. } => {
-                names.iter().for_each(|n| self.add(&n.name, DEF_IMPORT));
+            StmtKind::Import(names) | StmtKind::ImportFrom { names, .. } => {
+                names
+                    .iter()
+                    .for_each(|n| self.add(&n.bound().name, DEF_IMPORT));
                 Ok(())
             }
             StmtKind::Try {

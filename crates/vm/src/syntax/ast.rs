@@ -15,6 +15,23 @@ pub struct Module {
     pub body: Vec<Stmt>,
 }
 
+/// One name of an `import` or `from ... import`: what is imported, and the name it is bound
+/// to when that differs (`as`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImportAlias {
+    /// The module or attribute imported.
+    pub name: Ident,
+    /// The `as` name, if any.
+    pub asname: Option<Ident>,
+}
+
+impl ImportAlias {
+    /// The name the import binds: the `as` name, else the imported one.
+    pub fn bound(&self) -> &Ident {
+        self.asname.as_ref().unwrap_or(&self.name)
+    }
+}
+
 /// A name with its location (`def f`, `x.attr`, `global g`, parameters, ...).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Ident {
@@ -73,14 +90,16 @@ pub enum StmtKind {
         /// The `elif`/`else` part (empty when there is none).
         orelse: Vec<Stmt>,
     },
-    /// `while test: body`.
+    /// `while test: body [else: orelse]`.
     While {
         /// The condition, evaluated before each iteration.
         test: Expr,
         /// The loop body.
         body: Vec<Stmt>,
+        /// Run when the condition turns false (not after a `break`); empty when absent.
+        orelse: Vec<Stmt>,
     },
-    /// `for target in iter: body`.
+    /// `for target in iter: body [else: orelse]`.
     For {
         /// The loop target (may be a nested tuple/list of targets).
         target: Expr,
@@ -88,6 +107,8 @@ pub enum StmtKind {
         iter: Expr,
         /// The loop body.
         body: Vec<Stmt>,
+        /// Run when the iterable is exhausted (not after a `break`); empty when absent.
+        orelse: Vec<Stmt>,
     },
     /// `def name(params): body`.
     FunctionDef(Box<FunctionDef>),
@@ -97,14 +118,14 @@ pub enum StmtKind {
     Global(Vec<Ident>),
     /// `nonlocal a, b`.
     Nonlocal(Vec<Ident>),
-    /// `import a, b` (builtin modules only; no `as`).
-    Import(Vec<Ident>),
-    /// `from module import a, b`.
+    /// `import a, b as c` (builtin modules only).
+    Import(Vec<ImportAlias>),
+    /// `from module import a, b as c`.
     ImportFrom {
         /// The module (absolute, no dots).
         module: Ident,
         /// The imported names.
-        names: Vec<Ident>,
+        names: Vec<ImportAlias>,
     },
     /// `raise exc [from cause]`, or a bare `raise` (`exc: None`) that re-raises the
     /// exception being handled.

@@ -139,26 +139,20 @@ impl Lowerer<'_, '_> {
                     .collect::<Result<_>>()?,
             ),
             S::If(s) => self.if_stmt(s)?,
-            S::While(s) => {
-                if !s.orelse.is_empty() {
-                    return Err(self.unsupported(s.range, "loop-else", "'else' on loops"));
-                }
-                StmtKind::While {
-                    test: self.expr(&s.test)?,
-                    body: self.stmts(&s.body)?,
-                }
-            }
+            S::While(s) => StmtKind::While {
+                test: self.expr(&s.test)?,
+                body: self.stmts(&s.body)?,
+                orelse: self.stmts(&s.orelse)?,
+            },
             S::For(s) => {
                 if s.is_async {
                     return Err(self.unsupported(s.range, "async", "'async for'"));
-                }
-                if !s.orelse.is_empty() {
-                    return Err(self.unsupported(s.range, "loop-else", "'else' on loops"));
                 }
                 StmtKind::For {
                     target: self.target(&s.target)?,
                     iter: self.expr(&s.iter)?,
                     body: self.stmts(&s.body)?,
+                    orelse: self.stmts(&s.orelse)?,
                 }
             }
             S::FunctionDef(s) => StmtKind::FunctionDef(Box::new(self.function_def(s)?)),
@@ -169,14 +163,7 @@ impl Lowerer<'_, '_> {
                 if s.is_lazy {
                     return Err(self.unsupported(s.range, "lazy-import", "'lazy import'"));
                 }
-                let mut names = Vec::with_capacity(s.names.len());
-                for alias in &s.names {
-                    if alias.asname.is_some() {
-                        return Err(self.unsupported(alias.range, "import-as", "'import ... as'"));
-                    }
-                    names.push(self.ident(&alias.name));
-                }
-                StmtKind::Import(names)
+                StmtKind::Import(s.names.iter().map(|a| self.alias(a)).collect())
             }
             S::ImportFrom(s) => self.import_from(s)?,
             S::Raise(s) => StmtKind::Raise {
@@ -257,6 +244,13 @@ impl Lowerer<'_, '_> {
         })
     }
 
+    fn alias(&self, a: &ra::Alias) -> ImportAlias {
+        ImportAlias {
+            name: self.ident(&a.name),
+            asname: a.asname.as_ref().map(|n| self.ident(n)),
+        }
+    }
+
     fn import_from(&mut self, s: &ra::StmtImportFrom) -> Result<StmtKind> {
         if s.is_lazy {
             return Err(self.unsupported(s.range, "lazy-import", "'lazy import'"));
@@ -270,10 +264,7 @@ impl Lowerer<'_, '_> {
             if alias.name.id.as_str() == "*" {
                 return Err(self.unsupported(alias.range, "import-star", "'import *'"));
             }
-            if alias.asname.is_some() {
-                return Err(self.unsupported(alias.range, "import-as", "'import ... as'"));
-            }
-            names.push(self.ident(&alias.name));
+            names.push(self.alias(alias));
         }
         Ok(StmtKind::ImportFrom { module, names })
     }

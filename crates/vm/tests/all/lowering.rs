@@ -36,6 +36,16 @@ fn params(p: &Params) -> String {
     out.join(", ")
 }
 
+fn aliases(ids: &[ImportAlias]) -> String {
+    ids.iter()
+        .map(|a| match &a.asname {
+            Some(n) => format!("{} as {}", a.name.name, n.name),
+            None => a.name.name.clone(),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 fn names(ids: &[Ident]) -> String {
     ids.iter()
         .map(|i| i.name.as_str())
@@ -60,10 +70,37 @@ fn stmt(s: &Stmt) -> String {
         StmtKind::If { test, body, orelse } => {
             format!("If({}, {}, {})", expr(test), block(body), block(orelse))
         }
-        StmtKind::While { test, body } => format!("While({}, {})", expr(test), block(body)),
-        StmtKind::For { target, iter, body } => {
+        StmtKind::While { test, body, orelse } if orelse.is_empty() => {
+            format!("While({}, {})", expr(test), block(body))
+        }
+        StmtKind::While { test, body, orelse } => {
+            format!(
+                "While({}, {}, else {})",
+                expr(test),
+                block(body),
+                block(orelse)
+            )
+        }
+        StmtKind::For {
+            target,
+            iter,
+            body,
+            orelse,
+        } if orelse.is_empty() => {
             format!("For({}, {}, {})", expr(target), expr(iter), block(body))
         }
+        StmtKind::For {
+            target,
+            iter,
+            body,
+            orelse,
+        } => format!(
+            "For({}, {}, {}, else {})",
+            expr(target),
+            expr(iter),
+            block(body),
+            block(orelse)
+        ),
         StmtKind::FunctionDef(f) => {
             format!(
                 "Def({}({}), {})",
@@ -80,9 +117,9 @@ fn stmt(s: &Stmt) -> String {
         ),
         StmtKind::Global(ns) => format!("Global({})", names(ns)),
         StmtKind::Nonlocal(ns) => format!("Nonlocal({})", names(ns)),
-        StmtKind::Import(ns) => format!("Import({})", names(ns)),
+        StmtKind::Import(ns) => format!("Import({})", aliases(ns)),
         StmtKind::ImportFrom { module, names: ns } => {
-            format!("From({}, {})", module.name, names(ns))
+            format!("From({}, {})", module.name, aliases(ns))
         }
         StmtKind::Raise {
             exc: Some(e),
@@ -245,6 +282,15 @@ const TABLE: &[(&str, &str)] = &[
     (
         "\"\"\"doc\"\"\"\nimport gc, sys\nfrom math import sin, sqrt\n",
         "Expr(\"doc\"); Import(gc, sys); From(math, sin, sqrt)",
+    ),
+    (
+        "import sys as s, gc\nfrom weakref import ref as r, proxy\n",
+        "Import(sys as s, gc); From(weakref, ref as r, proxy)",
+    ),
+    // Loops with `else` parts.
+    (
+        "for x in y:\n    break\nelse:\n    z = 1\nwhile x:\n    pass\nelse:\n    pass\n",
+        "For(x, y, [Break], else [Assign([z], 1)]); While(x, [Pass], else [Pass])",
     ),
     (
         "if __name__ == \"__main__\":\n    main()\n",
@@ -441,12 +487,6 @@ const UNSUPPORTED: &[(&str, &str, (u32, u32), &str)] = &[
         "bare 'except:'",
     ),
     (
-        "for x in y:\n    pass\nelse:\n    pass\n",
-        "loop-else",
-        (1, 1),
-        "'else' on loops",
-    ),
-    (
         "with f() as g:\n    pass\n",
         "with statement",
         (1, 1),
@@ -523,7 +563,6 @@ const UNSUPPORTED: &[(&str, &str, (u32, u32), &str)] = &[
         (1, 9),
         "class keywords",
     ),
-    ("import sys as s\n", "import-as", (1, 8), "'import ... as'"),
     (
         "from . import x\n",
         "relative-import",

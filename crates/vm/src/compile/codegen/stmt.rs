@@ -67,37 +67,46 @@ impl Compiler<'_> {
                     self.patch_here(to_end);
                 }
             }
-            StmtKind::While { test, body } => {
+            StmtKind::While { test, body, orelse } => {
                 let start = self.here();
                 let exits = self.jump_if(test, false)?;
-                self.loop_body(start, false, body, span)?;
+                let breaks = self.loop_body(start, false, body, span)?;
                 exits.into_iter().for_each(|j| self.patch_here(j));
+                self.stmts(orelse)?;
+                breaks.into_iter().for_each(|j| self.patch_here(j));
             }
-            StmtKind::For { target, iter, body } => {
+            StmtKind::For {
+                target,
+                iter,
+                body,
+                orelse,
+            } => {
                 self.expr(iter)?;
                 self.emit(Instr::GetIter, span);
                 let start = self.here();
                 let exit = self.emit(Instr::ForIter(0), span);
                 self.store(target)?;
-                self.loop_body(start, true, body, span)?;
+                let breaks = self.loop_body(start, true, body, span)?;
                 self.patch_here(exit);
+                self.stmts(orelse)?;
+                breaks.into_iter().for_each(|j| self.patch_here(j));
             }
             StmtKind::FunctionDef(f) => self.function_def(f, span)?,
             StmtKind::ClassDef(c) => self.class_def(c, span)?,
             StmtKind::Import(names) => {
                 for n in names {
-                    let i = self.add_name(&n.name);
+                    let i = self.add_name(&n.name.name);
                     self.emit(Instr::ImportName(i), span);
-                    self.store_name(&n.name, span);
+                    self.store_name(&n.bound().name, span);
                 }
             }
             StmtKind::ImportFrom { module, names } => {
                 let m = self.add_name(&module.name);
                 self.emit(Instr::ImportName(m), span);
                 for n in names {
-                    let i = self.add_name(&n.name);
+                    let i = self.add_name(&n.name.name);
                     self.emit(Instr::ImportFrom(i), span);
-                    self.store_name(&n.name, span);
+                    self.store_name(&n.bound().name, span);
                 }
                 self.emit(Instr::PopTop, span);
             }
@@ -143,9 +152,16 @@ impl Compiler<'_> {
         Ok(())
     }
 
-    /// Compiles a loop body inside a `Loop` block: `continue` goes to `start`, the body ends
-    /// with a jump back, and `break`s are patched to the instruction after that jump.
-    fn loop_body(&mut self, start: u32, iter: bool, body: &[Stmt], span: Span) -> Res {
+    /// Compiles a loop body inside a `Loop` block: `continue` goes to `start` and the body
+    /// ends with a jump back. Returns the `break` jumps, for the caller to patch past the
+    /// loop's `else` part.
+    fn loop_body(
+        &mut self,
+        start: u32,
+        iter: bool,
+        body: &[Stmt],
+        span: Span,
+    ) -> Result<Vec<usize>, SyntaxError> {
         self.unit().blocks.push(Block::Loop {
             start,
             breaks: Vec::new(),
@@ -155,10 +171,10 @@ impl Compiler<'_> {
         let block = self.unit().blocks.pop();
         result?;
         self.emit(Instr::Jump(start), span);
-        if let Some(Block::Loop { breaks, .. }) = block {
-            breaks.into_iter().for_each(|j| self.patch_here(j));
+        match block {
+            Some(Block::Loop { breaks, .. }) => Ok(breaks),
+            _ => Ok(Vec::new()),
         }
-        Ok(())
     }
 
     fn break_or_continue(&mut self, is_break: bool, span: Span) -> Res {

@@ -153,7 +153,7 @@ class Lint(ast.NodeVisitor):
     # --- definitions ---------------------------------------------------------------------------
     def visit_FunctionDef(self, node):
         if node.decorator_list:
-            self.error(node, "decorator")
+            self.tags.add("decorator")
         a = node.args
         if a.kwonlyargs:
             self.tags.add("kwonly")
@@ -168,7 +168,7 @@ class Lint(ast.NodeVisitor):
 
     def visit_ClassDef(self, node):
         if node.decorator_list:
-            self.error(node, "decorator")
+            self.tags.add("decorator")
         if node.keywords:
             self.tags.add("class-keywords")
         if len(node.bases) > 1:

@@ -337,6 +337,7 @@ impl Builder<'_, '_> {
             }
             StmtKind::FunctionDef(f) => {
                 self.add(&f.name.name, DEF_LOCAL);
+                f.decorators.iter().try_for_each(|d| self.expr(d))?;
                 for p in &f.params.args {
                     if let Some(d) = &p.default {
                         self.expr(d)?;
@@ -350,6 +351,7 @@ impl Builder<'_, '_> {
             }
             StmtKind::ClassDef(c) => {
                 self.add(&c.name.name, DEF_LOCAL);
+                c.decorators.iter().try_for_each(|d| self.expr(d))?;
                 c.bases.iter().try_for_each(|b| self.expr(b))?;
                 let prev = self.enter(ScopeKind::Class, &c.name.name, s.span.start);
                 self.stmts(&c.body)?;

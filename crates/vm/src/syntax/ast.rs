@@ -159,6 +159,8 @@ pub enum StmtKind {
 /// A function definition (also the parameters and body of a `lambda`).
 #[derive(Clone, Debug, PartialEq)]
 pub struct FunctionDef {
+    /// The decorators, top first (applied bottom first).
+    pub decorators: Vec<Expr>,
     /// The function's name.
     pub name: Ident,
     /// Its parameters.
@@ -190,6 +192,8 @@ pub struct Param {
 /// A class definition.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ClassDef {
+    /// The decorators, top first (applied bottom first).
+    pub decorators: Vec<Expr>,
     /// The class's name.
     pub name: Ident,
     /// The base class expressions (at most one in PySub-0).

@@ -269,12 +269,13 @@ impl Lowerer<'_, '_> {
         Ok(StmtKind::ImportFrom { module, names })
     }
 
+    fn decorators(&mut self, list: &[ra::Decorator]) -> Result<Vec<Expr>> {
+        list.iter().map(|d| self.expr(&d.expression)).collect()
+    }
+
     fn function_def(&mut self, s: &ra::StmtFunctionDef) -> Result<FunctionDef> {
         if s.is_async {
             return Err(self.unsupported(s.range, "async", "'async def'"));
-        }
-        if let Some(d) = s.decorator_list.first() {
-            return Err(self.unsupported(d.range, "decorator", "decorators"));
         }
         if let Some(tp) = &s.type_params {
             return Err(self.unsupported(tp.range, "type-params", "type parameters"));
@@ -283,6 +284,7 @@ impl Lowerer<'_, '_> {
             return Err(self.unsupported(r.range(), "annotations", "annotations"));
         }
         Ok(FunctionDef {
+            decorators: self.decorators(&s.decorator_list)?,
             name: self.ident(&s.name),
             params: self.params(&s.parameters)?,
             body: self.stmts(&s.body)?,
@@ -325,9 +327,6 @@ impl Lowerer<'_, '_> {
     }
 
     fn class_def(&mut self, s: &ra::StmtClassDef) -> Result<ClassDef> {
-        if let Some(d) = s.decorator_list.first() {
-            return Err(self.unsupported(d.range, "decorator", "decorators"));
-        }
         if let Some(tp) = &s.type_params {
             return Err(self.unsupported(tp.range, "type-params", "type parameters"));
         }
@@ -348,6 +347,7 @@ impl Lowerer<'_, '_> {
             }
         }
         Ok(ClassDef {
+            decorators: self.decorators(&s.decorator_list)?,
             name: self.ident(&s.name),
             bases,
             body: self.stmts(&s.body)?,

@@ -101,6 +101,13 @@ fn stmt(s: &Stmt) -> String {
             block(body),
             block(orelse)
         ),
+        StmtKind::FunctionDef(f) if !f.decorators.is_empty() => format!(
+            "@[{}] Def({}({}), {})",
+            list(&f.decorators),
+            f.name.name,
+            params(&f.params),
+            block(&f.body)
+        ),
         StmtKind::FunctionDef(f) => {
             format!(
                 "Def({}({}), {})",
@@ -286,6 +293,11 @@ const TABLE: &[(&str, &str)] = &[
     (
         "import sys as s, gc\nfrom weakref import ref as r, proxy\n",
         "Import(sys as s, gc); From(weakref, ref as r, proxy)",
+    ),
+    // Decorators, top first.
+    (
+        "@a\n@b.c(1)\ndef f():\n    pass\n",
+        "@[a, Call(b.c, [1])] Def(f(), [Pass])",
     ),
     // Loops with `else` parts.
     (
@@ -503,12 +515,6 @@ const UNSUPPORTED: &[(&str, &str, (u32, u32), &str)] = &[
         "generator expression",
         (1, 5),
         "generator expressions",
-    ),
-    (
-        "@dec\ndef f():\n    pass\n",
-        "decorator",
-        (1, 1),
-        "decorators",
     ),
     ("x = {1, 2}\n", "set", (1, 5), "sets"),
     ("x = b'abc'\n", "bytes literal", (1, 5), "bytes"),

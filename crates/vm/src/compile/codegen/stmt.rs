@@ -456,6 +456,7 @@ impl Compiler<'_> {
     }
 
     fn function_def(&mut self, f: &FunctionDef, span: Span) -> Res {
+        self.decorators(&f.decorators)?;
         let has_defaults = self.defaults(&f.params, span)?;
         self.open_function(&f.name.name, CodeKind::Function, &f.params, span);
         let mut body = &f.body[..];
@@ -467,8 +468,24 @@ impl Compiler<'_> {
         let result = self.stmts(body);
         let code = self.finish_function(result, f.body.last().map(|s| (s.span, &s.kind)), span)?;
         self.make_function(code, has_defaults, span);
+        self.apply_decorators(&f.decorators);
         self.store_name(&f.name.name, span);
         Ok(())
+    }
+
+    /// Pushes the decorators' values, top first (before anything else of the definition is
+    /// evaluated, as CPython does).
+    fn decorators(&mut self, decorators: &[Expr]) -> Res {
+        decorators.iter().try_for_each(|d| self.expr(d))
+    }
+
+    /// Calls each decorator on what is below it, bottom first: a decorator and the value
+    /// above it are a callable and its one argument in the method-call layout (`CALL 0`),
+    /// CPython 3.11's sequence.
+    fn apply_decorators(&mut self, decorators: &[Expr]) {
+        for d in decorators.iter().rev() {
+            self.emit(Instr::Call(0), d.span);
+        }
     }
 
     /// Closes the current function unit, adding the implicit `return None` unless the body
@@ -493,6 +510,7 @@ impl Compiler<'_> {
     }
 
     fn class_def(&mut self, c: &ClassDef, span: Span) -> Res {
+        self.decorators(&c.decorators)?;
         self.emit(Instr::PushNull, span);
         self.emit(Instr::LoadBuildClass, span);
         let scope = self.child_scope(span);
@@ -511,6 +529,7 @@ impl Compiler<'_> {
             self.expr(b)?;
         }
         self.emit(Instr::Call(2 + c.bases.len() as u32), span);
+        self.apply_decorators(&c.decorators);
         self.store_name(&c.name.name, span);
         Ok(())
     }

@@ -14,6 +14,7 @@ use super::{BuiltinFn, PyResult, Vm, types};
 
 pub mod dict;
 pub mod list;
+pub mod set;
 pub mod str;
 
 /// Keyword arguments as a builtin receives them.
@@ -37,6 +38,7 @@ pub fn install(gil: &mut Gil<'_>, vm: &Vm) {
     str::install(gil, vm);
     list::install(gil, vm);
     dict::install(gil, vm);
+    set::install(gil, vm);
     let tuple = vm.types.tuple.clone();
     method(gil, vm, &tuple, "tuple", "index", tuple_index);
     method(gil, vm, &tuple, "tuple", "count", tuple_count);

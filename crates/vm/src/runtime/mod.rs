@@ -26,6 +26,8 @@ pub mod modules;
 pub mod object;
 pub mod ops;
 pub mod run;
+pub mod set;
+pub mod set_ops;
 pub mod types;
 
 use std::cell::{Cell, RefCell};

@@ -441,3 +441,7 @@ fn place_clean(slots: &mut [Slot], hash: i64, key: AnyObj) {
             & mask;
     }
 }
+
+#[cfg(test)]
+#[path = "set_tests.rs"]
+mod tests;

@@ -1,8 +1,9 @@
-//! Methods of the builtin types (`str`, `list`, `dict`, `tuple`, `int`, `float`), installed
-//! as method descriptors in their classes' namespaces.
+//! Methods of the builtin types (`str`, `list`, `dict`, `set`, `frozenset`, `tuple`, `int`,
+//! `float`), installed as method descriptors in their classes' namespaces.
 //!
-//! `str` methods live in [`mod@str`], `list` methods in [`mod@list`], `dict` methods in [`mod@dict`];
-//! the few `tuple`, `int` and `float` methods are here.
+//! `str` methods live in [`mod@str`], `list` methods in [`mod@list`], `dict` methods in
+//! [`mod@dict`], `set` and `frozenset` methods in [`mod@set`]; the few `tuple`, `int` and
+//! `float` methods are here.
 
 use heap::{AnyObj, Gil};
 

@@ -288,7 +288,7 @@ pub fn intersection(
 
 /// Replaces the contents of `s` with those of `from` (CPython's body swap).
 pub fn replace_contents(gil: &mut Gil<'_>, s: &Obj<PySet>, from: &Obj<PySet>) {
-    let mut moved = table(gil, from).with_mut(gil, |t| std::mem::take(t));
+    let mut moved = table(gil, from).with_mut(gil, std::mem::take);
     moved.renew_generation();
     let old = table(gil, s).with_mut(gil, |t| std::mem::replace(t, moved));
     drop(old);

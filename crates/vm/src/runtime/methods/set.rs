@@ -55,8 +55,7 @@ fn prelude(
     kw: Kw<'_>,
     owner: &str,
     name: &str,
-    min: usize,
-    max: usize,
+    (min, max): (usize, usize),
 ) -> PyResult<Obj<PySet>> {
     let cls = if owner == "set" {
         vm.types.set.clone()
@@ -98,19 +97,19 @@ for_both! {
 }
 
 fn add(gil: &mut Gil<'_>, vm: &Vm, args: &[AnyObj], kw: Kw<'_>) -> PyResult<AnyObj> {
-    let s = prelude(gil, vm, args, kw, "set", "add", 1, 1)?;
+    let s = prelude(gil, vm, args, kw, "set", "add", (1, 1))?;
     so::add(gil, vm, &s, args[1].clone())?;
     Ok(vm.none.clone())
 }
 
 fn discard(gil: &mut Gil<'_>, vm: &Vm, args: &[AnyObj], kw: Kw<'_>) -> PyResult<AnyObj> {
-    let s = prelude(gil, vm, args, kw, "set", "discard", 1, 1)?;
+    let s = prelude(gil, vm, args, kw, "set", "discard", (1, 1))?;
     so::discard(gil, vm, &s, &args[1])?;
     Ok(vm.none.clone())
 }
 
 fn remove(gil: &mut Gil<'_>, vm: &Vm, args: &[AnyObj], kw: Kw<'_>) -> PyResult<AnyObj> {
-    let s = prelude(gil, vm, args, kw, "set", "remove", 1, 1)?;
+    let s = prelude(gil, vm, args, kw, "set", "remove", (1, 1))?;
     if so::discard(gil, vm, &s, &args[1])? {
         Ok(vm.none.clone())
     } else {
@@ -119,7 +118,7 @@ fn remove(gil: &mut Gil<'_>, vm: &Vm, args: &[AnyObj], kw: Kw<'_>) -> PyResult<A
 }
 
 fn pop(gil: &mut Gil<'_>, vm: &Vm, args: &[AnyObj], kw: Kw<'_>) -> PyResult<AnyObj> {
-    let s = prelude(gil, vm, args, kw, "set", "pop", 0, 0)?;
+    let s = prelude(gil, vm, args, kw, "set", "pop", (0, 0))?;
     match s.get(gil).table.with_mut(gil, |t| t.pop()) {
         Some(k) => Ok(k),
         None => {
@@ -130,23 +129,23 @@ fn pop(gil: &mut Gil<'_>, vm: &Vm, args: &[AnyObj], kw: Kw<'_>) -> PyResult<AnyO
 }
 
 fn clear(gil: &mut Gil<'_>, vm: &Vm, args: &[AnyObj], kw: Kw<'_>) -> PyResult<AnyObj> {
-    let s = prelude(gil, vm, args, kw, "set", "clear", 0, 0)?;
+    let s = prelude(gil, vm, args, kw, "set", "clear", (0, 0))?;
     so::clear(gil, &s);
     Ok(vm.none.clone())
 }
 
 fn set_copy(gil: &mut Gil<'_>, vm: &Vm, args: &[AnyObj], kw: Kw<'_>) -> PyResult<AnyObj> {
-    let s = prelude(gil, vm, args, kw, "set", "copy", 0, 0)?;
+    let s = prelude(gil, vm, args, kw, "set", "copy", (0, 0))?;
     Ok(so::copy(gil, vm, &s)?.into_any())
 }
 
 fn frozenset_copy(gil: &mut Gil<'_>, vm: &Vm, args: &[AnyObj], kw: Kw<'_>) -> PyResult<AnyObj> {
-    prelude(gil, vm, args, kw, "frozenset", "copy", 0, 0)?;
+    prelude(gil, vm, args, kw, "frozenset", "copy", (0, 0))?;
     Ok(args[0].clone())
 }
 
 fn update(gil: &mut Gil<'_>, vm: &Vm, args: &[AnyObj], kw: Kw<'_>) -> PyResult<AnyObj> {
-    let s = prelude(gil, vm, args, kw, "set", "update", 0, ANY)?;
+    let s = prelude(gil, vm, args, kw, "set", "update", (0, ANY))?;
     for o in &args[1..] {
         so::update(gil, vm, &s, o)?;
     }
@@ -154,7 +153,7 @@ fn update(gil: &mut Gil<'_>, vm: &Vm, args: &[AnyObj], kw: Kw<'_>) -> PyResult<A
 }
 
 fn union(gil: &mut Gil<'_>, vm: &Vm, args: &[AnyObj], kw: Kw<'_>, owner: &str) -> PyResult<AnyObj> {
-    let s = prelude(gil, vm, args, kw, owner, "union", 0, ANY)?;
+    let s = prelude(gil, vm, args, kw, owner, "union", (0, ANY))?;
     let r = so::copy(gil, vm, &s)?;
     for o in &args[1..] {
         if !o.ptr_eq(&args[0]) {
@@ -188,7 +187,7 @@ fn intersection(
     kw: Kw<'_>,
     owner: &str,
 ) -> PyResult<AnyObj> {
-    let s = prelude(gil, vm, args, kw, owner, "intersection", 0, ANY)?;
+    let s = prelude(gil, vm, args, kw, owner, "intersection", (0, ANY))?;
     Ok(intersect_all(gil, vm, &s, &args[1..])?.into_any())
 }
 
@@ -198,7 +197,7 @@ fn intersection_update(
     args: &[AnyObj],
     kw: Kw<'_>,
 ) -> PyResult<AnyObj> {
-    let s = prelude(gil, vm, args, kw, "set", "intersection_update", 0, ANY)?;
+    let s = prelude(gil, vm, args, kw, "set", "intersection_update", (0, ANY))?;
     let r = intersect_all(gil, vm, &s, &args[1..])?;
     so::replace_contents(gil, &s, &r);
     Ok(vm.none.clone())
@@ -211,7 +210,7 @@ fn difference(
     kw: Kw<'_>,
     owner: &str,
 ) -> PyResult<AnyObj> {
-    let s = prelude(gil, vm, args, kw, owner, "difference", 0, ANY)?;
+    let s = prelude(gil, vm, args, kw, owner, "difference", (0, ANY))?;
     let Some((first, rest)) = args[1..].split_first() else {
         return Ok(so::copy(gil, vm, &s)?.into_any());
     };
@@ -223,7 +222,7 @@ fn difference(
 }
 
 fn difference_update(gil: &mut Gil<'_>, vm: &Vm, args: &[AnyObj], kw: Kw<'_>) -> PyResult<AnyObj> {
-    let s = prelude(gil, vm, args, kw, "set", "difference_update", 0, ANY)?;
+    let s = prelude(gil, vm, args, kw, "set", "difference_update", (0, ANY))?;
     for o in &args[1..] {
         so::difference_update(gil, vm, &s, o)?;
     }
@@ -237,7 +236,7 @@ fn symmetric_difference(
     kw: Kw<'_>,
     owner: &str,
 ) -> PyResult<AnyObj> {
-    let s = prelude(gil, vm, args, kw, owner, "symmetric_difference", 1, 1)?;
+    let s = prelude(gil, vm, args, kw, owner, "symmetric_difference", (1, 1))?;
     Ok(so::symmetric_difference(gil, vm, &s, &args[1])?.into_any())
 }
 
@@ -254,8 +253,7 @@ fn symmetric_difference_update(
         kw,
         "set",
         "symmetric_difference_update",
-        1,
-        1,
+        (1, 1),
     )?;
     so::symmetric_difference_update(gil, vm, &s, &args[1])?;
     Ok(vm.none.clone())
@@ -268,7 +266,7 @@ fn issubset(
     kw: Kw<'_>,
     owner: &str,
 ) -> PyResult<AnyObj> {
-    let s = prelude(gil, vm, args, kw, owner, "issubset", 1, 1)?;
+    let s = prelude(gil, vm, args, kw, owner, "issubset", (1, 1))?;
     let r = so::issubset(gil, vm, &s, &args[1])?;
     Ok(vm.bool(r))
 }
@@ -280,7 +278,7 @@ fn issuperset(
     kw: Kw<'_>,
     owner: &str,
 ) -> PyResult<AnyObj> {
-    let s = prelude(gil, vm, args, kw, owner, "issuperset", 1, 1)?;
+    let s = prelude(gil, vm, args, kw, owner, "issuperset", (1, 1))?;
     let r = so::issuperset(gil, vm, &s, &args[1])?;
     Ok(vm.bool(r))
 }
@@ -292,7 +290,7 @@ fn isdisjoint(
     kw: Kw<'_>,
     owner: &str,
 ) -> PyResult<AnyObj> {
-    let s = prelude(gil, vm, args, kw, owner, "isdisjoint", 1, 1)?;
+    let s = prelude(gil, vm, args, kw, owner, "isdisjoint", (1, 1))?;
     let r = so::isdisjoint(gil, vm, &s, &args[1])?;
     Ok(vm.bool(r))
 }

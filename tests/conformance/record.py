@@ -127,7 +127,6 @@ class Lint(ast.NodeVisitor):
     visit_Await = visit_AsyncFunctionDef = visit_AsyncFor = visit_AsyncWith = _forbidden("async")
     visit_With = _forbidden("with statement")
     visit_Match = _forbidden("match statement")
-    visit_Set = visit_SetComp = _forbidden("set")
 
     def visit_Constant(self, node):
         if isinstance(node.value, bytes):
@@ -215,6 +214,13 @@ class Lint(ast.NodeVisitor):
     def visit_DictComp(self, node):
         self.tags.add("dict-comp")
         self.generic_visit(node)
+
+    # Sets are a tier-2 addition to PySub-0 (python-subset-vm.md §3): allowed, declared.
+    def visit_Set(self, node):
+        self.tags.add("set")
+        self.generic_visit(node)
+
+    visit_SetComp = visit_Set
 
     def visit_Starred(self, node):
         self.tags.add("star-unpack")

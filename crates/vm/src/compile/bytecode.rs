@@ -122,6 +122,15 @@ pub enum Instr {
     BuildList(u32),
     /// Pops `k1, v1, ..., kn, vn`; pushes a dict, inserting in that order.
     BuildMap(u32),
+    /// Pops `n` items; pushes a set of them, added first pushed first (`TypeError:
+    /// unhashable type` for an item without a hash).
+    BuildSet(u32),
+    /// Pops `v`; adds it to the set `n` places down after the pop (`SetAdd(2)` in a set
+    /// comprehension whose stack is `set, iterator`).
+    SetAdd(u32),
+    /// Pops an iterable; adds its items to the set `n` places down after the pop (a set
+    /// display of constants: `BuildSet(0)`, a frozenset constant, `SetUpdate(1)`).
+    SetUpdate(u32),
     /// Pops `v`; appends it to the list `n` places down after the pop (`ListAppend(2)` in a
     /// comprehension whose stack is `list, iterator`).
     ListAppend(u32),
@@ -239,6 +248,9 @@ pub enum Const {
     Str(String),
     /// A tuple of constants (keyword names of a `KwNames`).
     Tuple(Vec<Const>),
+    /// A frozenset of constants, in source order (duplicates are merged when the object is
+    /// made): the elements of a constant set display.
+    FrozenSet(Vec<Const>),
     /// A nested scope's code.
     Code(Arc<Code>),
 }
@@ -253,7 +265,7 @@ pub enum CodeKind {
     Class,
     /// A `def` or `lambda`.
     Function,
-    /// A list or dict comprehension's function (3.11), with one parameter `.0`, the
+    /// A list, set or dict comprehension's function (3.11), with one parameter `.0`, the
     /// iterator.
     Comprehension,
 }
@@ -264,7 +276,7 @@ pub struct Code {
     /// What scope this is.
     pub kind: CodeKind,
     /// `co_name`: the function or class name, `<module>`, `<lambda>`, `<listcomp>`,
-    /// `<dictcomp>`.
+    /// `<setcomp>`, `<dictcomp>`.
     pub name: String,
     /// `co_qualname`: `C.method`, `f.<locals>.g`, `f.<locals>.<lambda>`.
     pub qualname: String,

@@ -33,6 +33,7 @@ enum ConstKey {
     Float(u64),
     Str(String),
     Tuple(Vec<ConstKey>),
+    FrozenSet(Vec<ConstKey>),
 }
 
 fn const_key(c: &Const) -> Option<ConstKey> {
@@ -43,6 +44,9 @@ fn const_key(c: &Const) -> Option<ConstKey> {
         Const::Float(f) => ConstKey::Float(f.to_bits()),
         Const::Str(s) => ConstKey::Str(s.clone()),
         Const::Tuple(items) => ConstKey::Tuple(items.iter().map(const_key).collect::<Option<_>>()?),
+        Const::FrozenSet(items) => {
+            ConstKey::FrozenSet(items.iter().map(const_key).collect::<Option<_>>()?)
+        }
         Const::Code(_) => return None,
     })
 }

@@ -48,6 +48,11 @@ fn const_repr(c: &Const) -> String {
                 format!("({})", inner.join(", "))
             }
         }
+        Const::FrozenSet(items) if items.is_empty() => "frozenset()".into(),
+        Const::FrozenSet(items) => {
+            let inner: Vec<String> = items.iter().map(const_repr).collect();
+            format!("frozenset({{{}}})", inner.join(", "))
+        }
         Const::Code(code) => format!("<code object {}, line {}>", code.name, code.first_line),
     }
 }
@@ -124,6 +129,9 @@ impl Code {
             | I::BuildTuple(n)
             | I::BuildList(n)
             | I::BuildMap(n)
+            | I::BuildSet(n)
+            | I::SetAdd(n)
+            | I::SetUpdate(n)
             | I::ListAppend(n)
             | I::ListExtend(n)
             | I::DictMerge(n)

@@ -486,7 +486,7 @@ impl Builder<'_, '_> {
                 .into_iter()
                 .flatten()
                 .try_for_each(|x| self.expr(x)),
-            ExprKind::List(items) | ExprKind::Tuple(items) => {
+            ExprKind::List(items) | ExprKind::Tuple(items) | ExprKind::Set(items) => {
                 items.iter().try_for_each(|x| self.expr(x))
             }
             ExprKind::Dict(pairs) => pairs.iter().try_for_each(|(k, v)| {
@@ -495,6 +495,9 @@ impl Builder<'_, '_> {
             }),
             ExprKind::ListComp { elt, generators } => {
                 self.comprehension(e, "<listcomp>", &[elt], generators)
+            }
+            ExprKind::SetComp { elt, generators } => {
+                self.comprehension(e, "<setcomp>", &[elt], generators)
             }
             ExprKind::DictComp {
                 key,

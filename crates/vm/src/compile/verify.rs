@@ -59,9 +59,13 @@ fn effects(instr: Instr) -> Effect {
         I::UnaryNegative | I::UnaryPositive | I::UnaryNot | I::UnaryInvert | I::GetIter => {
             simple(1, 0)
         }
-        I::BuildTuple(k) | I::BuildList(k) | I::BuildString(k) => simple(n(k), 1 - n(k)),
+        I::BuildTuple(k) | I::BuildList(k) | I::BuildSet(k) | I::BuildString(k) => {
+            simple(n(k), 1 - n(k))
+        }
         I::BuildMap(k) => simple(2 * n(k), 1 - 2 * n(k)),
-        I::ListAppend(k) | I::ListExtend(k) | I::DictMerge(k) => simple(n(k) + 1, -1),
+        I::ListAppend(k) | I::ListExtend(k) | I::DictMerge(k) | I::SetAdd(k) | I::SetUpdate(k) => {
+            simple(n(k) + 1, -1)
+        }
         I::ListToTuple => simple(1, 0),
         I::CallFunctionEx(kw) => {
             let pops = 3 + i64::from(kw);

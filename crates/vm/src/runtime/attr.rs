@@ -448,6 +448,7 @@ pub fn getattr_opt(
         | tag::LIST
         | tag::TUPLE
         | tag::DICT
+        | tag::SET
         | tag::RANGE
         | tag::ITER
         | tag::SLICE => {
@@ -587,7 +588,9 @@ pub fn lookup_method(
             }
             inst.get(gil).class.cloned(gil)
         }
-        tag::STR | tag::LIST | tag::DICT | tag::TUPLE | tag::INT | tag::FLOAT => vm.type_of(gil, o),
+        tag::STR | tag::LIST | tag::DICT | tag::SET | tag::TUPLE | tag::INT | tag::FLOAT => {
+            vm.type_of(gil, o)
+        }
         _ => return Ok(None),
     };
     let found = if name.is_immortal(gil) {
@@ -1247,7 +1250,7 @@ pub fn delitem(gil: &mut Gil<'_>, vm: &Vm, o: &AnyObj, k: &AnyObj) -> PyResult<(
             Err(vm.type_error(
                 gil,
                 &format!(
-                    "'{}' object does not support item deletion",
+                    "'{}' object doesn't support item deletion",
                     type_name(gil, &t)
                 ),
             ))
@@ -1257,7 +1260,7 @@ pub fn delitem(gil: &mut Gil<'_>, vm: &Vm, o: &AnyObj, k: &AnyObj) -> PyResult<(
             Err(vm.type_error(
                 gil,
                 &format!(
-                    "'{}' object does not support item deletion",
+                    "'{}' object doesn't support item deletion",
                     type_name(gil, &t)
                 ),
             ))
@@ -1269,6 +1272,10 @@ pub fn delitem(gil: &mut Gil<'_>, vm: &Vm, o: &AnyObj, k: &AnyObj) -> PyResult<(
 pub fn contains(gil: &mut Gil<'_>, vm: &Vm, o: &AnyObj, x: &AnyObj) -> PyResult<bool> {
     match o.tag() {
         tag::DICT => Ok(ops::dict_get(gil, vm, o, x)?.is_some()),
+        tag::SET => match super::set_ops::as_set(o) {
+            Some(s) => super::set_ops::contains(gil, vm, &s, x),
+            None => Ok(false),
+        },
         tag::STR => match str_payload(gil, x) {
             Some(needle) => Ok(str_payload(gil, o).unwrap().contains(needle)),
             None => {

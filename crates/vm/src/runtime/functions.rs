@@ -951,6 +951,21 @@ pub fn construct_builtin(
             }
             Ok(d.into_any())
         }
+        tag::SET => {
+            let frozen = t.ptr_eq(&vm.types.frozenset);
+            let name = if frozen { "frozenset" } else { "set" };
+            no_kwargs(gil, vm, name, &kwargs)?;
+            check_args(gil, vm, name, &args, 0, 1)?;
+            let arg = args.first();
+            if frozen
+                && let Some(a) = arg
+                && let Some(s) = super::set_ops::as_set(a)
+                && super::set_ops::is_frozen(gil, &s)
+            {
+                return Ok(a.clone());
+            }
+            Ok(super::set_ops::from_iterable(gil, vm, frozen, arg)?.into_any())
+        }
         tag::RANGE => {
             check_args(gil, vm, "range", &args, 1, 3)?;
             let mut v = Vec::new();

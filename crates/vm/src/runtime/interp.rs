@@ -804,6 +804,28 @@ fn step(
             }
             f.stack.push(d.into_any());
         }
+        Instr::BuildSet(n) => {
+            let items = f.stack.split_off(f.stack.len() - n as usize);
+            let s = super::set_ops::new_set(gil, false);
+            for item in items {
+                super::set_ops::add(gil, vm, &s, item)?;
+            }
+            f.stack.push(s.into_any());
+        }
+        Instr::SetAdd(n) => {
+            let v = pop(f);
+            let target = f.stack[f.stack.len() - n as usize].clone();
+            if let Some(s) = super::set_ops::as_set(&target) {
+                super::set_ops::add(gil, vm, &s, v)?;
+            }
+        }
+        Instr::SetUpdate(n) => {
+            let it = pop(f);
+            let target = f.stack[f.stack.len() - n as usize].clone();
+            if let Some(s) = super::set_ops::as_set(&target) {
+                super::set_ops::update(gil, vm, &s, &it)?;
+            }
+        }
         Instr::ListAppend(n) => {
             let v = pop(f);
             let l = f.stack[f.stack.len() - n as usize].clone();

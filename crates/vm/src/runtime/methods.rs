@@ -1,8 +1,9 @@
-//! Methods of the builtin types (`str`, `list`, `dict`, `tuple`, `int`, `float`), installed
-//! as method descriptors in their classes' namespaces.
+//! Methods of the builtin types (`str`, `list`, `dict`, `set`, `frozenset`, `tuple`, `int`,
+//! `float`), installed as method descriptors in their classes' namespaces.
 //!
-//! `str` methods live in [`mod@str`], `list` methods in [`mod@list`], `dict` methods in [`mod@dict`];
-//! the few `tuple`, `int` and `float` methods are here.
+//! `str` methods live in [`mod@str`], `list` methods in [`mod@list`], `dict` methods in
+//! [`mod@dict`], `set` and `frozenset` methods in [`mod@set`]; the few `tuple`, `int` and
+//! `float` methods are here.
 
 use heap::{AnyObj, Gil};
 
@@ -14,6 +15,7 @@ use super::{BuiltinFn, PyResult, Vm, types};
 
 pub mod dict;
 pub mod list;
+pub mod set;
 pub mod str;
 
 /// Keyword arguments as a builtin receives them.
@@ -37,6 +39,7 @@ pub fn install(gil: &mut Gil<'_>, vm: &Vm) {
     str::install(gil, vm);
     list::install(gil, vm);
     dict::install(gil, vm);
+    set::install(gil, vm);
     let tuple = vm.types.tuple.clone();
     method(gil, vm, &tuple, "tuple", "index", tuple_index);
     method(gil, vm, &tuple, "tuple", "count", tuple_count);

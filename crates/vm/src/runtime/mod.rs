@@ -3,7 +3,8 @@
 //! ```text
 //!  Interpreter::run_source ─► compile ─► PyCode ─► interp::run (frames on a Vec, no Rust
 //!                                                   recursion per Python call)
-//!        objects: object.rs (payloads) · dict.rs (CPython's compact table) · types.rs (classes,
+//!        objects: object.rs (payloads) · dict.rs (CPython's compact table) · set.rs and
+//!        set_ops.rs (CPython's set table, the set protocol) · types.rs (classes,
 //!        attribute lookup, the builtin type objects) · ops.rs (operators, repr, hash, eq)
 //!        builtins.rs (len, print, ...) · methods.rs (str/list/dict/tuple methods)
 //!        modules/ (sys, gc, weakref, math, time) · callback.rs (heap slots: __del__,
@@ -26,6 +27,8 @@ pub mod modules;
 pub mod object;
 pub mod ops;
 pub mod run;
+pub mod set;
+pub mod set_ops;
 pub mod types;
 
 use std::cell::{Cell, RefCell};

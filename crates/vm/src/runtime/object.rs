@@ -20,6 +20,7 @@ use std::sync::Arc;
 use heap::{AnyObj, Gil, GilCell, Obj, Object, Trace, Untrack};
 
 use super::dict::Dict;
+use super::set::SetTable;
 use crate::compile::bytecode::Code;
 
 /// The tags of [`Object::TAG`], one per payload type.
@@ -74,6 +75,8 @@ pub mod tag {
     pub const NOT_IMPLEMENTED: u32 = 24;
     /// A frame kept by a traceback.
     pub const FRAME: u32 = 25;
+    /// `set` and `frozenset`.
+    pub const SET: u32 = 26;
 }
 
 /// The heap free lists of `tuple`, `list`, `dict` and `float`, with CPython 3.11's capacities
@@ -301,6 +304,35 @@ impl Object for PyDict {
     const UNTRACK: Untrack = Untrack::FullCollections;
     fn type_name() -> &'static str {
         "dict"
+    }
+}
+
+/// `set` or `frozenset` (one payload type; [`PySet::frozen`] tells them apart). Always
+/// tracked, as CPython 3.11's sets are, even when empty or holding only atoms.
+#[derive(Trace)]
+pub struct PySet {
+    /// The table.
+    pub table: GilCell<SetTable>,
+    /// Whether this is a `frozenset`.
+    pub frozen: bool,
+    /// A frozenset's hash once computed (`-1` before).
+    pub hash: Cell<i64>,
+}
+impl Object for PySet {
+    const TAG: u32 = tag::SET;
+    fn type_name() -> &'static str {
+        "set"
+    }
+}
+
+impl PySet {
+    /// An empty set (`frozen`: an empty frozenset).
+    pub fn new(frozen: bool) -> PySet {
+        PySet {
+            table: GilCell::new(SetTable::new()),
+            frozen,
+            hash: Cell::new(-1),
+        }
     }
 }
 
@@ -682,6 +714,9 @@ pub enum IterState {
     ListRev(AnyObj, Cell<usize>),
     /// Values computed eagerly (zip, enumerate, map... over finite inputs).
     Items(Vec<AnyObj>, Cell<usize>),
+    /// A set's elements: the set, the next slot, and its size when iteration started
+    /// (`usize::MAX` once a change of size was reported, so the error repeats).
+    Set(Obj<PySet>, Cell<usize>, Cell<usize>),
 }
 
 /// An iterator object.

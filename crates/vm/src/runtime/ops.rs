@@ -10,7 +10,7 @@ use super::dict::Lookup;
 use super::interp::call;
 use super::object::*;
 use super::types::{self, lookup, type_name};
-use super::{PyErr, PyResult, Vm};
+use super::{PyErr, PyResult, Vm, set_ops};
 use crate::syntax::ast::{BinOp, CmpOp};
 use crate::text::{float_repr::float_repr, numeric, strings::str_repr};
 
@@ -135,6 +135,7 @@ pub fn truthy(gil: &mut Gil<'_>, vm: &Vm, o: &AnyObj) -> PyResult<bool> {
         tag::DICT => o
             .downcast_ref::<PyDict>()
             .is_some_and(|d| d.get(gil).table.with(gil, |t| !t.is_empty())),
+        tag::SET => set_ops::as_set(o).is_some_and(|s| set_ops::len(gil, &s) > 0),
         tag::RANGE => o
             .downcast_ref::<PyRange>()
             .is_some_and(|r| !r.get(gil).is_empty()),
@@ -304,6 +305,12 @@ fn compare_slow(gil: &mut Gil<'_>, vm: &Vm, a: &AnyObj, b: &AnyObj, op: CmpOp) -
         };
         return Ok(vm.bool(same == (op == CmpOp::Eq)));
     }
+    if a.tag() == tag::SET
+        && let Some(s) = set_ops::as_set(a)
+        && let Some(r) = set_ops::compare(gil, vm, &s, b, op)?
+    {
+        return Ok(vm.bool(r));
+    }
     if a.tag() == tag::DICT && b.tag() == tag::DICT && matches!(op, CmpOp::Eq | CmpOp::NotEq) {
         let r = dict_eq(gil, vm, a, b)?;
         return Ok(vm.bool(r == (op == CmpOp::Eq)));
@@ -400,6 +407,10 @@ fn hash_inner(gil: &mut Gil<'_>, vm: &Vm, o: &AnyObj) -> PyResult<i64> {
             }
             Ok(numeric::hash_tuple(&hs))
         }
+        tag::SET => match set_ops::as_set(o).and_then(|s| set_ops::hash(gil, &s)) {
+            Some(h) => Ok(h),
+            None => Err(vm.type_error(gil, "unhashable type: 'set'")),
+        },
         tag::LIST | tag::DICT | tag::SLICE => {
             let t = vm.type_of(gil, o);
             Err(vm.type_error(gil, &format!("unhashable type: '{}'", type_name(gil, &t))))
@@ -484,6 +495,10 @@ fn repr_inner(gil: &mut Gil<'_>, vm: &Vm, o: &AnyObj) -> PyResult<String> {
             }
             format!("{{{}}}", parts.join(", "))
         }
+        tag::SET => match set_ops::as_set(o) {
+            Some(s) => set_ops::repr(gil, vm, &s)?,
+            None => "set()".into(),
+        },
         tag::RANGE => {
             let r = o.downcast_ref::<PyRange>().unwrap().get(gil);
             if r.step == 1 {
@@ -764,6 +779,12 @@ pub fn binary(
     {
         return Ok(r);
     }
+    if ta == tag::SET
+        && tb == tag::SET
+        && let Some(r) = set_ops::binary(gil, vm, a, b, op, inplace)?
+    {
+        return Ok(r);
+    }
     match (ta, tb, op) {
         (tag::STR, tag::STR, BinOp::Add) => {
             let s = format!(
@@ -990,6 +1011,7 @@ pub fn len(gil: &mut Gil<'_>, vm: &Vm, o: &AnyObj) -> PyResult<usize> {
             .with(gil, |v| v.len())),
         tag::TUPLE => Ok(o.downcast_ref::<PyTuple>().unwrap().get(gil).items.len()),
         tag::DICT => Ok(dict_len(gil, o)),
+        tag::SET => Ok(set_ops::as_set(o).map_or(0, |s| set_ops::len(gil, &s))),
         tag::RANGE => Ok(o.downcast_ref::<PyRange>().unwrap().get(gil).len() as usize),
         _ => {
             if let Some(r) = call_special(gil, vm, o, "__len__", vec![])? {
@@ -1188,6 +1210,11 @@ pub fn get_iter(gil: &mut Gil<'_>, vm: &Vm, o: &AnyObj) -> PyResult<AnyObj> {
             IterState::Str(o.clone().downcast().ok().unwrap(), 0.into()),
             "str_ascii_iterator",
         ),
+        tag::SET => {
+            let s: Obj<PySet> = o.clone().downcast().ok().unwrap();
+            let n = set_ops::len(gil, &s);
+            (IterState::Set(s, 0.into(), n.into()), "set_iterator")
+        }
         tag::ITER => return Ok(o.clone()),
         tag::INSTANCE => {
             if let Some(r) = call_special(gil, vm, o, "__iter__", vec![])? {
@@ -1296,6 +1323,7 @@ pub fn next(gil: &mut Gil<'_>, vm: &Vm, it: &AnyObj) -> PyResult<Option<AnyObj>>
         ListAt(AnyObj, usize, bool),
         DictAt(Obj<PyDict>, usize, usize, u8, usize),
         StrAt(Obj<PyStr>, usize),
+        SetAt(Obj<PySet>, usize, usize),
         Object(AnyObj),
     }
     let step = iter.get(gil).state.with(gil, |s| match s {
@@ -1328,6 +1356,7 @@ pub fn next(gil: &mut Gil<'_>, vm: &Vm, it: &AnyObj) -> PyResult<Option<AnyObj>>
             Step::DictAt(d.clone(), pos.get(), *n, *kind, yielded.get())
         }
         IterState::Str(s, pos) => Step::StrAt(s.clone(), pos.get()),
+        IterState::Set(s, pos, n) => Step::SetAt(s.clone(), pos.get(), n.get()),
         IterState::Done => Step::Item(None),
         IterState::Object(o) => Step::Object(o.clone()),
         IterState::Items(v, i) => {
@@ -1417,6 +1446,33 @@ pub fn next(gil: &mut Gil<'_>, vm: &Vm, it: &AnyObj) -> PyResult<Option<AnyObj>>
                         }
                     });
                     Ok(Some(o))
+                }
+                None => {
+                    finish(gil, iter);
+                    Ok(None)
+                }
+            }
+        }
+        Step::SetAt(s, pos, n) => {
+            let (len, found) = s.get(gil).table.with(gil, |t| {
+                (t.len(), t.next_from(pos).map(|(p, k)| (p, k.clone())))
+            });
+            if len != n {
+                iter.get(gil).state.with(gil, |st| {
+                    if let IterState::Set(_, _, n) = st {
+                        n.set(usize::MAX)
+                    }
+                });
+                return Err(vm.runtime_error(gil, "Set changed size during iteration"));
+            }
+            match found {
+                Some((p, k)) => {
+                    iter.get(gil).state.with(gil, |st| {
+                        if let IterState::Set(_, c, _) = st {
+                            c.set(p + 1)
+                        }
+                    });
+                    Ok(Some(k))
                 }
                 None => {
                     finish(gil, iter);

@@ -55,8 +55,27 @@ fn make_const(gil: &mut Gil<'_>, vm: &Vm, c: &Const) -> AnyObj {
             t.untrack(gil);
             t
         }
+        Const::FrozenSet(items) => {
+            // CPython 3.11's compiler builds the frozenset from the constants in source
+            // order, then (merging constants) builds it again from the first one's
+            // iteration order: the second build is the constant, and its order shows.
+            let items: Vec<AnyObj> = items.iter().map(|c| make_const(gil, vm, c)).collect();
+            let first = frozenset_of(gil, vm, items);
+            let again = super::set_ops::elements(gil, &first);
+            frozenset_of(gil, vm, again).into_any()
+        }
         Const::Code(code) => make_code(gil, vm, code).into_any(),
     }
+}
+
+/// A frozenset of constants, added in order (constants hash and compare without running
+/// Python code, so adding cannot fail).
+fn frozenset_of(gil: &mut Gil<'_>, vm: &Vm, items: Vec<AnyObj>) -> Obj<PySet> {
+    let s = super::set_ops::new_set(gil, true);
+    for item in items {
+        let _ = super::set_ops::add(gil, vm, &s, item);
+    }
+    s
 }
 
 /// How a program ended.

@@ -35,6 +35,10 @@ pub struct Types {
     pub tuple: Obj<PyType>,
     /// `dict`.
     pub dict: Obj<PyType>,
+    /// `set`.
+    pub set: Obj<PyType>,
+    /// `frozenset`.
+    pub frozenset: Obj<PyType>,
     /// `range`.
     pub range: Obj<PyType>,
     /// `slice`.
@@ -173,6 +177,8 @@ impl Types {
             list: make(gil, "list", o, Layout::List, tag::LIST),
             tuple: b("tuple", tag::TUPLE),
             dict: b("dict", tag::DICT),
+            set: b("set", tag::SET),
+            frozenset: b("frozenset", tag::SET),
             range: b("range", tag::RANGE),
             slice: b("slice", tag::SLICE),
             none: b("NoneType", tag::NONE),
@@ -229,6 +235,8 @@ impl Types {
             &self.list,
             &self.tuple,
             &self.dict,
+            &self.set,
+            &self.frozenset,
             &self.range,
             &self.slice,
             &self.super_,
@@ -349,6 +357,10 @@ pub fn type_of(gil: &Gil<'_>, vm: &Vm, obj: &AnyObj) -> Obj<PyType> {
         tag::LIST => t.list.clone(),
         tag::TUPLE => t.tuple.clone(),
         tag::DICT => t.dict.clone(),
+        tag::SET => match obj.downcast_ref::<PySet>() {
+            Some(s) if s.get(gil).frozen => t.frozenset.clone(),
+            _ => t.set.clone(),
+        },
         tag::NONE => t.none.clone(),
         tag::RANGE => t.range.clone(),
         tag::SLICE => t.slice.clone(),

@@ -329,8 +329,17 @@ pub enum ExprKind {
     Tuple(Vec<Expr>),
     /// `{k: v, ...}` in source order.
     Dict(Vec<(Expr, Expr)>),
+    /// `{a, b}` (never empty: `{}` is a dict).
+    Set(Vec<Expr>),
     /// `[elt for target in iter if cond ...]`.
     ListComp {
+        /// The produced element.
+        elt: Box<Expr>,
+        /// The `for` clauses, outermost first.
+        generators: Vec<Comprehension>,
+    },
+    /// `{elt for target in iter if cond ...}`.
+    SetComp {
         /// The produced element.
         elt: Box<Expr>,
         /// The `for` clauses, outermost first.

@@ -493,8 +493,11 @@ impl Lowerer<'_, '_> {
                 value: self.boxed(&c.value)?,
                 generators: self.comprehensions(&c.generators)?,
             },
-            E::Set(s) => return Err(self.unsupported(s.range, "set", "sets")),
-            E::SetComp(s) => return Err(self.unsupported(s.range, "set", "sets")),
+            E::Set(s) => ExprKind::Set(self.exprs(&s.elts)?),
+            E::SetComp(c) => ExprKind::SetComp {
+                elt: self.boxed(&c.elt)?,
+                generators: self.comprehensions(&c.generators)?,
+            },
             E::Generator(g) => {
                 return Err(self.unsupported(
                     g.range,

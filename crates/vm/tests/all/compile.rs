@@ -228,6 +228,53 @@ fn a_comprehension() {
 }
 
 #[test]
+fn set_displays_and_a_set_comprehension() {
+    // CPython 3.11: BUILD_SET for up to two items or non-constant ones; three or more
+    // constants become an empty set updated from a frozenset constant.
+    assert_ops(
+        &compile("s = {a, 1}\n"),
+        &[
+            "LOAD_NAME a",
+            "LOAD_CONST 1",
+            "BUILD_SET 2",
+            "STORE_NAME s",
+            "LOAD_CONST None",
+            "RETURN_VALUE",
+        ],
+    );
+    let code = compile("s = {3, 1, (2, 'x'), 1}\n");
+    assert_ops(
+        &code,
+        &[
+            "BUILD_SET 0",
+            "LOAD_CONST frozenset({3, 1, (2, 'x'), 1})",
+            "SET_UPDATE 1",
+            "STORE_NAME s",
+            "LOAD_CONST None",
+            "RETURN_VALUE",
+        ],
+    );
+    let code = compile("t = {y for y in c if y}\n");
+    let comp = nested(&code, "<setcomp>");
+    assert_eq!(comp.name, "<setcomp>");
+    assert_ops(
+        &comp,
+        &[
+            "BUILD_SET 0",
+            "LOAD_FAST .0",
+            "FOR_ITER 9",
+            "STORE_FAST y",
+            "LOAD_FAST y",
+            "POP_JUMP_IF_FALSE 2",
+            "LOAD_FAST y",
+            "SET_ADD 2",
+            "JUMP 2",
+            "RETURN_VALUE",
+        ],
+    );
+}
+
+#[test]
 fn try_except_with_a_named_handler_and_a_return() {
     let code = compile(
         "def f():\n    try:\n        g()\n    except E as e:\n        return e\n    except F:\n        pass\n",

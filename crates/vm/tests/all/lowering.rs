@@ -267,6 +267,14 @@ fn expr(e: &Expr) -> String {
                 .collect();
             format!("ListComp({}{})", expr(elt), gs.concat())
         }
+        ExprKind::Set(es) => format!("Set{{{}}}", list(es)),
+        ExprKind::SetComp { elt, generators } => {
+            let gs: Vec<String> = generators
+                .iter()
+                .map(|g| format!(" for {} in {}", expr(&g.target), expr(&g.iter)))
+                .collect();
+            format!("SetComp({}{})", expr(elt), gs.concat())
+        }
         ExprKind::DictComp {
             key,
             value,
@@ -330,6 +338,11 @@ const TABLE: &[(&str, &str)] = &[
     (
         "s = f'{a!r:>{w}} {b!s} {c!a:,.2f}'\n",
         "Assign([s], F[{a!r:>{w}} \" \" {b!s} \" \" {c!a:,.2f}])",
+    ),
+    // Set displays and set comprehensions.
+    (
+        "s = {1, (2, 3)}\nt = {x for x in y}\n",
+        "Assign([s], Set{1, Tuple(2, 3)}); Assign([t], SetComp(x for x in y))",
     ),
     // Slices and dict comprehensions.
     (
@@ -516,7 +529,6 @@ const UNSUPPORTED: &[(&str, &str, (u32, u32), &str)] = &[
         (1, 5),
         "generator expressions",
     ),
-    ("x = {1, 2}\n", "set", (1, 5), "sets"),
     ("x = b'abc'\n", "bytes literal", (1, 5), "bytes"),
     ("x = 1j\n", "complex literal", (1, 5), "complex numbers"),
     (

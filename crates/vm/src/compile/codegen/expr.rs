@@ -193,8 +193,12 @@ impl Compiler<'_> {
                 }
                 self.emit(Instr::BuildMap(pairs.len() as u32), span);
             }
+            ExprKind::Set(items) => self.set_display(items, span)?,
             ExprKind::ListComp { elt, generators } => {
                 self.comprehension("<listcomp>", &[elt], generators, span)?
+            }
+            ExprKind::SetComp { elt, generators } => {
+                self.comprehension("<setcomp>", &[elt], generators, span)?
             }
             ExprKind::DictComp {
                 key,
@@ -394,8 +398,25 @@ impl Compiler<'_> {
         Ok(())
     }
 
-    /// A list (`elts == [elt]`) or dict (`elts == [key, value]`) comprehension: a nested
-    /// function called with `iter(outermost iterable)`.
+    /// `{a, b, c}` as CPython 3.11 compiles it: `BuildSet(n)` over the elements, except
+    /// that three or more constants become `BuildSet(0)`, a frozenset constant and
+    /// `SetUpdate(1)` (so the set is filled in the frozenset's order).
+    fn set_display(&mut self, items: &[Expr], span: Span) -> Res {
+        if items.len() > 2
+            && let Some(consts) = items.iter().map(const_of).collect::<Option<Vec<_>>>()
+        {
+            self.emit(Instr::BuildSet(0), span);
+            self.load_const(Const::FrozenSet(consts), span);
+            self.emit(Instr::SetUpdate(1), span);
+            return Ok(());
+        }
+        items.iter().try_for_each(|x| self.expr(x))?;
+        self.emit(Instr::BuildSet(items.len() as u32), span);
+        Ok(())
+    }
+
+    /// A list or set (`elts == [elt]`, told apart by `name`) or dict (`elts == [key,
+    /// value]`) comprehension: a nested function called with `iter(outermost iterable)`.
     fn comprehension(
         &mut self,
         name: &str,
@@ -410,7 +431,7 @@ impl Compiler<'_> {
         let qualname = self.qualname(name);
         self.push_unit(scope, CodeKind::Comprehension, qualname, span.start.line);
         self.unit().code.argcount = 1;
-        let result = self.comprehension_body(elts, generators, span);
+        let result = self.comprehension_body(name == "<setcomp>", elts, generators, span);
         let code = self.pop_unit();
         result?;
         self.make_function(code, false, span);
@@ -422,6 +443,7 @@ impl Compiler<'_> {
 
     fn comprehension_body(
         &mut self,
+        is_set: bool,
         elts: &[&Expr],
         generators: &[Comprehension],
         span: Span,
@@ -429,6 +451,8 @@ impl Compiler<'_> {
         let is_dict = elts.len() == 2;
         if is_dict {
             self.emit(Instr::BuildMap(0), span);
+        } else if is_set {
+            self.emit(Instr::BuildSet(0), span);
         } else {
             self.emit(Instr::BuildList(0), span);
         }
@@ -455,6 +479,8 @@ impl Compiler<'_> {
         let depth = 1 + generators.len() as u32;
         if is_dict {
             self.emit(Instr::MapAdd(depth), span);
+        } else if is_set {
+            self.emit(Instr::SetAdd(depth), span);
         } else {
             self.emit(Instr::ListAppend(depth), span);
         }

@@ -692,6 +692,10 @@ fn builtin_size(gil: &mut Gil<'_>, vm: &Vm, o: &AnyObj) -> i64 {
             Some(d) => dict_size(gil, d) + GC_HEAD,
             None => 64,
         },
+        tag::SET => match o.downcast_ref::<PySet>() {
+            Some(s) => s.get(gil).table.with(gil, |t| t.sizeof()) as i64 + GC_HEAD,
+            None => 216,
+        },
         tag::NONE | tag::NOT_IMPLEMENTED | tag::NULL => 16,
         tag::RANGE => 48,
         tag::SLICE => 56,

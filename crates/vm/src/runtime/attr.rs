@@ -14,6 +14,7 @@ use heap::{AnyObj, Gil, GilCell, Obj, WeakKind, WeakRef};
 use super::dict::Dict;
 use super::object::*;
 use super::ops::{self, str_payload};
+use super::property::{self, Access};
 use super::types::{self, type_name};
 use super::{PyErr, PyResult, Vm};
 
@@ -288,6 +289,10 @@ pub fn getattr_opt(
             if n == "__dict__" {
                 return Ok(Some(instance_dict(gil, vm, &inst).into_any()));
             }
+            // A property on the class comes before the instance's own attributes.
+            if let Some(p) = property::on_class_of(gil, vm, o, name) {
+                return property::access(gil, vm, &p, o, Access::Get, None).map(Some);
+            }
             if let Some(v) = instance_get(gil, &inst, name) {
                 return Ok(Some(v));
             }
@@ -440,6 +445,14 @@ pub fn getattr_opt(
             }
         }
         tag::SUPER => super_getattr(gil, vm, o, name),
+        tag::PROPERTY => {
+            let p = o.clone().downcast::<PyProperty>().ok().unwrap();
+            if let Some(v) = property::attribute(gil, vm, &p, n) {
+                return Ok(Some(v));
+            }
+            let t = vm.type_of(gil, o);
+            Ok(types::lookup_interned(gil, &t, name).map(|v| bind(gil, vm, v, o, &t)))
+        }
         tag::NONE
         | tag::INT
         | tag::BOOL
@@ -630,6 +643,10 @@ pub fn setattr(
                 super::interp::call(gil, vm, &sa, vec![o.clone(), name.clone(), value], vec![])?;
                 return Ok(());
             }
+            if let Some(p) = property::on_class_of(gil, vm, o, name) {
+                property::access(gil, vm, &p, o, Access::Set, Some(value))?;
+                return Ok(());
+            }
             let d = inst.get(gil).attrs.with(gil, |a| match a {
                 Attrs::Dict(d) => Some(d.clone()),
                 Attrs::Inline(_) | Attrs::Pairs(_) => None,
@@ -787,7 +804,9 @@ pub(crate) fn store_quick(
         return Err(value);
     }
     let cls = inst.get(gil).class.cloned(gil);
-    if !types::lacks_setattr(gil, vm, &cls) {
+    if !types::lacks_setattr(gil, vm, &cls)
+        || !(property::none_made() || types::lacks_properties(gil, &cls))
+    {
         return Err(value);
     }
     // The common store replaces the value of a pair already there, in place.
@@ -861,6 +880,10 @@ pub fn delattr(gil: &mut Gil<'_>, vm: &Vm, o: &AnyObj, name: &AnyObj) -> PyResul
     let n: &str = str_payload(gil, name).unwrap_or("");
     match o.tag() {
         tag::INSTANCE => {
+            if let Some(p) = property::on_class_of(gil, vm, o, name) {
+                property::access(gil, vm, &p, o, Access::Delete, None)?;
+                return Ok(());
+            }
             let inst = o.downcast_ref::<PyInstance>().unwrap().clone();
             pairs_to_table(gil, &inst);
             let d = instance_dict_if_any(gil, &inst);

@@ -1001,6 +1001,7 @@ pub fn construct_builtin(
             Err(vm.type_error(gil, "type() takes 1 or 3 arguments"))
         }
         tag::SUPER => super_new(gil, vm, args),
+        tag::PROPERTY => super::property::new(gil, vm, args, kwargs),
         tag::WRAPPER => {
             check_args(gil, vm, &name, &args, 1, 1)?;
             let class_method = t.ptr_eq(&vm.types.classmethod);

@@ -26,6 +26,7 @@ pub mod methods;
 pub mod modules;
 pub mod object;
 pub mod ops;
+pub mod property;
 pub mod run;
 pub mod set;
 pub mod set_ops;

@@ -77,6 +77,8 @@ pub mod tag {
     pub const FRAME: u32 = 25;
     /// `set` and `frozenset`.
     pub const SET: u32 = 26;
+    /// `property`.
+    pub const PROPERTY: u32 = 27;
 }
 
 /// The heap free lists of `tuple`, `list`, `dict` and `float`, with CPython 3.11's capacities
@@ -536,6 +538,28 @@ impl Object for PyMethod {
     }
 }
 
+/// `property(fget, fset, fdel, doc)`: an attribute of a class whose reads, stores and
+/// deletions on instances call these functions (see `runtime::property`).
+#[derive(Trace)]
+pub struct PyProperty {
+    /// Called with the instance on a read.
+    pub fget: Option<AnyObj>,
+    /// Called with the instance and the value on a store.
+    pub fset: Option<AnyObj>,
+    /// Called with the instance on `del`.
+    pub fdel: Option<AnyObj>,
+    /// `__doc__`.
+    pub doc: Option<AnyObj>,
+    /// The name it was given in a class body (CPython's `__set_name__`), for messages.
+    pub name: GilCell<Option<AnyObj>>,
+}
+impl Object for PyProperty {
+    const TAG: u32 = tag::PROPERTY;
+    fn type_name() -> &'static str {
+        "property"
+    }
+}
+
 /// `classmethod(f)` or `staticmethod(f)`.
 #[derive(Trace)]
 pub struct PyWrapper {
@@ -661,6 +685,8 @@ pub struct PyType {
     pub no_setattr_epoch: Cell<u64>,
     /// The same for `__bool__` and `__len__` (see [`super::types::lacks_truth_methods`]).
     pub no_truth_epoch: Cell<u64>,
+    /// The same for `property` attributes (see [`super::types::lacks_properties`]).
+    pub no_property_epoch: Cell<u64>,
     /// Whether it was defined by a `class` statement.
     pub heap_type: bool,
 }

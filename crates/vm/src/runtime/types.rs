@@ -65,6 +65,8 @@ pub struct Types {
     pub classmethod: Obj<PyType>,
     /// `staticmethod`.
     pub staticmethod: Obj<PyType>,
+    /// `property`.
+    pub property: Obj<PyType>,
     /// `weakref.ReferenceType`.
     pub weakref: Obj<PyType>,
     /// `weakref.ProxyType`.
@@ -148,6 +150,7 @@ fn make(
             has_call: std::cell::Cell::new(false),
             no_setattr_epoch: std::cell::Cell::new(0),
             no_truth_epoch: std::cell::Cell::new(0),
+            no_property_epoch: std::cell::Cell::new(0),
             heap_type: false,
         },
     )
@@ -192,6 +195,7 @@ impl Types {
             super_: b("super", tag::SUPER),
             classmethod: b("classmethod", tag::WRAPPER),
             staticmethod: b("staticmethod", tag::WRAPPER),
+            property: b("property", tag::PROPERTY),
             weakref: b("weakref", 0),
             weakproxy: b("weakproxy", 0),
             weakcallableproxy: b("weakcallableproxy", 0),
@@ -242,6 +246,7 @@ impl Types {
             &self.super_,
             &self.classmethod,
             &self.staticmethod,
+            &self.property,
             &self.base_exception,
             &self.exception,
             &self.type_error,
@@ -373,6 +378,7 @@ pub fn type_of(gil: &Gil<'_>, vm: &Vm, obj: &AnyObj) -> Obj<PyType> {
         tag::MODULE => t.module.clone(),
         tag::ITER => t.iterator.clone(),
         tag::SUPER => t.super_.clone(),
+        tag::PROPERTY => t.property.clone(),
         tag::WRAPPER => match obj.downcast_ref::<PyWrapper>() {
             Some(w) if !w.get(gil).class_method => t.staticmethod.clone(),
             _ => t.classmethod.clone(),
@@ -661,6 +667,33 @@ pub fn lacks_truth_methods(gil: &mut Gil<'_>, vm: &Vm, cls: &Obj<PyType>) -> boo
     })
 }
 
+/// Whether neither `cls` nor a base holds a `property` (so instance attributes are only
+/// ever the instance's own), kept on the class as [`lacks_setattr`]'s answer is.
+#[inline]
+pub fn lacks_properties(gil: &mut Gil<'_>, cls: &Obj<PyType>) -> bool {
+    let epoch = TYPE_EPOCH.with(Cell::get);
+    if cls.get(gil).no_property_epoch.get() == epoch {
+        return true;
+    }
+    let holds = |gil: &mut Gil<'_>, t: &Obj<PyType>| {
+        t.get(gil)
+            .dict
+            .with(gil, |d| d.iter().any(|e| e.value.tag() == tag::PROPERTY))
+    };
+    let mut lacks = !holds(gil, cls);
+    for i in 0..cls.get(gil).mro.len() {
+        if !lacks {
+            break;
+        }
+        let t = cls.get(gil).mro[i].clone();
+        lacks = !holds(gil, &t);
+    }
+    if lacks {
+        cls.get(gil).no_property_epoch.set(epoch);
+    }
+    lacks
+}
+
 /// Whether none of the interned `names` is found on `cls` or its bases; a "none" answer is
 /// remembered in the class's `epoch_of` cell with the type-cache epoch (any change to a
 /// class namespace moves the epoch and so forgets it).
@@ -800,6 +833,7 @@ pub fn new_class(
             has_call: std::cell::Cell::new(has_call),
             no_setattr_epoch: std::cell::Cell::new(0),
             no_truth_epoch: std::cell::Cell::new(0),
+            no_property_epoch: std::cell::Cell::new(0),
             heap_type: true,
         },
     );
@@ -811,6 +845,19 @@ pub fn new_class(
     }
     if let Some(q) = type_dict_get(gil, vm, &cls, "__qualname__") {
         cls.get(gil).qualname.set(gil, q);
+    }
+    // `__set_name__` for the one builtin descriptor that has it: a property learns the name
+    // it was given in the class body (its error messages use it).
+    let named: Vec<(AnyObj, AnyObj)> = cls.get(gil).dict.with(gil, |d| {
+        d.iter()
+            .filter(|e| e.value.tag() == tag::PROPERTY)
+            .map(|e| (e.key.clone(), e.value.clone()))
+            .collect()
+    });
+    for (key, value) in named {
+        if let Some(p) = value.downcast_ref::<PyProperty>() {
+            p.get(gil).name.set(gil, Some(key));
+        }
     }
     Ok(cls)
 }

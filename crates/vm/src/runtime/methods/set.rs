@@ -259,38 +259,40 @@ fn symmetric_difference_update(
     Ok(vm.none.clone())
 }
 
-fn issubset(
+/// A set operation that answers yes or no about the receiver and one other iterable.
+type Test = fn(&mut Gil<'_>, &Vm, &Obj<PySet>, &AnyObj) -> PyResult<bool>;
+
+/// `owner.name(other)`, answered by `test`.
+fn predicate(
     gil: &mut Gil<'_>,
     vm: &Vm,
-    args: &[AnyObj],
-    kw: Kw<'_>,
+    (args, kw): (&[AnyObj], Kw<'_>),
     owner: &str,
+    name: &str,
+    test: Test,
 ) -> PyResult<AnyObj> {
-    let s = prelude(gil, vm, args, kw, owner, "issubset", (1, 1))?;
-    let r = so::issubset(gil, vm, &s, &args[1])?;
+    let s = prelude(gil, vm, args, kw, owner, name, (1, 1))?;
+    let r = test(gil, vm, &s, &args[1])?;
     Ok(vm.bool(r))
 }
 
-fn issuperset(
-    gil: &mut Gil<'_>,
-    vm: &Vm,
-    args: &[AnyObj],
-    kw: Kw<'_>,
-    owner: &str,
-) -> PyResult<AnyObj> {
-    let s = prelude(gil, vm, args, kw, owner, "issuperset", (1, 1))?;
-    let r = so::issuperset(gil, vm, &s, &args[1])?;
-    Ok(vm.bool(r))
+/// Defines the methods (taking their owner's name) that [`predicate`] answers.
+macro_rules! predicates {
+    ($($name:ident => $test:path;)*) => {$(
+        fn $name(
+            gil: &mut Gil<'_>,
+            vm: &Vm,
+            args: &[AnyObj],
+            kw: Kw<'_>,
+            owner: &str,
+        ) -> PyResult<AnyObj> {
+            predicate(gil, vm, (args, kw), owner, stringify!($name), $test)
+        }
+    )*};
 }
 
-fn isdisjoint(
-    gil: &mut Gil<'_>,
-    vm: &Vm,
-    args: &[AnyObj],
-    kw: Kw<'_>,
-    owner: &str,
-) -> PyResult<AnyObj> {
-    let s = prelude(gil, vm, args, kw, owner, "isdisjoint", (1, 1))?;
-    let r = so::isdisjoint(gil, vm, &s, &args[1])?;
-    Ok(vm.bool(r))
+predicates! {
+    issubset => so::issubset;
+    issuperset => so::issuperset;
+    isdisjoint => so::isdisjoint;
 }

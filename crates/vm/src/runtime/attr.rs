@@ -18,7 +18,8 @@ use super::property::{self, Access};
 use super::types::{self, type_name};
 use super::{PyErr, PyResult, Vm};
 
-fn attr_error(gil: &mut Gil<'_>, vm: &Vm, o: &AnyObj, name: &str) -> PyErr {
+/// CPython's AttributeError for `o.name`.
+pub(crate) fn attr_error(gil: &mut Gil<'_>, vm: &Vm, o: &AnyObj, name: &str) -> PyErr {
     if let Some(t) = o.downcast_ref::<PyType>() {
         let n = type_name(gil, t);
         return vm.attribute_error(gil, &format!("type object '{n}' has no attribute '{name}'"));
@@ -618,6 +619,43 @@ pub fn lookup_method(
     }))
 }
 
+/// `object.__setattr__(o, name, value)`: the store without the class's `__setattr__`
+/// hook (a property on the class still takes it).
+pub fn store_generic(
+    gil: &mut Gil<'_>,
+    vm: &Vm,
+    o: &AnyObj,
+    name: &AnyObj,
+    value: AnyObj,
+) -> PyResult<()> {
+    let Some(inst) = o.downcast_ref::<PyInstance>() else {
+        return setattr(gil, vm, o, name, value);
+    };
+    if str_payload(gil, name) == Some("__class__") {
+        if let Ok(t) = value.downcast::<PyType>() {
+            let old = inst.get(gil).class.replace(gil, t);
+            drop(old);
+            return Ok(());
+        }
+        return Err(vm.type_error(gil, "__class__ must be set to a class"));
+    }
+    if let Some(p) = property::on_class_of(gil, vm, o, name) {
+        property::access(gil, vm, &p, o, Access::Set, Some(value))?;
+        return Ok(());
+    }
+    let d = inst.get(gil).attrs.with(gil, |a| match a {
+        Attrs::Dict(d) => Some(d.clone()),
+        Attrs::Inline(_) | Attrs::Pairs(_) => None,
+    });
+    match d {
+        Some(d) => ops::dict_set(gil, vm, &d, name.clone(), value),
+        None => {
+            inline_set(gil, inst, name.clone(), value);
+            Ok(())
+        }
+    }
+}
+
 /// `o.name = value`.
 pub fn setattr(
     gil: &mut Gil<'_>,
@@ -628,36 +666,14 @@ pub fn setattr(
 ) -> PyResult<()> {
     match o.tag() {
         tag::INSTANCE => {
-            let inst = o.downcast_ref::<PyInstance>().unwrap();
-            let n: &str = str_payload(gil, name).unwrap_or("");
-            if n == "__class__" {
-                if let Ok(t) = value.downcast::<PyType>() {
-                    let old = inst.get(gil).class.replace(gil, t);
-                    drop(old);
-                    return Ok(());
-                }
-                return Err(vm.type_error(gil, "__class__ must be set to a class"));
-            }
             let cls = vm.type_of(gil, o);
-            if let Some(sa) = types::lookup_interned(gil, &cls, &vm.names.setattr) {
+            if let Some(sa) = types::lookup_interned(gil, &cls, &vm.names.setattr)
+                && !types::is_object_slot(gil, &sa)
+            {
                 super::interp::call(gil, vm, &sa, vec![o.clone(), name.clone(), value], vec![])?;
                 return Ok(());
             }
-            if let Some(p) = property::on_class_of(gil, vm, o, name) {
-                property::access(gil, vm, &p, o, Access::Set, Some(value))?;
-                return Ok(());
-            }
-            let d = inst.get(gil).attrs.with(gil, |a| match a {
-                Attrs::Dict(d) => Some(d.clone()),
-                Attrs::Inline(_) | Attrs::Pairs(_) => None,
-            });
-            match d {
-                Some(d) => ops::dict_set(gil, vm, &d, name.clone(), value),
-                None => {
-                    inline_set(gil, inst, name.clone(), value);
-                    Ok(())
-                }
-            }
+            store_generic(gil, vm, o, name, value)
         }
         tag::TYPE => {
             let t = o.downcast_ref::<PyType>().unwrap();

@@ -291,8 +291,97 @@ pub fn fill(gil: &mut Gil<'_>, vm: &Vm) {
     super::methods::install(gil, vm);
     let init = super::builtins::builtin(gil, "__init__", "object", object_init, true);
     set_type_attr(gil, vm, &vm.types.object, "__init__", init);
+    let slots: [(&'static str, super::BuiltinFn); 3] = [
+        ("__setattr__", object_setattr),
+        ("__getattribute__", object_getattribute),
+        ("__delattr__", object_delattr),
+    ];
+    for (name, f) in slots {
+        let m = super::builtins::builtin(gil, name, "object", f, true);
+        set_type_attr(gil, vm, &vm.types.object, name, m);
+    }
     let init = super::builtins::builtin(gil, "__init__", "BaseException", exception_init, true);
     set_type_attr(gil, vm, &vm.types.base_exception, "__init__", init);
+}
+
+/// The receiver and the attribute name of `object.<slot>(self, name, ...)`, after CPython's
+/// checks: exactly `n` arguments after the receiver, the name a str.
+fn slot_args<'a>(
+    gil: &mut Gil<'_>,
+    vm: &Vm,
+    args: &'a [AnyObj],
+    kwargs: &[(AnyObj, AnyObj)],
+    slot: &str,
+    n: usize,
+) -> PyResult<(&'a AnyObj, &'a AnyObj)> {
+    super::builtins::no_kwargs(gil, vm, &format!("object.{slot}"), kwargs)?;
+    let Some((this, rest)) = args.split_first() else {
+        return Err(vm.type_error(
+            gil,
+            &format!("descriptor '{slot}' of 'object' object needs an argument"),
+        ));
+    };
+    if rest.len() != n {
+        // CPython's two argument checkers word it differently (the tuple unpacker, with
+        // an empty function name, leaves a leading space).
+        let msg = if n == 1 {
+            format!("expected 1 argument, got {}", rest.len())
+        } else {
+            format!(" expected {n} arguments, got {}", rest.len())
+        };
+        return Err(vm.type_error(gil, &msg));
+    }
+    if rest[0].tag() != tag::STR {
+        let t = vm.type_of(gil, &rest[0]);
+        let msg = format!(
+            "attribute name must be string, not '{}'",
+            type_name(gil, &t)
+        );
+        return Err(vm.type_error(gil, &msg));
+    }
+    Ok((this, &rest[0]))
+}
+
+/// `object.__setattr__(self, name, value)`: the store a class's own `__setattr__` usually
+/// ends in (`super().__setattr__(name, value)`).
+fn object_setattr(
+    gil: &mut Gil<'_>,
+    vm: &Vm,
+    args: &[AnyObj],
+    kwargs: &[(AnyObj, AnyObj)],
+) -> PyResult<AnyObj> {
+    let (this, name) = slot_args(gil, vm, args, kwargs, "__setattr__", 2)?;
+    super::attr::store_generic(gil, vm, this, name, args[2].clone())?;
+    Ok(vm.none.clone())
+}
+
+/// `object.__getattribute__(self, name)`: the lookup without `__getattr__`.
+fn object_getattribute(
+    gil: &mut Gil<'_>,
+    vm: &Vm,
+    args: &[AnyObj],
+    kwargs: &[(AnyObj, AnyObj)],
+) -> PyResult<AnyObj> {
+    let (this, name) = slot_args(gil, vm, args, kwargs, "__getattribute__", 1)?;
+    match super::attr::getattr_opt(gil, vm, this, name)? {
+        Some(v) => Ok(v),
+        None => {
+            let n = ops::str_payload(gil, name).unwrap_or("?").to_owned();
+            Err(super::attr::attr_error(gil, vm, this, &n))
+        }
+    }
+}
+
+/// `object.__delattr__(self, name)`.
+fn object_delattr(
+    gil: &mut Gil<'_>,
+    vm: &Vm,
+    args: &[AnyObj],
+    kwargs: &[(AnyObj, AnyObj)],
+) -> PyResult<AnyObj> {
+    let (this, name) = slot_args(gil, vm, args, kwargs, "__delattr__", 1)?;
+    super::attr::delattr(gil, vm, this, name)?;
+    Ok(vm.none.clone())
 }
 
 /// `BaseException.__init__(self, *args)`: `self.args = args` (what a subclass's
@@ -667,6 +756,13 @@ pub fn lacks_truth_methods(gil: &mut Gil<'_>, vm: &Vm, cls: &Obj<PyType>) -> boo
     })
 }
 
+/// Whether `v` is one of `object`'s own attribute methods (`object.__setattr__`, ...): a
+/// class that finds only those has no hook of its own.
+pub fn is_object_slot(gil: &Gil<'_>, v: &AnyObj) -> bool {
+    v.downcast_ref::<PyBuiltin>()
+        .is_some_and(|b| b.get(gil).owner == "object")
+}
+
 /// Whether neither `cls` nor a base holds a `property` (so instance attributes are only
 /// ever the instance's own), kept on the class as [`lacks_setattr`]'s answer is.
 #[inline]
@@ -708,7 +804,9 @@ fn lacks(
     if epoch_of(cls.get(gil)).get() == epoch {
         return true;
     }
-    let lacks = names.iter().all(|n| lookup_interned(gil, cls, n).is_none());
+    let lacks = names
+        .iter()
+        .all(|n| lookup_interned(gil, cls, n).is_none_or(|v| is_object_slot(gil, &v)));
     if lacks && TYPE_EPOCH.with(Cell::get) == epoch {
         epoch_of(cls.get(gil)).set(epoch);
     }

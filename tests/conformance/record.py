@@ -125,7 +125,10 @@ class Lint(ast.NodeVisitor):
     visit_Yield = visit_YieldFrom = _forbidden("generator (yield)")
     visit_GeneratorExp = _forbidden("generator expression")
     visit_Await = visit_AsyncFunctionDef = visit_AsyncFor = visit_AsyncWith = _forbidden("async")
-    visit_With = _forbidden("with statement")
+    def visit_With(self, node):
+        self.tags.add("with")
+        self.generic_visit(node)
+
     visit_Match = _forbidden("match statement")
 
     def visit_Constant(self, node):

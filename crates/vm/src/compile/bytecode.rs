@@ -218,6 +218,10 @@ pub enum Instr {
     /// state before the exception (the exception being handled, or `None`) is pushed, then
     /// the exception; the exception becomes the one being handled, and control jumps to `t`.
     SetupExcept(u32),
+    /// `SetupExcept` for a `with` body, right after `BeforeWith`: the handler's stack depth
+    /// leaves out `__enter__`'s result on top (CPython's `SETUP_WITH`), so an exception in
+    /// the target store or the body finds `[exit, prev_exc_state, exc]`.
+    SetupWith(u32),
     /// Pops the innermost handler block.
     PopBlock,
     /// Pops TOS (a saved handled-exception state) and restores it as the exception being
@@ -231,6 +235,15 @@ pub enum Instr {
     CheckExcMatch,
     /// Pushes `AssertionError` (the class).
     LoadAssertionError,
+    /// `with`: pops the context manager; pushes its bound `__exit__`, then the result of
+    /// calling its `__enter__` (CPython 3.11's `BEFORE_WITH`; `TypeError` "'X' object does not
+    /// support the context manager protocol" when it has no `__enter__`, with "(missed
+    /// __exit__ method)" when it has no `__exit__`).
+    BeforeWith,
+    /// In a `with` statement's handler, the stack `[exit, prev_exc_state, exc]`: pushes
+    /// `exit(type(exc), exc, None)` (CPython's `WITH_EXCEPT_START`; pymem has no traceback
+    /// objects, so the third argument is `None`).
+    WithExceptStart,
 }
 
 /// A constant in [`Code::consts`].

@@ -73,6 +73,9 @@ enum Block {
     FinallyEnd,
     /// A value kept on the stack while a `finally` body runs for a `return` (`POP_VALUE`).
     PopValue,
+    /// The body of a `with`: leaving it pops its `SetupExcept` and calls the bound
+    /// `__exit__` below with three `None`s (CPython's `WITH`).
+    With,
 }
 
 /// One scope being compiled.
@@ -232,7 +235,8 @@ impl Compiler<'_> {
             | Instr::JumpIfFalseOrPop(t)
             | Instr::JumpIfTrueOrPop(t)
             | Instr::ForIter(t)
-            | Instr::SetupExcept(t) => *t = target,
+            | Instr::SetupExcept(t)
+            | Instr::SetupWith(t) => *t = target,
             other => unreachable!("patching a non-jump {other:?}"),
         }
     }

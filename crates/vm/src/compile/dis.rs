@@ -108,7 +108,8 @@ impl Code {
             | I::JumpIfFalseOrPop(t)
             | I::JumpIfTrueOrPop(t)
             | I::ForIter(t)
-            | I::SetupExcept(t) => (Some(t), format!("to {t}")),
+            | I::SetupExcept(t)
+            | I::SetupWith(t) => (Some(t), format!("to {t}")),
             I::BinaryOp(op) | I::InplaceOp(op) => (None, format!("{op:?}")),
             I::CompareOp(op) => (None, format!("{op:?}")),
             I::IsOp(b) | I::ContainsOp(b) => (Some(u32::from(b)), String::new()),
@@ -170,7 +171,8 @@ impl Code {
                 | Instr::JumpIfFalseOrPop(t)
                 | Instr::JumpIfTrueOrPop(t)
                 | Instr::ForIter(t)
-                | Instr::SetupExcept(t) => Some(t),
+                | Instr::SetupExcept(t)
+                | Instr::SetupWith(t) => Some(t),
                 _ => None,
             })
             .collect();

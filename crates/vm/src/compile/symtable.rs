@@ -335,6 +335,15 @@ impl Builder<'_, '_> {
                 self.stmts(body)?;
                 self.stmts(orelse)
             }
+            StmtKind::With { items, body } => {
+                for item in items {
+                    self.expr(&item.context)?;
+                    if let Some(t) = &item.target {
+                        self.target(t, DEF_LOCAL)?;
+                    }
+                }
+                self.stmts(body)
+            }
             StmtKind::FunctionDef(f) => {
                 self.add(&f.name.name, DEF_LOCAL);
                 f.decorators.iter().try_for_each(|d| self.expr(d))?;

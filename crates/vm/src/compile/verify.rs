@@ -121,6 +121,11 @@ fn effects(instr: Instr) -> Effect {
             next: Some(0),
             jump: Some((t, 2)),
         },
+        I::SetupWith(t) => Effect {
+            need: 1,
+            next: Some(0),
+            jump: Some((t, 1)),
+        },
         I::PopExcept => simple(1, -1),
         I::Reraise => Effect {
             need: 1,
@@ -128,6 +133,8 @@ fn effects(instr: Instr) -> Effect {
             jump: None,
         },
         I::CheckExcMatch => simple(2, 0),
+        I::BeforeWith => simple(1, 1),
+        I::WithExceptStart => simple(3, 1),
     }
 }
 

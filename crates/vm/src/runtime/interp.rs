@@ -1114,6 +1114,7 @@ fn step(
             return Err(err);
         }
         Instr::SetupExcept(t) => f.blocks.push((t, f.stack.len() as u32)),
+        Instr::SetupWith(t) => f.blocks.push((t, f.stack.len() as u32 - 1)),
         Instr::PopBlock => {
             f.blocks.pop();
         }
@@ -1141,8 +1142,54 @@ fn step(
             let t = vm.types.assertion_error.clone().into_any();
             f.stack.push(t);
         }
+        Instr::BeforeWith => {
+            let manager = pop(f);
+            let (enter, exit) = context_methods(gil, vm, &manager)?;
+            f.stack.push(exit);
+            let v = call(gil, vm, &enter, vec![manager], vec![])?;
+            f.stack.push(v);
+        }
+        Instr::WithExceptStart => {
+            let n = f.stack.len();
+            let (exit, exc) = (f.stack[n - 3].clone(), f.stack[n - 1].clone());
+            let t = vm.type_of(gil, &exc).into_any();
+            let r = call(gil, vm, &exit, vec![t, exc, vm.none.clone()], vec![])?;
+            f.stack.push(r);
+        }
     }
     Ok(Flow::Next)
+}
+
+/// A context manager's `__enter__` (the class's function, to call with the manager) and
+/// its `__exit__` bound to it, or CPython 3.11's `TypeError`.
+fn context_methods(gil: &mut Gil<'_>, vm: &Vm, manager: &AnyObj) -> PyResult<(AnyObj, AnyObj)> {
+    let enter = ops::special(gil, vm, manager, "__enter__");
+    let exit = ops::special(gil, vm, manager, "__exit__");
+    match (enter, exit) {
+        (Some(enter), Some(exit)) => {
+            let bound = Obj::new(
+                gil,
+                PyMethod {
+                    func: exit,
+                    receiver: manager.clone(),
+                },
+            );
+            Ok((enter, bound.into_any()))
+        }
+        (enter, _) => {
+            let t = vm.type_of(gil, manager);
+            let missed = if enter.is_some() {
+                " (missed __exit__ method)"
+            } else {
+                ""
+            };
+            let msg = format!(
+                "'{}' object does not support the context manager protocol{missed}",
+                types::type_name(gil, &t)
+            );
+            Err(vm.type_error(gil, &msg))
+        }
+    }
 }
 
 /// `LOAD_FAST`.

@@ -15,6 +15,15 @@ pub struct Module {
     pub body: Vec<Stmt>,
 }
 
+/// One context manager of a `with` statement.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WithItem {
+    /// The expression giving the context manager.
+    pub context: Expr,
+    /// Where `__enter__`'s result is stored (`as target`), if anywhere.
+    pub target: Option<Expr>,
+}
+
 /// One name of an `import` or `from ... import`: what is imported, and the name it is bound
 /// to when that differs (`as`).
 #[derive(Debug, Clone, PartialEq)]
@@ -109,6 +118,13 @@ pub enum StmtKind {
         body: Vec<Stmt>,
         /// Run when the iterable is exhausted (not after a `break`); empty when absent.
         orelse: Vec<Stmt>,
+    },
+    /// `with a as x, b: body` (several items nest, the first outermost).
+    With {
+        /// The context managers, each with its optional `as` target.
+        items: Vec<WithItem>,
+        /// The body.
+        body: Vec<Stmt>,
     },
     /// `def name(params): body`.
     FunctionDef(Box<FunctionDef>),

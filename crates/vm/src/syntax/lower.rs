@@ -176,7 +176,23 @@ impl Lowerer<'_, '_> {
                 msg: self.opt_expr(s.msg.as_deref())?,
             },
             S::With(s) => {
-                return Err(self.unsupported(s.range, "with statement", "'with' statements"));
+                if s.is_async {
+                    return Err(self.unsupported(s.range, "async", "'async with'"));
+                }
+                let mut items = Vec::with_capacity(s.items.len());
+                for item in &s.items {
+                    items.push(WithItem {
+                        context: self.expr(&item.context_expr)?,
+                        target: match item.optional_vars.as_deref() {
+                            Some(t) => Some(self.target(t)?),
+                            None => None,
+                        },
+                    });
+                }
+                StmtKind::With {
+                    items,
+                    body: self.stmts(&s.body)?,
+                }
             }
             S::Match(s) => {
                 return Err(self.unsupported(s.range, "match statement", "'match' statements"));

@@ -101,6 +101,16 @@ fn stmt(s: &Stmt) -> String {
             block(body),
             block(orelse)
         ),
+        StmtKind::With { items, body } => {
+            let items: Vec<String> = items
+                .iter()
+                .map(|i| match &i.target {
+                    Some(t) => format!("{} as {}", expr(&i.context), expr(t)),
+                    None => expr(&i.context),
+                })
+                .collect();
+            format!("With({}, {})", items.join(", "), block(body))
+        }
         StmtKind::FunctionDef(f) if !f.decorators.is_empty() => format!(
             "@[{}] Def({}({}), {})",
             list(&f.decorators),
@@ -307,6 +317,11 @@ const TABLE: &[(&str, &str)] = &[
         "@a\n@b.c(1)\ndef f():\n    pass\n",
         "@[a, Call(b.c, [1])] Def(f(), [Pass])",
     ),
+    // `with`, several items.
+    (
+        "with f() as g, h:\n    pass\n",
+        "With(Call(f, []) as g, h, [Pass])",
+    ),
     // Loops with `else` parts.
     (
         "for x in y:\n    break\nelse:\n    z = 1\nwhile x:\n    pass\nelse:\n    pass\n",
@@ -510,12 +525,6 @@ const UNSUPPORTED: &[(&str, &str, (u32, u32), &str)] = &[
         "bare-except",
         (3, 1),
         "bare 'except:'",
-    ),
-    (
-        "with f() as g:\n    pass\n",
-        "with statement",
-        (1, 1),
-        "'with' statements",
     ),
     (
         "def g():\n    yield 1\n",

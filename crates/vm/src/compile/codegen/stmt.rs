@@ -6,7 +6,7 @@ use crate::compile::bytecode::{Code, CodeKind, Const, Instr};
 use crate::syntax::Span;
 use crate::syntax::SyntaxError;
 use crate::syntax::ast::{
-    ClassDef, ExceptHandler, Expr, ExprKind, FunctionDef, Params, Stmt, StmtKind,
+    ClassDef, ExceptHandler, Expr, ExprKind, FunctionDef, Params, Stmt, StmtKind, WithItem,
 };
 
 type Res = Result<(), SyntaxError>;
@@ -91,6 +91,7 @@ impl Compiler<'_> {
                 self.stmts(orelse)?;
                 breaks.into_iter().for_each(|j| self.patch_here(j));
             }
+            StmtKind::With { items, body } => self.with_stmt(items, body, span)?,
             StmtKind::FunctionDef(f) => self.function_def(f, span)?,
             StmtKind::ClassDef(c) => self.class_def(c, span)?,
             StmtKind::Import(names) => {
@@ -278,6 +279,14 @@ impl Compiler<'_> {
                 }
                 result?;
             }
+            Block::With => {
+                // [exit(, value)]
+                self.emit(Instr::PopBlock, span);
+                if preserve_tos {
+                    self.emit(Instr::Swap(2), span);
+                }
+                self.call_exit_with_nones(span);
+            }
             Block::FinallyEnd => {
                 // [prev_exc_state, exc(, value)]
                 self.emit(Instr::PopBlock, span);
@@ -292,6 +301,69 @@ impl Compiler<'_> {
             }
         }
         Ok(())
+    }
+
+    /// `with` items and body: each item wraps the rest, the first outermost. On the normal
+    /// way out `__exit__(None, None, None)` runs; if an exception escapes, `__exit__` gets it
+    /// and a true result swallows it (CPython 3.11's sequence, with pymem's handler blocks).
+    fn with_stmt(&mut self, items: &[WithItem], body: &[Stmt], span: Span) -> Res {
+        let Some((item, rest)) = items.split_first() else {
+            return self.stmts(body);
+        };
+        self.expr(&item.context)?;
+        self.emit(Instr::BeforeWith, span);
+        // [exit, value]
+        let setup = self.emit(Instr::SetupWith(0), span);
+        self.unit().blocks.push(Block::With);
+        let result = match &item.target {
+            Some(t) => self.store(t),
+            None => {
+                self.emit(Instr::PopTop, span);
+                Ok(())
+            }
+        }
+        .and_then(|()| self.with_stmt(rest, body, span));
+        self.unit().blocks.pop();
+        result?;
+        self.emit(Instr::PopBlock, span);
+        self.call_exit_with_nones(span);
+        let to_end = self.emit(Instr::Jump(0), span);
+        // The exception path: [exit, prev_exc_state, exc].
+        self.patch_here(setup);
+        let cleanup = self.emit(Instr::SetupExcept(0), span);
+        self.emit(Instr::WithExceptStart, span);
+        let swallow = self.emit(Instr::PopJumpIfTrue(0), span);
+        // Not swallowed: restore the previous state and raise it again.
+        self.emit(Instr::PopBlock, span);
+        self.emit(Instr::Swap(2), span);
+        self.emit(Instr::PopExcept, span);
+        self.emit(Instr::Reraise, span);
+        self.patch_here(swallow);
+        self.emit(Instr::PopBlock, span);
+        self.emit(Instr::PopTop, span);
+        self.emit(Instr::PopExcept, span);
+        self.emit(Instr::PopTop, span);
+        let to_end_swallowed = self.emit(Instr::Jump(0), span);
+        // An exception inside `__exit__`: [exit, prev, exc, exc_state, new_exc]; restore
+        // `prev` and raise the new one (the unwinder drops the rest).
+        self.patch_here(cleanup);
+        self.emit(Instr::Copy(4), span);
+        self.emit(Instr::PopExcept, span);
+        self.emit(Instr::Reraise, span);
+        self.patch_here(to_end);
+        self.patch_here(to_end_swallowed);
+        Ok(())
+    }
+
+    /// `[exit] -> []`: calls `exit(None, None, None)` and drops its result (the exit and
+    /// the first `None` are a callable and its first argument in the method-call layout).
+    fn call_exit_with_nones(&mut self, span: Span) {
+        let k = self.add_const(Const::None);
+        for _ in 0..3 {
+            self.emit(Instr::LoadConst(k), span);
+        }
+        self.emit(Instr::Call(2), span);
+        self.emit(Instr::PopTop, span);
     }
 
     /// `name = None; del name` after a handler that bound the exception to `name`.

@@ -54,7 +54,14 @@ pub(crate) fn bind_args(
     bind_keywords(gil, vm, func, code, fast, kwargs, kwdict.as_ref())?;
     if !extra.is_empty() {
         let kwonly_given = fast[argc..total].iter().filter(|s| s.is_some()).count();
-        return Err(too_many_positional(gil, vm, func, argc, given, kwonly_given));
+        return Err(too_many_positional(
+            gil,
+            vm,
+            func,
+            argc,
+            given,
+            kwonly_given,
+        ));
     }
     drop(extra);
     fill_positional_defaults(gil, vm, func, code, fast)?;
@@ -97,9 +104,7 @@ fn bind_keywords(
                 // Keywords bound before this one cannot have named a positional-only
                 // parameter (that would have been an error then), so only this one and
                 // the ones after it are checked.
-                let names: Vec<AnyObj> = std::iter::once(k)
-                    .chain(rest.map(|(k, _)| k))
-                    .collect();
+                let names: Vec<AnyObj> = std::iter::once(k).chain(rest.map(|(k, _)| k)).collect();
                 return Err(unexpected_keyword(gil, vm, func, code, &names));
             }
         }
@@ -169,7 +174,12 @@ fn too_many_positional(
     } else {
         format!("{given} were")
     };
-    func_error(gil, vm, func, &format!("takes {takes} but {given_text} given"))
+    func_error(
+        gil,
+        vm,
+        func,
+        &format!("takes {takes} but {given_text} given"),
+    )
 }
 
 /// Fills the positional parameters the call left out from `__defaults__` (the last ones
@@ -227,17 +237,17 @@ fn fill_kwonly_defaults(
     }
     let kwdefaults = func.get(gil).kwdefaults.cloned(gil);
     let mut missing = Vec::new();
-    for i in argc..total {
-        if fast[i].is_some() {
+    let names = &code.varnames[argc..total];
+    for (slot, name) in fast[argc..total].iter_mut().zip(names) {
+        if slot.is_some() {
             continue;
         }
-        let name = code.varnames[i].as_str();
         let default = kwdefaults
             .as_ref()
             .and_then(|d| types::dict_get_str(gil, vm, &d.get(gil).table, name));
         match default {
-            Some(d) => fast[i] = Some(d),
-            None => missing.push(name),
+            Some(d) => *slot = Some(d),
+            None => missing.push(name.as_str()),
         }
     }
     if missing.is_empty() {

@@ -2030,7 +2030,7 @@ fn qualname_of(gil: &Gil<'_>, func: &Obj<PyFunction>) -> String {
 }
 
 /// Binds arguments to a new frame for `func` (CPython's argument rules and messages; see
-/// [`super::binding`]).
+/// the `binding` module).
 pub fn bind(
     gil: &mut Gil<'_>,
     vm: &Vm,

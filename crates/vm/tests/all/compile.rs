@@ -880,10 +880,7 @@ fn keyword_only_and_positional_only_parameters() {
         ],
     );
     let f = nested(&code, "f");
-    assert_eq!(
-        (f.argcount, f.posonlyargcount, f.kwonlyargcount),
-        (3, 2, 2)
-    );
+    assert_eq!((f.argcount, f.posonlyargcount, f.kwonlyargcount), (3, 2, 2));
     assert!(!f.has_varargs && f.has_varkw);
     assert_eq!(f.varnames, ["a", "b", "c", "d", "e", "kw", "x"]);
     let g = nested(&compile("def g(*args, k):\n    pass\n"), "g");

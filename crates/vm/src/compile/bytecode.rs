@@ -180,9 +180,10 @@ pub enum Instr {
     /// got m)".
     UnpackSequence(u32),
 
-    /// Pops, in this order from the bottom: `defaults` (a tuple, if `flags & 1`), `closure`
-    /// (a tuple of cells, if `flags & 8`), `code`; pushes a new function. (CPython 3.11's
-    /// MAKE_FUNCTION flag values; kw-only defaults and annotations are not in the subset.)
+    /// Pops, in this order from the bottom: `defaults` (a tuple, if `flags & 1`),
+    /// `kwdefaults` (a dict of keyword-only defaults, if `flags & 2`), `closure` (a tuple of
+    /// cells, if `flags & 8`), `code`; pushes a new function. (CPython 3.11's MAKE_FUNCTION
+    /// flag values; annotations are not in the subset.)
     MakeFunction(u32),
     /// Pops `callable_or_NULL, self_or_callable, arg1..argn`, `n` arguments with the
     /// keyword arguments last when a `KwNames` precedes. Pushes the result. The stack shape
@@ -297,13 +298,20 @@ pub struct Code {
     pub filename: Arc<str>,
     /// The line of the `def`/`class` (1 for a module).
     pub first_line: u32,
-    /// Positional-or-keyword parameters: `varnames[..argcount]`.
+    /// `co_argcount`: positional parameters (positional-only ones included):
+    /// `varnames[..argcount]`.
     pub argcount: u32,
-    /// Whether `varnames[argcount]` is a `*args` parameter.
+    /// `co_posonlyargcount`: how many of the positional parameters are positional-only.
+    pub posonlyargcount: u32,
+    /// `co_kwonlyargcount`: keyword-only parameters, `varnames[argcount..argcount +
+    /// kwonlyargcount]`.
+    pub kwonlyargcount: u32,
+    /// Whether `varnames[argcount + kwonlyargcount]` is a `*args` parameter.
     pub has_varargs: bool,
     /// Whether the next varname is a `**kwargs` parameter.
     pub has_varkw: bool,
-    /// Local variable names; parameters first, in order (then `*args`, `**kwargs`).
+    /// Local variable names; parameters first, in order: positional, keyword-only, `*args`,
+    /// `**kwargs`.
     pub varnames: Vec<String>,
     /// Variables of this scope captured by inner scopes. A cellvar that is also a parameter
     /// is copied from its local slot into a new cell when the frame starts (`cell2arg`).

@@ -169,6 +169,8 @@ impl Compiler<'_> {
             filename: self.filename.clone(),
             first_line,
             argcount: 0,
+            posonlyargcount: 0,
+            kwonlyargcount: 0,
             has_varargs: false,
             has_varkw: false,
             varnames: varnames.clone(),
@@ -351,10 +353,10 @@ impl Compiler<'_> {
     }
 
     /// Finishes the child unit `code` and emits, in the current unit, the instructions that
-    /// make a function of it: `[defaults tuple already pushed]`, closure cells, the code,
-    /// `MakeFunction`.
-    fn make_function(&mut self, code: Code, has_defaults: bool, span: Span) {
-        let mut flags = u32::from(has_defaults);
+    /// make a function of it: `[defaults already pushed, as `default_flags` says]`, closure
+    /// cells, the code, `MakeFunction`.
+    fn make_function(&mut self, code: Code, default_flags: u32, span: Span) {
+        let mut flags = default_flags;
         if !code.freevars.is_empty() {
             for name in &code.freevars {
                 let i = self.cell_index(name).unwrap_or(0);

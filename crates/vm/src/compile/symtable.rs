@@ -270,9 +270,11 @@ impl Builder<'_, '_> {
     }
 
     fn params(&mut self, params: &Params) -> Res {
+        // `co_varnames` order: positional, keyword-only, `*args`, `**kwargs`.
         let names = params
             .args
             .iter()
+            .chain(&params.kwonly)
             .map(|p| &p.name)
             .chain(&params.vararg)
             .chain(&params.kwarg);
@@ -287,6 +289,16 @@ impl Builder<'_, '_> {
             self.scope().params.push(ident.name.clone());
         }
         Ok(())
+    }
+
+    /// Visits the default values of `params` (they run in the enclosing scope).
+    fn param_defaults(&mut self, params: &Params) -> Res {
+        params
+            .args
+            .iter()
+            .chain(&params.kwonly)
+            .filter_map(|p| p.default.as_ref())
+            .try_for_each(|d| self.expr(d))
     }
 
     fn stmts(&mut self, body: &[Stmt]) -> Res {
@@ -347,11 +359,7 @@ impl Builder<'_, '_> {
             StmtKind::FunctionDef(f) => {
                 self.add(&f.name.name, DEF_LOCAL);
                 f.decorators.iter().try_for_each(|d| self.expr(d))?;
-                for p in &f.params.args {
-                    if let Some(d) = &p.default {
-                        self.expr(d)?;
-                    }
-                }
+                self.param_defaults(&f.params)?;
                 let prev = self.enter(ScopeKind::Function, &f.name.name, s.span.start);
                 self.params(&f.params)?;
                 self.stmts(&f.body)?;
@@ -466,11 +474,7 @@ impl Builder<'_, '_> {
                 self.expr(orelse)
             }
             ExprKind::Lambda { params, body } => {
-                for p in &params.args {
-                    if let Some(d) = &p.default {
-                        self.expr(d)?;
-                    }
-                }
+                self.param_defaults(params)?;
                 let prev = self.enter(ScopeKind::Lambda, "<lambda>", e.span.start);
                 self.params(params)?;
                 self.expr(body)?;

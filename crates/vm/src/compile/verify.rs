@@ -101,7 +101,10 @@ fn effects(instr: Instr) -> Effect {
         },
         I::UnpackSequence(k) => simple(1, n(k) - 1),
         I::MakeFunction(flags) => {
-            let pops = 1 + i64::from(flags & 1 != 0) + i64::from(flags & 8 != 0);
+            let pops = 1
+                + i64::from(flags & 1 != 0)
+                + i64::from(flags & 2 != 0)
+                + i64::from(flags & 8 != 0);
             simple(pops, 1 - pops)
         }
         I::Call(k) => simple(n(k) + 2, -(n(k) + 1)),

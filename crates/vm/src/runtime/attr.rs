@@ -385,6 +385,14 @@ pub fn getattr_opt(
                             .map_or_else(|| vm.none.clone(), Obj::into_any),
                     ));
                 }
+                "__kwdefaults__" => {
+                    return Ok(Some(
+                        f.get(gil)
+                            .kwdefaults
+                            .cloned(gil)
+                            .map_or_else(|| vm.none.clone(), Obj::into_any),
+                    ));
+                }
                 "__code__" => return Ok(Some(f.get(gil).code.clone().into_any())),
                 "__globals__" => return Ok(Some(f.get(gil).globals.clone().into_any())),
                 "__closure__" => {
@@ -701,6 +709,16 @@ pub fn setattr(
                     .get(gil)
                     .defaults
                     .set(gil, value.downcast::<PyTuple>().ok()),
+                "__kwdefaults__" => {
+                    let d = if value.tag() == tag::NONE {
+                        None
+                    } else {
+                        Some(value.downcast::<PyDict>().map_err(|_| {
+                            vm.type_error(gil, "__kwdefaults__ must be set to a dict object")
+                        })?)
+                    };
+                    f.get(gil).kwdefaults.set(gil, d);
+                }
                 _ => types::dict_set_key(gil, &f.get(gil).attrs, name.clone(), value),
             }
             Ok(())

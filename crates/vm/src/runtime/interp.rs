@@ -971,10 +971,19 @@ fn step(
             } else {
                 None
             };
+            let kwdefaults = if flags & 2 != 0 {
+                pop(f).downcast::<PyDict>().ok()
+            } else {
+                None
+            };
             let defaults = if flags & 1 != 0 {
                 pop(f).downcast::<PyTuple>().ok()
             } else {
                 None
+            };
+            let defaults = FunctionDefaults {
+                positional: defaults,
+                keyword_only: kwdefaults,
             };
             let func = make_function(gil, vm, code, f.globals.clone(), defaults, closure);
             f.stack.push(func);
@@ -1999,19 +2008,28 @@ fn split_kwargs(
     names.into_iter().zip(vals).collect()
 }
 
+/// The default values a new function holds: `__defaults__` and `__kwdefaults__`.
+#[derive(Default)]
+pub struct FunctionDefaults {
+    /// Defaults of the last positional parameters.
+    pub positional: Option<Obj<PyTuple>>,
+    /// Defaults of keyword-only parameters, by name.
+    pub keyword_only: Option<Obj<PyDict>>,
+}
+
 /// Makes a function object.
 pub fn make_function(
     gil: &mut Gil<'_>,
     vm: &Vm,
     code: Obj<PyCode>,
     globals: Obj<PyDict>,
-    defaults: Option<Obj<PyTuple>>,
+    defaults: FunctionDefaults,
     closure: Option<Obj<PyTuple>>,
 ) -> AnyObj {
     let (name, qualname, doc, shape) = {
         let c = &code.get(gil).code;
         let shape = CallShape {
-            exact_args: if c.has_varargs || c.has_varkw {
+            exact_args: if c.has_varargs || c.has_varkw || c.kwonlyargcount > 0 {
                 u32::MAX
             } else {
                 c.argcount
@@ -2033,7 +2051,8 @@ pub fn make_function(
         PyFunction {
             code,
             globals: globals.clone(),
-            defaults: GilCell::new(defaults),
+            defaults: GilCell::new(defaults.positional),
+            kwdefaults: GilCell::new(defaults.keyword_only),
             closure,
             name: GilCell::new(name),
             qualname: GilCell::new(qualname),
@@ -2057,124 +2076,21 @@ fn qualname_of(gil: &Gil<'_>, func: &Obj<PyFunction>) -> String {
     ops::str_payload(gil, &q).unwrap_or("?").to_owned()
 }
 
-/// Binds arguments to a new frame for `func` (CPython's argument rules and messages).
+/// Binds arguments to a new frame for `func` (CPython's argument rules and messages; see
+/// the `binding` module).
 pub fn bind(
     gil: &mut Gil<'_>,
     vm: &Vm,
     func: &Obj<PyFunction>,
-    mut args: Vec<AnyObj>,
+    args: Vec<AnyObj>,
     kwargs: Vec<(AnyObj, AnyObj)>,
 ) -> PyResult<Box<Frame>> {
     let fobj = func.get(gil);
     let code_obj = fobj.code.clone();
     let code = &code_obj.get(gil).code;
-    let argc = code.argcount as usize;
     let mut frame = new_frame(gil, vm, code_obj.clone(), fobj.globals.clone(), None);
     frame.fast.resize(code.varnames.len(), None);
-    let fast = &mut frame.fast;
-    let nargs = args.len();
-    if nargs > argc {
-        if code.has_varargs {
-            let extra = args.split_off(argc);
-            fast[argc] = Some(vm.tuple(gil, extra));
-        } else {
-            let q = qualname_of(gil, func);
-            let ndef = fobj
-                .defaults
-                .cloned(gil)
-                .map_or(0, |d| d.get(gil).items.len());
-            let takes = if ndef > 0 {
-                format!("from {} to {} positional arguments", argc - ndef, argc)
-            } else {
-                format!(
-                    "{argc} positional argument{}",
-                    if argc == 1 { "" } else { "s" }
-                )
-            };
-            return Err(vm.type_error(
-                gil,
-                &format!(
-                    "{q}() takes {takes} but {nargs} {} given",
-                    if nargs == 1 { "was" } else { "were" }
-                ),
-            ));
-        }
-    } else if code.has_varargs {
-        fast[argc] = Some(vm.empty_tuple.clone());
-    }
-    for (i, a) in args.into_iter().enumerate() {
-        fast[i] = Some(a);
-    }
-    let kw_slot = argc + code.has_varargs as usize;
-    let kwdict = if code.has_varkw {
-        let d = vm.dict(gil);
-        fast[kw_slot] = Some(d.clone().into_any());
-        Some(d)
-    } else {
-        None
-    };
-    for (k, v) in kwargs {
-        let name = ops::str_payload(gil, &k).unwrap_or("").to_owned();
-        match code.varnames[..argc].iter().position(|n| *n == name) {
-            Some(i) => {
-                if fast[i].is_some() {
-                    let q = qualname_of(gil, func);
-                    return Err(vm.type_error(
-                        gil,
-                        &format!("{q}() got multiple values for argument '{name}'"),
-                    ));
-                }
-                fast[i] = Some(v);
-            }
-            None => match &kwdict {
-                Some(d) => ops::dict_set(gil, vm, d, k, v)?,
-                None => {
-                    let q = qualname_of(gil, func);
-                    return Err(vm.type_error(
-                        gil,
-                        &format!("{q}() got an unexpected keyword argument '{name}'"),
-                    ));
-                }
-            },
-        }
-    }
-    if fast[..argc].iter().any(Option::is_none) {
-        let defaults = fobj.defaults.cloned(gil);
-        let defs: Vec<AnyObj> = defaults
-            .map(|d| d.get(gil).items.to_vec())
-            .unwrap_or_default();
-        let first_def = argc - defs.len().min(argc);
-        let mut missing = Vec::new();
-        for i in 0..argc {
-            if fast[i].is_none() {
-                if i >= first_def {
-                    fast[i] = Some(defs[i - first_def].clone());
-                } else {
-                    missing.push(format!("'{}'", code.varnames[i]));
-                }
-            }
-        }
-        if !missing.is_empty() {
-            let q = qualname_of(gil, func);
-            let list = match missing.len() {
-                1 => missing[0].clone(),
-                2 => format!("{} and {}", missing[0], missing[1]),
-                _ => format!(
-                    "{}, and {}",
-                    missing[..missing.len() - 1].join(", "),
-                    missing[missing.len() - 1]
-                ),
-            };
-            return Err(vm.type_error(
-                gil,
-                &format!(
-                    "{q}() missing {} required positional argument{}: {list}",
-                    missing.len(),
-                    if missing.len() == 1 { "" } else { "s" }
-                ),
-            ));
-        }
-    }
+    super::binding::bind_args(gil, vm, func, code, &mut frame.fast, args, kwargs)?;
     let locals = if code.kind == CodeKind::Class {
         Some(vm.dict(gil))
     } else {

@@ -16,6 +16,7 @@
 //! the heap with nothing but the object and the GIL token.
 
 pub mod attr;
+mod binding;
 pub mod builtins;
 pub mod callback;
 pub mod dict;

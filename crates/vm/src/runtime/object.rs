@@ -452,6 +452,8 @@ pub struct PyFunction {
     pub globals: Obj<PyDict>,
     /// Default values of the last positional parameters.
     pub defaults: GilCell<Option<Obj<PyTuple>>>,
+    /// `__kwdefaults__`: default values of keyword-only parameters, by name.
+    pub kwdefaults: GilCell<Option<Obj<PyDict>>>,
     /// The cells of its free variables.
     pub closure: Option<Obj<PyTuple>>,
     /// `__name__`.
@@ -475,8 +477,8 @@ impl Object for PyFunction {
 /// The facts about a function's code a call tests first (the code never changes).
 #[derive(Clone, Copy, Debug)]
 pub struct CallShape {
-    /// The positional parameter count when that is all the code takes (no `*args` or
-    /// `**kwargs`); `u32::MAX` otherwise.
+    /// The positional parameter count when that is all the code takes (no `*args`,
+    /// keyword-only parameters or `**kwargs`); `u32::MAX` otherwise.
     pub exact_args: u32,
     /// `co_nlocals`: the local slots a frame has.
     pub nlocals: u32,

@@ -185,18 +185,24 @@ pub struct FunctionDef {
     pub body: Vec<Stmt>,
 }
 
-/// A parameter list: positional-or-keyword parameters, then `*args`, then `**kwargs`.
+/// A parameter list: positional parameters (the first `posonly` of them before a `/`), then
+/// `*args` or a bare `*`, then keyword-only parameters, then `**kwargs`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Params {
-    /// Positional-or-keyword parameters in order; defaults are evaluated at definition time.
+    /// Positional parameters in order, positional-only ones first; defaults are evaluated at
+    /// definition time.
     pub args: Vec<Param>,
+    /// How many of `args` are positional-only (written before `/`).
+    pub posonly: usize,
     /// `*name`, if present.
     pub vararg: Option<Ident>,
+    /// Keyword-only parameters (after `*` or `*args`), each with its own optional default.
+    pub kwonly: Vec<Param>,
     /// `**name`, if present.
     pub kwarg: Option<Ident>,
 }
 
-/// One positional-or-keyword parameter.
+/// One named parameter (positional or keyword-only).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Param {
     /// The parameter's name.

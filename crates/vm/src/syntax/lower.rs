@@ -308,38 +308,46 @@ impl Lowerer<'_, '_> {
     }
 
     fn params(&mut self, p: &ra::Parameters) -> Result<Params> {
-        if let Some(a) = p.posonlyargs.first() {
-            return Err(self.unsupported(a.range, "posonly", "positional-only parameters"));
+        let mut args = Vec::with_capacity(p.posonlyargs.len() + p.args.len());
+        for a in p.posonlyargs.iter().chain(&p.args) {
+            args.push(self.param(a)?);
         }
-        if let Some(a) = p.kwonlyargs.first() {
-            return Err(self.unsupported(a.range, "kwonly", "keyword-only parameters"));
-        }
-        let mut args = Vec::with_capacity(p.args.len());
-        for a in &p.args {
-            if let Some(ann) = &a.parameter.annotation {
-                return Err(self.unsupported(ann.range(), "annotations", "annotations"));
-            }
-            args.push(Param {
-                name: self.ident(&a.parameter.name),
-                default: self.opt_expr(a.default.as_deref())?,
-            });
-        }
-        let star = |param: &Option<Box<ra::Parameter>>| -> Result<Option<Ident>> {
-            match param {
-                None => Ok(None),
-                Some(p) if p.annotation.is_some() => {
-                    Err(self.unsupported(p.range, "annotations", "annotations"))
-                }
-                Some(p) => Ok(Some(self.ident(&p.name))),
-            }
-        };
-        let vararg = star(&p.vararg)?;
-        let kwarg = star(&p.kwarg)?;
+        let kwonly = p
+            .kwonlyargs
+            .iter()
+            .map(|a| self.param(a))
+            .collect::<Result<Vec<_>>>()?;
+        let vararg = self.star_param(p.vararg.as_deref())?;
+        let kwarg = self.star_param(p.kwarg.as_deref())?;
         Ok(Params {
             args,
+            posonly: p.posonlyargs.len(),
             vararg,
+            kwonly,
             kwarg,
         })
+    }
+
+    /// A named parameter with its default (annotations are outside the subset).
+    fn param(&mut self, a: &ra::ParameterWithDefault) -> Result<Param> {
+        if let Some(ann) = &a.parameter.annotation {
+            return Err(self.unsupported(ann.range(), "annotations", "annotations"));
+        }
+        Ok(Param {
+            name: self.ident(&a.parameter.name),
+            default: self.opt_expr(a.default.as_deref())?,
+        })
+    }
+
+    /// The name of a `*args` or `**kwargs` parameter, if there is one.
+    fn star_param(&mut self, p: Option<&ra::Parameter>) -> Result<Option<Ident>> {
+        match p {
+            None => Ok(None),
+            Some(p) if p.annotation.is_some() => {
+                Err(self.unsupported(p.range, "annotations", "annotations"))
+            }
+            Some(p) => Ok(Some(self.ident(&p.name))),
+        }
     }
 
     fn class_def(&mut self, s: &ra::StmtClassDef) -> Result<ClassDef> {

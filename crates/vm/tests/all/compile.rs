@@ -857,3 +857,33 @@ fn stack_depth_analysis_rejects_bad_code() {
     code.spans.insert(3, code.spans[0]);
     assert!(max_stack_depth(&code).is_err(), "{code}");
 }
+
+#[test]
+fn keyword_only_and_positional_only_parameters() {
+    // CPython 3.11 folds the positional defaults into one constant tuple and uses
+    // BUILD_CONST_KEY_MAP; pymem builds the same tuple and dict at run time.
+    let code = compile("def f(a, b=1, /, c=2, *, d, e=5, **kw):\n    x = 1\n");
+    assert_ops(
+        &code,
+        &[
+            "LOAD_CONST 1",
+            "LOAD_CONST 2",
+            "BUILD_TUPLE 2",
+            "LOAD_CONST 'e'",
+            "LOAD_CONST 5",
+            "BUILD_MAP 1",
+            "LOAD_CONST <code object f, line 1>",
+            "MAKE_FUNCTION 3",
+            "STORE_NAME f",
+            "LOAD_CONST None",
+            "RETURN_VALUE",
+        ],
+    );
+    let f = nested(&code, "f");
+    assert_eq!((f.argcount, f.posonlyargcount, f.kwonlyargcount), (3, 2, 2));
+    assert!(!f.has_varargs && f.has_varkw);
+    assert_eq!(f.varnames, ["a", "b", "c", "d", "e", "kw", "x"]);
+    let g = nested(&compile("def g(*args, k):\n    pass\n"), "g");
+    assert_eq!((g.argcount, g.kwonlyargcount), (0, 1));
+    assert_eq!(g.varnames, ["k", "args"]);
+}

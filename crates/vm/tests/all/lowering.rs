@@ -19,17 +19,20 @@ fn list(es: &[Expr]) -> String {
 }
 
 fn params(p: &Params) -> String {
-    let mut out: Vec<String> = p
-        .args
-        .iter()
-        .map(|a| match &a.default {
-            Some(d) => format!("{}={}", a.name.name, expr(d)),
-            None => a.name.name.clone(),
-        })
-        .collect();
+    let param = |a: &Param| match &a.default {
+        Some(d) => format!("{}={}", a.name.name, expr(d)),
+        None => a.name.name.clone(),
+    };
+    let mut out: Vec<String> = p.args.iter().map(param).collect();
+    if p.posonly > 0 {
+        out.insert(p.posonly, "/".to_owned());
+    }
     if let Some(v) = &p.vararg {
         out.push(format!("*{}", v.name));
+    } else if !p.kwonly.is_empty() {
+        out.push("*".to_owned());
     }
+    out.extend(p.kwonly.iter().map(param));
     if let Some(k) = &p.kwarg {
         out.push(format!("**{}", k.name));
     }
@@ -444,6 +447,23 @@ const TABLE: &[(&str, &str)] = &[
         "def outer():\n    x = 0\n    def inner():\n        nonlocal x\n        global g\n        return x\n    return inner\n",
         "Def(outer(), [Assign([x], 0); Def(inner(), [Nonlocal(x); Global(g); Return(x)]); Return(inner)])",
     ),
+    // Keyword-only and positional-only parameters.
+    (
+        "def f(a, *, b, c=2):\n    pass\n",
+        "Def(f(a, *, b, c=2), [Pass])",
+    ),
+    (
+        "def f(*args, key=None, **kw):\n    pass\n",
+        "Def(f(*args, key=None, **kw), [Pass])",
+    ),
+    (
+        "def f(a, b=1, /, c=2, *, d, **kw):\n    pass\n",
+        "Def(f(a, b=1, /, c=2, *, d, **kw), [Pass])",
+    ),
+    (
+        "f = lambda a, /, b, *, c=3: a\n",
+        "Assign([f], Lambda(a, /, b, *, c=3: a))",
+    ),
     (
         "f = lambda x, y=2: x + y\ng = lambda: 0\n",
         "Assign([f], Lambda(x, y=2: Add(x, y))); Assign([g], Lambda(: 0))",
@@ -560,21 +580,15 @@ const UNSUPPORTED: &[(&str, &str, (u32, u32), &str)] = &[
         "'=' in f-strings",
     ),
     (
-        "def f(a, *, b):\n    pass\n",
-        "kwonly",
-        (1, 13),
-        "keyword-only parameters",
-    ),
-    (
-        "def f(a, /, b):\n    pass\n",
-        "posonly",
-        (1, 7),
-        "positional-only parameters",
-    ),
-    (
         "def f(a: int):\n    pass\n",
         "annotations",
         (1, 10),
+        "annotations",
+    ),
+    (
+        "def f(*, b: int):\n    pass\n",
+        "annotations",
+        (1, 13),
         "annotations",
     ),
     ("x: int = 1\n", "annotations", (1, 1), "annotations"),

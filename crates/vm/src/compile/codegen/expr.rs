@@ -74,7 +74,7 @@ impl Compiler<'_> {
         stacker::maybe_grow(RED_ZONE, SEGMENT, || self.expr_inner(e))
     }
 
-    fn load_const(&mut self, c: Const, span: Span) {
+    pub(super) fn load_const(&mut self, c: Const, span: Span) {
         let k = self.add_const(c);
         self.emit(Instr::LoadConst(k), span);
     }
@@ -391,10 +391,10 @@ impl Compiler<'_> {
     }
 
     fn lambda(&mut self, params: &Params, body: &Expr, span: Span) -> Res {
-        let has_defaults = self.defaults(params, span)?;
+        let default_flags = self.defaults(params, span)?;
         self.open_function("<lambda>", CodeKind::Function, params, span);
         let code = self.lambda_body(body)?;
-        self.make_function(code, has_defaults, span);
+        self.make_function(code, default_flags, span);
         Ok(())
     }
 
@@ -434,7 +434,7 @@ impl Compiler<'_> {
         let result = self.comprehension_body(name == "<setcomp>", elts, generators, span);
         let code = self.pop_unit();
         result?;
-        self.make_function(code, false, span);
+        self.make_function(code, 0, span);
         self.expr(&first.iter)?;
         self.emit(Instr::GetIter, span);
         self.emit(Instr::Call(0), span);

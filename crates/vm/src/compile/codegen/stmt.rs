@@ -487,8 +487,10 @@ impl Compiler<'_> {
         Ok(())
     }
 
-    /// Pushes the default values (a tuple) of `params`, if any; returns whether it did.
-    pub(super) fn defaults(&mut self, params: &Params, span: Span) -> Result<bool, SyntaxError> {
+    /// Pushes the default values of `params`, as CPython 3.11 does: the positional ones as a
+    /// tuple, then the keyword-only ones as a dict from name to value, each only if there
+    /// are any. Returns the `MakeFunction` flags for what it pushed (1 and 2).
+    pub(super) fn defaults(&mut self, params: &Params, span: Span) -> Result<u32, SyntaxError> {
         let defaults: Vec<&Expr> = params
             .args
             .iter()
@@ -497,10 +499,24 @@ impl Compiler<'_> {
         for d in &defaults {
             self.expr(d)?;
         }
+        let mut flags = 0;
         if !defaults.is_empty() {
             self.emit(Instr::BuildTuple(defaults.len() as u32), span);
+            flags |= 1;
         }
-        Ok(!defaults.is_empty())
+        let mut kw_count = 0;
+        for p in &params.kwonly {
+            if let Some(d) = &p.default {
+                self.load_const(Const::Str(p.name.name.clone()), span);
+                self.expr(d)?;
+                kw_count += 1;
+            }
+        }
+        if kw_count > 0 {
+            self.emit(Instr::BuildMap(kw_count), span);
+            flags |= 2;
+        }
+        Ok(flags)
     }
 
     /// Opens the unit of a function-like scope starting at `span` and sets its signature.
@@ -516,6 +532,8 @@ impl Compiler<'_> {
         self.push_unit(scope, kind, qualname, span.start.line);
         let code = &mut self.unit().code;
         code.argcount = params.args.len() as u32;
+        code.posonlyargcount = params.posonly as u32;
+        code.kwonlyargcount = params.kwonly.len() as u32;
         code.has_varargs = params.vararg.is_some();
         code.has_varkw = params.kwarg.is_some();
     }
@@ -529,7 +547,7 @@ impl Compiler<'_> {
 
     fn function_def(&mut self, f: &FunctionDef, span: Span) -> Res {
         self.decorators(&f.decorators)?;
-        let has_defaults = self.defaults(&f.params, span)?;
+        let default_flags = self.defaults(&f.params, span)?;
         self.open_function(&f.name.name, CodeKind::Function, &f.params, span);
         let mut body = &f.body[..];
         if let Some(doc) = f.body.first().and_then(docstring) {
@@ -539,7 +557,7 @@ impl Compiler<'_> {
         }
         let result = self.stmts(body);
         let code = self.finish_function(result, f.body.last().map(|s| (s.span, &s.kind)), span)?;
-        self.make_function(code, has_defaults, span);
+        self.make_function(code, default_flags, span);
         self.apply_decorators(&f.decorators);
         self.store_name(&f.name.name, span);
         Ok(())
@@ -594,7 +612,7 @@ impl Compiler<'_> {
             return Err(e);
         }
         let code = self.pop_unit();
-        self.make_function(code, false, span);
+        self.make_function(code, 0, span);
         let k = self.add_const(Const::Str(c.name.name.clone()));
         self.emit(Instr::LoadConst(k), span);
         for b in &c.bases {

@@ -70,7 +70,7 @@ pub struct SyntaxError {
     pub text: Option<String>,
     /// For errors raised because the program is valid Python but outside pymem's subset: the
     /// construct, named as the conformance corpus' `# needs:` tags name it (`"finally"`,
-    /// `"dict-comp"`, `"with statement"`, ...).
+    /// `"generator (yield)"`, `"match statement"`, ...).
     pub unsupported: Option<&'static str>,
 }
 

@@ -4,7 +4,9 @@
 //! is an unstable internal API) touches one file. It walks ruff's tree by reference and builds
 //! ours, converting byte ranges into CPython-style [`Pos`](super::location::Pos)es.
 //!
-//! Anything outside PySub-0 becomes a [`SyntaxError`] whose message is
+//! Anything pymem does not run yet (generators, `match`, `async`, big integers, ...; PySub-0
+//! and the tier-2 features listed in `tests/conformance/README.md` run) becomes a
+//! [`SyntaxError`] whose message is
 //! `pymem does not support <construct> yet`, located at the construct, with
 //! [`SyntaxError::unsupported`] naming the construct the way the conformance corpus' `# needs:`
 //! tags (and `tests/conformance/record.py`'s lint) do. The first such construct in source

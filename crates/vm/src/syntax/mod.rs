@@ -44,9 +44,9 @@ use ruff_python_parser::{Mode, ParseOptions, parse_unchecked};
 /// let module = parse("x = 1\n", "<string>").unwrap();
 /// assert!(matches!(module.body[0].kind, StmtKind::Assign { .. }));
 ///
-/// let err = parse("with f:\n    pass\n", "<string>").unwrap_err();
-/// assert_eq!(err.msg, "pymem does not support 'with' statements yet");
-/// assert_eq!(err.unsupported, Some("with statement"));
+/// let err = parse("match x:\n    case 1:\n        pass\n", "<string>").unwrap_err();
+/// assert_eq!(err.msg, "pymem does not support 'match' statements yet");
+/// assert_eq!(err.unsupported, Some("match statement"));
 /// ```
 pub fn parse(source: &str, file: &str) -> Result<ast::Module, SyntaxError> {
     let index = LineIndex::new(source);

@@ -135,6 +135,47 @@ impl<T> GilCell<T> {
     }
 }
 
+/// Element reads of a cell holding a vector: [`cloned`](GilCell::cloned) for one element,
+/// with no borrow to set up (a list's `l[i]`, a list iterator's next item).
+///
+/// ```
+/// use heap::{AnyObj, GilCell, Obj, Object, Trace, with_gil};
+///
+/// #[derive(Trace)]
+/// struct Int(i64);
+/// impl Object for Int {}
+///
+/// with_gil(|gil| {
+///     let items: GilCell<Vec<AnyObj>> = GilCell::new(vec![Obj::new(gil, Int(7)).into_any()]);
+///     assert_eq!(items.len(gil), 1);
+///     let first = items.get_at(gil, 0).expect("one element");
+///     assert_eq!(first.downcast_ref::<Int>().unwrap().get(gil).0, 7);
+///     assert!(items.get_at(gil, 1).is_none());
+/// });
+/// ```
+impl<T: PureClone> GilCell<Vec<T>> {
+    /// A clone of element `i`, or `None` past the end.
+    #[inline]
+    pub fn get_at(&self, _gil: &Gil<'_>, i: usize) -> Option<T> {
+        // SAFETY: rule 1: the element's PureClone clone runs no user code, so nothing can
+        // reach the cell while the shared reference lives.
+        unsafe { (&*self.value.get()).get(i).cloned() }
+    }
+
+    /// The number of elements.
+    #[inline]
+    pub fn len(&self, _gil: &Gil<'_>) -> usize {
+        // SAFETY: rule 1: reads the length, nothing runs meanwhile.
+        unsafe { (&*self.value.get()).len() }
+    }
+
+    /// Whether the vector is empty.
+    #[inline]
+    pub fn is_empty(&self, gil: &Gil<'_>) -> bool {
+        self.len(gil) == 0
+    }
+}
+
 /// Defers deallocations for the duration of a `with_mut`/`with` borrow.
 struct DeferGuard;
 

@@ -8,9 +8,8 @@
 //! and grow the Rust stack on demand.
 //!
 //! Frames are boxed and recycled: a finished frame goes back to a small pool in [`Vm`] with
-//! its vectors emptied but allocated (its code and globals swapped for immortal
-//! placeholders, so a pooled frame keeps nothing alive), and the next call takes it from
-//! there. A call or a return moves one pointer, never a frame.
+//! its vectors emptied but allocated (its code and globals released, so a pooled frame
+//! keeps nothing alive), and the next call takes it from there. A call or a return moves one pointer, never a frame.
 //!
 //! Exceptions unwind through each frame's block stack: the innermost handler block cuts the
 //! value stack back, receives the saved handled-exception state and the exception, and runs
@@ -30,8 +29,10 @@ use crate::syntax::ast::{BinOp, CmpOp};
 
 /// An activation of a code object.
 pub struct Frame {
-    code: Obj<PyCode>,
-    globals: Obj<PyDict>,
+    /// The code running; `None` only while the frame waits in the pool.
+    code: Option<Obj<PyCode>>,
+    /// The globals; `None` only while the frame waits in the pool.
+    globals: Option<Obj<PyDict>>,
     /// The local namespace of module and class bodies.
     locals: Option<Obj<PyDict>>,
     fast: Vec<Option<AnyObj>>,
@@ -53,6 +54,22 @@ enum Flow {
 }
 
 impl Frame {
+    /// The code being run.
+    #[inline(always)]
+    fn code(&self) -> &Obj<PyCode> {
+        self.code
+            .as_ref()
+            .expect("a frame out of the pool has its code")
+    }
+
+    /// The frame's globals.
+    #[inline(always)]
+    fn globals(&self) -> &Obj<PyDict> {
+        self.globals
+            .as_ref()
+            .expect("a frame out of the pool has its globals")
+    }
+
     /// A frame for module or class body code running in namespace `locals`.
     pub fn for_namespace(
         gil: &Gil<'_>,
@@ -62,8 +79,8 @@ impl Frame {
         locals: Obj<PyDict>,
         closure: Option<&Obj<PyTuple>>,
     ) -> Box<Frame> {
-        let mut f = new_frame(gil, vm, code, globals, Some(locals));
-        let c = &f.code.get(gil).code;
+        let mut f = new_frame(vm, code, globals, Some(locals));
+        let c = &f.code().get(gil).code;
         let (nfast, ncells) = (c.varnames.len(), c.cellvars.len());
         f.fast.resize(nfast, None);
         add_cells(gil, &mut f.cells, ncells, closure);
@@ -78,7 +95,6 @@ const FRAME_POOL: usize = 32;
 /// slots (if any) all empty, to be resized to the code's count.
 #[inline(always)]
 fn new_frame(
-    gil: &Gil<'_>,
     vm: &Vm,
     code: Obj<PyCode>,
     globals: Obj<PyDict>,
@@ -87,17 +103,14 @@ fn new_frame(
     let pooled = vm.frame_pool.borrow_mut().pop();
     match pooled {
         Some(mut f) => {
-            // The placeholders are immortal: replacing them frees nothing, runs nothing.
-            std::mem::replace(&mut f.code, code).into_any().release(gil);
-            std::mem::replace(&mut f.globals, globals)
-                .into_any()
-                .release(gil);
+            f.code = Some(code);
+            f.globals = Some(globals);
             f.locals = locals;
             f
         }
         None => Box::new(Frame {
-            code,
-            globals,
+            code: Some(code),
+            globals: Some(globals),
             locals,
             fast: Vec::new(),
             cells: Vec::new(),
@@ -115,15 +128,12 @@ fn new_frame(
 /// vectors and all, for the next call.
 fn recycle(gil: &Gil<'_>, vm: &Vm, mut done: Box<Frame>) {
     // Slots past the code's own locals are empty leftovers of an earlier call.
-    let nlocals = done.code.get(gil).code.varnames.len();
-    let idle_code = vm.idle_code.clone_ref(gil);
-    std::mem::replace(&mut done.code, idle_code)
-        .into_any()
-        .release(gil);
-    let idle_globals = vm.idle_globals.clone_ref(gil);
-    std::mem::replace(&mut done.globals, idle_globals)
-        .into_any()
-        .release(gil);
+    let code = done.code.take().expect("a finished frame has its code");
+    let nlocals = code.get(gil).code.varnames.len();
+    code.into_any().release(gil);
+    if let Some(g) = done.globals.take() {
+        g.into_any().release(gil);
+    }
     if let Some(l) = done.locals.take() {
         l.into_any().release(gil);
     }
@@ -235,7 +245,7 @@ fn run_loop(gil: &mut Gil<'_>, vm: &Vm, frame: Box<Frame>) -> PyResult<AnyObj> {
     let mut callers: Vec<Box<Frame>> = Vec::new();
     let mut f = frame;
     'frames: loop {
-        let code_obj = f.code.clone_ref(gil);
+        let code_obj = f.code().clone_ref(gil);
         let code = code_obj.get(gil);
         let instrs: &[Instr] = &code.code.instrs;
         // The program counter lives in a register while the frame runs; `f.pc` is brought up
@@ -298,7 +308,7 @@ fn run_loop(gil: &mut Gil<'_>, vm: &Vm, frame: Box<Frame>) -> PyResult<AnyObj> {
         let mut err = err;
         let reraised = f.pc > 0
             && matches!(
-                f.code.get(gil).code.instrs.get(f.pc - 1),
+                f.code().get(gil).code.instrs.get(f.pc - 1),
                 Some(Instr::Reraise)
             );
         let mut add_tb = !reraised;
@@ -307,8 +317,8 @@ fn run_loop(gil: &mut Gil<'_>, vm: &Vm, frame: Box<Frame>) -> PyResult<AnyObj> {
         }
         loop {
             if add_tb {
-                let line = f.code.get(gil).code.line_of(f.pc.saturating_sub(1));
-                let c = f.code.clone();
+                let line = f.code().get(gil).code.line_of(f.pc.saturating_sub(1));
+                let c = f.code().clone();
                 vm.add_traceback(gil, &err.exc, &c, line);
             }
             add_tb = true;
@@ -334,7 +344,7 @@ fn run_loop(gil: &mut Gil<'_>, vm: &Vm, frame: Box<Frame>) -> PyResult<AnyObj> {
                 .cloned()
                 .chain(f.cells.iter().map(|c| c.clone().into_any()))
                 .collect();
-            let code = f.code.clone();
+            let code = f.code().clone();
             vm.attach_frame(gil, &err.exc, &code, locals);
             match callers.pop() {
                 Some(caller) => {
@@ -366,11 +376,11 @@ fn top(f: &Frame) -> &AnyObj {
 }
 
 fn name_of(gil: &Gil<'_>, f: &Frame, i: u32) -> AnyObj {
-    f.code.get(gil).names[i as usize].clone()
+    f.code().get(gil).names[i as usize].clone()
 }
 
 fn name_str(gil: &Gil<'_>, f: &Frame, i: u32) -> String {
-    f.code.get(gil).code.names[i as usize].clone()
+    f.code().get(gil).code.names[i as usize].clone()
 }
 
 fn name_error(gil: &mut Gil<'_>, vm: &Vm, name: &str) -> PyErr {
@@ -382,8 +392,8 @@ fn name_error(gil: &mut Gil<'_>, vm: &Vm, name: &str) -> PyErr {
 /// object with the versions of both dicts; while they keep them, the entry at that position
 /// is still the name's (its value may have changed, and is read afresh).
 fn load_global(gil: &mut Gil<'_>, vm: &Vm, f: &Frame, i: u32) -> PyResult<AnyObj> {
-    let slot = f.code.get(gil).global_cache[i as usize].get();
-    let globals = &f.globals.get(gil).table;
+    let slot = f.code().get(gil).global_cache[i as usize].get();
+    let globals = &f.globals().get(gil).table;
     let in_globals = globals.with(gil, |d| {
         (d.version() == slot.globals_version).then(|| match slot.builtins_version {
             None => d.entry(slot.pos as usize).map(|e| e.value.clone()),
@@ -417,7 +427,7 @@ fn load_global(gil: &mut Gil<'_>, vm: &Vm, f: &Frame, i: u32) -> PyResult<AnyObj
         Some((pos, builtins_version, v)) => {
             // A lookup may run no code (interned str keys), so the versions are current.
             if let Ok(pos) = u32::try_from(pos) {
-                f.code.get(gil).global_cache[i as usize].set(GlobalSlot {
+                f.code().get(gil).global_cache[i as usize].set(GlobalSlot {
                     globals_version: globals.with(gil, Dict::version),
                     builtins_version,
                     pos,
@@ -529,7 +539,7 @@ fn step(
         }
         Instr::DeleteFast(i) => {
             if f.fast[i as usize].take().is_none() {
-                let n = f.code.get(gil).code.varnames[i as usize].clone();
+                let n = f.code().get(gil).code.varnames[i as usize].clone();
                 return Err(unbound_local(gil, vm, &n));
             }
         }
@@ -556,7 +566,7 @@ fn step(
             f.stack.push(c);
         }
         Instr::LoadClassDeref(i) => {
-            let c = &f.code.get(gil).code;
+            let c = &f.code().get(gil).code;
             let ncell = c.cellvars.len();
             let name = if (i as usize) < ncell {
                 c.cellvars[i as usize].clone()
@@ -579,11 +589,11 @@ fn step(
         Instr::StoreGlobal(i) => {
             let v = pop(f);
             let k = name_of(gil, f, i);
-            types::dict_set_key(gil, &f.globals.get(gil).table, k, v);
+            types::dict_set_key(gil, &f.globals().get(gil).table, k, v);
         }
         Instr::DeleteGlobal(i) => {
             let n = name_str(gil, f, i);
-            if !types::dict_del_str(gil, vm, &f.globals.get(gil).table, &n) {
+            if !types::dict_del_str(gil, vm, &f.globals().get(gil).table, &n) {
                 return Err(name_error(gil, vm, &n));
             }
         }
@@ -601,12 +611,12 @@ fn step(
         Instr::StoreName(i) => {
             let v = pop(f);
             let k = name_of(gil, f, i);
-            let ns = f.locals.clone().unwrap_or_else(|| f.globals.clone());
+            let ns = f.locals.clone().unwrap_or_else(|| f.globals().clone());
             types::dict_set_key(gil, &ns.get(gil).table, k, v);
         }
         Instr::DeleteName(i) => {
             let n = name_str(gil, f, i);
-            let ns = f.locals.clone().unwrap_or_else(|| f.globals.clone());
+            let ns = f.locals.clone().unwrap_or_else(|| f.globals().clone());
             if !types::dict_del_str(gil, vm, &ns.get(gil).table, &n) {
                 return Err(name_error(gil, vm, &n));
             }
@@ -985,7 +995,7 @@ fn step(
                 positional: defaults,
                 keyword_only: kwdefaults,
             };
-            let func = make_function(gil, vm, code, f.globals.clone(), defaults, closure);
+            let func = make_function(gil, vm, code, f.globals().clone(), defaults, closure);
             f.stack.push(func);
         }
         Instr::PushNull => {
@@ -1211,7 +1221,7 @@ fn load_fast(gil: &mut Gil<'_>, vm: &Vm, f: &mut Frame, i: u32) -> PyResult<()> 
             Ok(())
         }
         None => {
-            let n = f.code.get(gil).code.varnames[i as usize].clone();
+            let n = f.code().get(gil).code.varnames[i as usize].clone();
             Err(unbound_local(gil, vm, &n))
         }
     }
@@ -1425,7 +1435,7 @@ fn load_global_quick(
 ) -> PyResult<()> {
     let slot = code.global_cache[i as usize].get();
     let hit = if slot.builtins_version.is_none() {
-        f.globals.get(gil).table.with(gil, |d| {
+        f.globals().get(gil).table.with(gil, |d| {
             (d.version() == slot.globals_version)
                 .then(|| d.entry(slot.pos as usize).map(|e| e.value.clone()))
                 .flatten()
@@ -1467,9 +1477,9 @@ fn subscript(gil: &mut Gil<'_>, vm: &Vm, c: &AnyObj, k: &AnyObj) -> PyResult<Any
         Some(i) => {
             let i = i.get(gil).0;
             if let Some(l) = c.downcast_ref::<PyList>() {
-                l.get(gil)
-                    .items
-                    .with(gil, |items| seq_index(items, i).cloned())
+                let items = &l.get(gil).items;
+                let j = if i < 0 { i + items.len(gil) as i64 } else { i };
+                usize::try_from(j).ok().and_then(|j| items.get_at(gil, j))
             } else if let Some(t) = c.downcast_ref::<PyTuple>() {
                 seq_index(&t.get(gil).items, i).cloned()
             } else {
@@ -1717,7 +1727,6 @@ fn frame_from_stack(
 ) -> Box<Frame> {
     let fobj = func.get(gil);
     let mut frame = new_frame(
-        gil,
         vm,
         fobj.code.clone_ref(gil),
         fobj.globals.clone_ref(gil),
@@ -1800,7 +1809,7 @@ fn init_call(gil: &mut Gil<'_>, vm: &Vm, f: &mut Frame, n: usize) -> Option<PyRe
 
 /// The implicit arguments of `super()`: the `__class__` cell and the first argument.
 fn zero_arg_super(gil: &mut Gil<'_>, vm: &Vm, f: &Frame) -> PyResult<Vec<AnyObj>> {
-    let c = &f.code.get(gil).code;
+    let c = &f.code().get(gil).code;
     let ncell = c.cellvars.len();
     let class = c
         .freevars
@@ -1823,7 +1832,7 @@ fn zero_arg_super(gil: &mut Gil<'_>, vm: &Vm, f: &Frame) -> PyResult<Vec<AnyObj>
 }
 
 fn deref_error(gil: &mut Gil<'_>, vm: &Vm, f: &Frame, i: u32) -> PyErr {
-    let c = &f.code.get(gil).code;
+    let c = &f.code().get(gil).code;
     let ncell = c.cellvars.len();
     if (i as usize) < ncell {
         let n = c.cellvars[i as usize].clone();
@@ -2088,7 +2097,7 @@ pub fn bind(
     let fobj = func.get(gil);
     let code_obj = fobj.code.clone();
     let code = &code_obj.get(gil).code;
-    let mut frame = new_frame(gil, vm, code_obj.clone(), fobj.globals.clone(), None);
+    let mut frame = new_frame(vm, code_obj.clone(), fobj.globals.clone(), None);
     frame.fast.resize(code.varnames.len(), None);
     super::binding::bind_args(gil, vm, func, code, &mut frame.fast, args, kwargs)?;
     let locals = if code.kind == CodeKind::Class {

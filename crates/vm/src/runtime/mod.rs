@@ -105,29 +105,6 @@ pub struct Vm {
         reason = "frames move between the pool and the loop by pointer"
     )]
     pub(crate) frame_pool: RefCell<Vec<Box<interp::Frame>>>,
-    /// What a pooled frame holds instead of a code object: immortal, never run.
-    pub(crate) idle_code: Obj<object::PyCode>,
-    /// What a pooled frame holds instead of globals: immortal, empty, untracked.
-    pub(crate) idle_globals: Obj<object::PyDict>,
-}
-
-/// The placeholder code object of pooled frames: an empty module's code, immortal.
-fn idle_code(gil: &Gil<'_>) -> Obj<object::PyCode> {
-    let code =
-        crate::compile::compile_source("", "<idle frame>").expect("the empty module compiles");
-    Obj::new_immortal(
-        gil,
-        object::PyCode {
-            code,
-            consts: Box::new([]),
-            names: Box::new([]),
-            varnames: Box::new([]),
-            stacksize: 0,
-            global_cache: Box::new([]),
-            attr_hint: Box::new([]),
-            method_cache: Box::new([]),
-        },
-    )
 }
 
 /// Special-method names looked up on every attribute store, instance creation, truth test or
@@ -277,17 +254,6 @@ impl Vm {
             not_implemented_obj: Obj::new_immortal(gil, object::PyNotImplemented).into_any(),
             repr_active: RefCell::new(Vec::new()),
             frame_pool: RefCell::new(Vec::new()),
-            idle_code: idle_code(gil),
-            idle_globals: {
-                let d = Obj::new_immortal(
-                    gil,
-                    object::PyDict {
-                        table: GilCell::new(dict::Dict::new()),
-                    },
-                );
-                d.as_any().untrack(gil);
-                d
-            },
         });
         types::fill(gil, &vm);
         builtins::install(gil, &vm);

@@ -1521,7 +1521,7 @@ pub fn next_quick(gil: &mut Gil<'_>, vm: &Vm, it: &AnyObj) -> Option<Option<AnyO
     let item = match quick {
         Quick::Int(v) => return Some(Some(vm.int(gil, v))),
         Quick::ListAt(l, k) => {
-            let item = l.get(gil).items.with(gil, |v| v.get(k).cloned());
+            let item = l.get(gil).items.get_at(gil, k);
             l.into_any().release(gil);
             item
         }

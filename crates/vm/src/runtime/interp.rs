@@ -126,7 +126,13 @@ fn new_frame(
 /// Finishes with a frame: releases what it holds in declaration order (as dropping it
 /// would; the locals first to last, as CPython clears a frame) and keeps the emptied frame,
 /// vectors and all, for the next call.
-fn recycle(gil: &Gil<'_>, vm: &Vm, mut done: Box<Frame>) {
+fn recycle(gil: &Gil<'_>, vm: &Vm, done: Box<Frame>) {
+    recycle_inline(gil, vm, done);
+}
+
+/// [`recycle`], inlined into the loop's return path (every Python call ends there).
+#[inline(always)]
+fn recycle_inline(gil: &Gil<'_>, vm: &Vm, mut done: Box<Frame>) {
     // Slots past the code's own locals are empty leftovers of an earlier call.
     let code = done.code.take().expect("a finished frame has its code");
     let nlocals = code.get(gil).code.varnames.len();
@@ -279,7 +285,7 @@ fn run_loop(gil: &mut Gil<'_>, vm: &Vm, frame: Box<Frame>) -> PyResult<AnyObj> {
                     match callers.pop() {
                         Some(caller) => {
                             let done = std::mem::replace(&mut f, caller);
-                            recycle(gil, vm, done);
+                            recycle_inline(gil, vm, done);
                             match init_of {
                                 None => f.stack.push(v),
                                 Some(_) if v.tag() != tag::NONE => {
@@ -1716,7 +1722,7 @@ fn takes_exactly(gil: &Gil<'_>, func: &Obj<PyFunction>, nargs: usize) -> bool {
 /// The frame of a call whose callable (or `NULL` and callable) and arguments are the
 /// caller's stack from `base` on: `receiver` (if any), then the arguments, become the
 /// callee's first locals. Leaves the caller's stack below `base`.
-#[inline]
+#[inline(always)]
 fn frame_from_stack(
     gil: &Gil<'_>,
     vm: &Vm,

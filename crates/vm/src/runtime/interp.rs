@@ -103,9 +103,11 @@ fn new_frame(
     let pooled = vm.frame_pool.borrow_mut().pop();
     match pooled {
         Some(mut f) => {
-            f.code = Some(code);
-            f.globals = Some(globals);
-            f.locals = locals;
+            // A pooled frame holds none of the three (see `recycle`): nothing to drop.
+            debug_assert!(f.code.is_none() && f.globals.is_none() && f.locals.is_none());
+            std::mem::forget(f.code.replace(code));
+            std::mem::forget(f.globals.replace(globals));
+            std::mem::forget(std::mem::replace(&mut f.locals, locals));
             f
         }
         None => Box::new(Frame {
@@ -680,8 +682,16 @@ fn step(
             if let Some(inst) = o.downcast_ref::<PyInstance>()
                 && let Some(m) = attr::instance_method_quick(gil, inst, &n, site)
             {
-                f.stack.push(m);
-                f.stack.push(o);
+                match call_method_direct(gil, vm, f, code, instrs, *pc, (m, o)) {
+                    Ok((frame, next)) => {
+                        *pc = next;
+                        return Ok(Flow::Call(frame));
+                    }
+                    Err((m, o)) => {
+                        f.stack.push(m);
+                        f.stack.push(o);
+                    }
+                }
                 return Ok(Flow::Next);
             }
             match attr::lookup_method(gil, vm, &o, &n, site)? {
@@ -1304,8 +1314,16 @@ fn local_into_next(
             let (n, site) = (&code.names[j as usize], &code.method_cache[j as usize]);
             let m = attr::instance_method_quick(gil, inst, n, site)?;
             let o = local.clone_ref(gil);
-            f.stack.push(m);
-            f.stack.push(o);
+            match call_method_direct(gil, vm, f, code, instrs, *pc + 1, (m, o)) {
+                Ok((frame, next)) => {
+                    *pc = next;
+                    return Some(Flow::Call(frame));
+                }
+                Err((m, o)) => {
+                    f.stack.push(m);
+                    f.stack.push(o);
+                }
+            }
         }
         Instr::StoreAttr(j) => {
             let inst = local.downcast_ref::<PyInstance>()?;
@@ -1435,6 +1453,21 @@ fn load_const(gil: &Gil<'_>, code: &PyCode, f: &mut Frame, i: u32) {
     f.stack.push(v);
 }
 
+/// Global `i` through its cache entry alone, if the entry is for the globals as they are
+/// (a name found among the builtins is left to [`load_global`]).
+#[inline(always)]
+fn cached_global(gil: &mut Gil<'_>, f: &Frame, code: &PyCode, i: u32) -> Option<AnyObj> {
+    let slot = code.global_cache[i as usize].get();
+    if slot.builtins_version.is_some() {
+        return None;
+    }
+    f.globals().get(gil).table.with(gil, |d| {
+        (d.version() == slot.globals_version)
+            .then(|| d.entry(slot.pos as usize).map(|e| e.value.clone()))
+            .flatten()
+    })
+}
+
 /// `LOAD_GLOBAL`: a name cached as found in the globals is read here (3.11's
 /// `LOAD_GLOBAL_MODULE`); the builtins and misses take [`load_global`].
 #[inline(always)]
@@ -1445,17 +1478,7 @@ fn load_global_quick(
     f: &mut Frame,
     i: u32,
 ) -> PyResult<()> {
-    let slot = code.global_cache[i as usize].get();
-    let hit = if slot.builtins_version.is_none() {
-        f.globals().get(gil).table.with(gil, |d| {
-            (d.version() == slot.globals_version)
-                .then(|| d.entry(slot.pos as usize).map(|e| e.value.clone()))
-                .flatten()
-        })
-    } else {
-        None
-    };
-    let v = match hit {
+    let v = match cached_global(gil, f, code, i) {
         Some(v) => v,
         None => load_global(gil, vm, f, i)?,
     };
@@ -1774,8 +1797,68 @@ fn frame_from_stack(
     frame
 }
 
-/// Most arguments [`call_global_direct`] passes.
+/// Most arguments a direct call ([`call_global_direct`], [`call_method_direct`]) passes.
 const DIRECT_ARGS: usize = 3;
+
+/// The argument count of a direct call whose loaders start at `at`: up to [`DIRECT_ARGS`]
+/// `LOAD_FAST` (of bound locals) and `LOAD_CONST` instructions, then `CALL` with their
+/// number (so no `KW_NAMES` either). `None` if the instructions are anything else.
+#[inline(always)]
+fn direct_loaders(f: &Frame, instrs: &[Instr], at: usize) -> Option<usize> {
+    let mut n = 0;
+    loop {
+        match instrs.get(at + n)? {
+            Instr::LoadFast(i) if n < DIRECT_ARGS => {
+                f.fast[*i as usize].as_ref()?;
+                n += 1;
+            }
+            Instr::LoadConst(_) if n < DIRECT_ARGS => n += 1,
+            Instr::Call(c) if *c as usize == n => return Some(n),
+            _ => return None,
+        }
+    }
+}
+
+/// The frame of a direct call of `func` (which takes exactly the arguments): `receiver`
+/// (for a method) and then the values `loaders` would push become the callee's first
+/// locals, each one more reference, none of them through the value stack.
+#[inline(always)]
+fn direct_frame(
+    gil: &Gil<'_>,
+    vm: &Vm,
+    f: &Frame,
+    code: &PyCode,
+    fobj: &PyFunction,
+    receiver: Option<AnyObj>,
+    loaders: &[Instr],
+) -> Box<Frame> {
+    let mut frame = new_frame(
+        vm,
+        fobj.code.clone_ref(gil),
+        fobj.globals.clone_ref(gil),
+        None,
+    );
+    let nlocals = fobj.shape.nlocals as usize;
+    if frame.fast.len() < nlocals {
+        frame.fast.resize(nlocals, None);
+    }
+    let first = usize::from(receiver.is_some());
+    if let Some(r) = receiver {
+        frame.fast[0] = Some(r);
+    }
+    for (slot, loader) in frame.fast[first..].iter_mut().zip(loaders) {
+        *slot = match *loader {
+            Instr::LoadFast(i) => f.fast[i as usize].as_ref().map(|v| v.clone_ref(gil)),
+            Instr::LoadConst(i) => Some(code.consts[i as usize].clone_ref(gil)),
+            _ => unreachable!("direct_loaders counts loaders only"),
+        };
+    }
+    if fobj.shape.needs_cells {
+        let code = &fobj.code.get(gil).code;
+        set_up_cells(gil, &mut frame, code, fobj.closure.as_ref());
+    }
+    frame
+}
 
 /// `PUSH_NULL, LOAD_GLOBAL g, (LOAD_FAST | LOAD_CONST) × n, CALL n` (`f(x, 1)`, the
 /// commonest call there is) run as one step when `g` is a plain Python function taking
@@ -1798,59 +1881,49 @@ fn call_global_direct(
     at: usize,
     g: u32,
 ) -> Option<(Box<Frame>, usize)> {
-    let mut n = 0;
-    let loaders = loop {
-        match instrs.get(at + 1 + n)? {
-            Instr::LoadFast(i) if n < DIRECT_ARGS => {
-                f.fast[*i as usize].as_ref()?;
-                n += 1;
-            }
-            Instr::LoadConst(_) if n < DIRECT_ARGS => n += 1,
-            Instr::Call(c) if *c as usize == n => break &instrs[at + 1..at + 1 + n],
-            _ => return None,
+    let n = direct_loaders(f, instrs, at + 1)?;
+    let callable = cached_global(gil, f, code, g)?;
+    let frame = match callable.downcast_ref::<PyFunction>() {
+        Some(func) if func.get(gil).shape.exact_args as usize == n => {
+            let loaders = &instrs[at + 1..at + 1 + n];
+            direct_frame(gil, vm, f, code, func.get(gil), None, loaders)
+        }
+        _ => {
+            callable.release(gil);
+            return None;
         }
     };
-    let slot = code.global_cache[g as usize].get();
-    if slot.builtins_version.is_some() {
-        return None;
-    }
-    let callable = f.globals().get(gil).table.with(gil, |d| {
-        (d.version() == slot.globals_version)
-            .then(|| d.entry(slot.pos as usize).map(|e| e.value.clone()))
-            .flatten()
-    })?;
-    let Some(func) = callable.downcast_ref::<PyFunction>() else {
-        callable.release(gil);
-        return None;
-    };
-    let fobj = func.get(gil);
-    if fobj.shape.exact_args as usize != n {
-        callable.release(gil);
-        return None;
-    }
-    let mut frame = new_frame(
-        vm,
-        fobj.code.clone_ref(gil),
-        fobj.globals.clone_ref(gil),
-        None,
-    );
-    let nlocals = fobj.shape.nlocals as usize;
-    if frame.fast.len() < nlocals {
-        frame.fast.resize(nlocals, None);
-    }
-    for (slot, loader) in frame.fast.iter_mut().zip(loaders) {
-        *slot = match *loader {
-            Instr::LoadFast(i) => f.fast[i as usize].as_ref().map(|v| v.clone_ref(gil)),
-            Instr::LoadConst(i) => Some(code.consts[i as usize].clone_ref(gil)),
-            _ => unreachable!("only loaders were counted"),
-        };
-    }
-    if fobj.shape.needs_cells {
-        let code = &fobj.code.get(gil).code;
-        set_up_cells(gil, &mut frame, code, fobj.closure.as_ref());
-    }
     callable.release(gil);
     Some((frame, at + n + 2))
+}
+
+/// `LOAD_METHOD`'s quick result `method` (a function found on the class of `receiver`) and
+/// the call after it, `(LOAD_FAST | LOAD_CONST) × n, CALL n`, run as one step the way
+/// [`call_global_direct`] runs a global's: when the function takes exactly the receiver and
+/// the `n` arguments, gives the frame and the index after the `CALL` (`at`: the first
+/// loader's index). Otherwise gives the method and the receiver back, untouched.
+#[inline(always)]
+fn call_method_direct(
+    gil: &Gil<'_>,
+    vm: &Vm,
+    f: &Frame,
+    code: &PyCode,
+    instrs: &[Instr],
+    at: usize,
+    (method, receiver): (AnyObj, AnyObj),
+) -> Result<(Box<Frame>, usize), (AnyObj, AnyObj)> {
+    let Some(n) = direct_loaders(f, instrs, at) else {
+        return Err((method, receiver));
+    };
+    let frame = match method.downcast_ref::<PyFunction>() {
+        Some(func) if func.get(gil).shape.exact_args as usize == n + 1 => {
+            let loaders = &instrs[at..at + n];
+            direct_frame(gil, vm, f, code, func.get(gil), Some(receiver), loaders)
+        }
+        _ => return Err((method, receiver)),
+    };
+    method.release(gil);
+    Ok((frame, at + n + 1))
 }
 
 /// A builtin function or method descriptor called with positional arguments only: it reads

@@ -343,6 +343,12 @@ impl Compiler<'_> {
         self.emit(instr, span);
     }
 
+    /// Whether `name` is a fast local of the unit being compiled (`LOAD_FAST`/`STORE_FAST`).
+    fn is_fast_local(&self, name: &str) -> bool {
+        let info = &self.table.scopes[self.unit_ref().scope];
+        info.kind.is_function() && info.scope_of(name) == Some(Scope::Local)
+    }
+
     fn global_op(&mut self, name: &str, op: NameOp) -> Instr {
         let i = self.add_name(name);
         match op {

@@ -953,7 +953,32 @@ fn step(
             // The common cases, a tuple or list of the right length: straight onto the stack.
             if let Some(t) = seq.downcast_ref::<PyTuple>() {
                 let items = &t.get(gil).items;
-                if items.len() == n as usize {
+                let n = n as usize;
+                if items.len() == n {
+                    // `a, b = t`: with a `STORE_FAST` for every item next, each item goes
+                    // straight into its local, in the stores' order (the tuple cannot change
+                    // if a released old value's finalizer runs).
+                    if let Some(targets) = instrs.get(*pc..*pc + n)
+                        && targets.iter().all(|i| matches!(i, Instr::StoreFast(_)))
+                    {
+                        for (item, target) in items.iter().zip(targets) {
+                            if let Instr::StoreFast(k) = *target
+                                && let Some(old) = f.fast[k as usize].replace(item.clone_ref(gil))
+                            {
+                                old.release(gil);
+                            }
+                        }
+                        *pc += n;
+                        seq.release(gil);
+                        if let Some(&Instr::LoadFast(j)) = instrs.get(*pc) {
+                            *pc += 1;
+                            if let Some(flow) = local_into_next(gil, vm, f, code, instrs, pc, j) {
+                                return Ok(flow);
+                            }
+                            load_fast(gil, vm, f, j)?;
+                        }
+                        return Ok(Flow::Next);
+                    }
                     f.stack.extend(items.iter().rev().cloned());
                     return Ok(Flow::Next);
                 }

@@ -492,6 +492,55 @@ impl Compiler<'_> {
         Ok(())
     }
 
+    /// `a, b = x, y`, compiled as CPython 3.11 compiles it: no tuple is built for a tuple
+    /// display unpacked into as many targets. Its peephole pass turns `BUILD_TUPLE n,
+    /// UNPACK_SEQUENCE n` into nothing for one item and into `SWAP n` for two or three; and
+    /// where the targets are distinct fast locals on one line, it drops the `SWAP` and stores
+    /// them last first instead (`apply_static_swaps`). The difference is visible: the old
+    /// values are released in that order. Returns whether it compiled the assignment (a
+    /// constant tuple, other lengths and other shapes take the general path).
+    pub(super) fn assign_display(
+        &mut self,
+        target: &Expr,
+        value: &Expr,
+    ) -> Result<bool, SyntaxError> {
+        let (ExprKind::Tuple(targets) | ExprKind::List(targets)) = &target.kind else {
+            return Ok(false);
+        };
+        let ExprKind::Tuple(items) = &value.kind else {
+            return Ok(false);
+        };
+        let n = items.len();
+        if n != targets.len() || !(1..=3).contains(&n) || const_of(value).is_some() {
+            return Ok(false);
+        }
+        items.iter().try_for_each(|x| self.expr(x))?;
+        if n > 1 && self.stores_reorder(targets) {
+            targets.iter().rev().try_for_each(|t| self.store(t))?;
+        } else {
+            if n > 1 {
+                self.emit(Instr::Swap(n as u32), target.span);
+            }
+            targets.iter().try_for_each(|t| self.store(t))?;
+        }
+        Ok(true)
+    }
+
+    /// Whether stores into `targets` may run in any order (CPython's static swap): all are
+    /// distinct names of fast locals, on one line.
+    fn stores_reorder(&self, targets: &[Expr]) -> bool {
+        let line = targets[0].span.start.line;
+        let mut names: Vec<&str> = Vec::with_capacity(targets.len());
+        targets.iter().all(|t| match &t.kind {
+            ExprKind::Name(n) if t.span.start.line == line && self.is_fast_local(n) => {
+                let fresh = !names.contains(&n.as_str());
+                names.push(n);
+                fresh
+            }
+            _ => false,
+        })
+    }
+
     /// Stores TOS into an assignment target.
     pub(super) fn store(&mut self, target: &Expr) -> Res {
         stacker::maybe_grow(RED_ZONE, SEGMENT, || self.store_inner(target))

@@ -39,6 +39,11 @@ impl Compiler<'_> {
                 self.emit(Instr::PopTop, span);
             }
             StmtKind::Assign { targets, value } => {
+                if let [target] = targets.as_slice()
+                    && self.assign_display(target, value)?
+                {
+                    return Ok(());
+                }
                 self.expr(value)?;
                 for (i, t) in targets.iter().enumerate() {
                     if i + 1 < targets.len() {

@@ -809,6 +809,11 @@ fn step(
             let b = pop(f);
             let a = pop(f);
             let t = vm.pair(gil, a, b);
+            // `return (a, b)`: the pair is returned without a trip through the stack.
+            if let Some(Instr::ReturnValue) = instrs.get(*pc) {
+                *pc += 1;
+                return Ok(Flow::Return(t));
+            }
             f.stack.push(t);
         }
         Instr::BuildTuple(n) => {
@@ -958,17 +963,7 @@ fn step(
                     // `a, b = t`: with a `STORE_FAST` for every item next, each item goes
                     // straight into its local, in the stores' order (the tuple cannot change
                     // if a released old value's finalizer runs).
-                    if let Some(targets) = instrs.get(*pc..*pc + n)
-                        && targets.iter().all(|i| matches!(i, Instr::StoreFast(_)))
-                    {
-                        for (item, target) in items.iter().zip(targets) {
-                            if let Instr::StoreFast(k) = *target
-                                && let Some(old) = f.fast[k as usize].replace(item.clone_ref(gil))
-                            {
-                                old.release(gil);
-                            }
-                        }
-                        *pc += n;
+                    if store_items(gil, f, instrs, pc, items) {
                         seq.release(gil);
                         if let Some(&Instr::LoadFast(j)) = instrs.get(*pc) {
                             *pc += 1;
@@ -1434,6 +1429,35 @@ fn operand_into_next(
         _ => return None,
     }
     Some(Flow::Next)
+}
+
+/// `UNPACK_SEQUENCE n` of a tuple's `items` followed by a `STORE_FAST` for each: the items
+/// go straight into their locals, in the stores' order, and `pc` moves past the stores.
+/// False (nothing done) if the `n` instructions at `pc` are not all `STORE_FAST`. The caller
+/// keeps the tuple alive, so a released old value's finalizer cannot change the items.
+#[inline(always)]
+fn store_items(
+    gil: &Gil<'_>,
+    f: &mut Frame,
+    instrs: &[Instr],
+    pc: &mut usize,
+    items: &[AnyObj],
+) -> bool {
+    let Some(targets) = instrs.get(*pc..*pc + items.len()) else {
+        return false;
+    };
+    if !targets.iter().all(|i| matches!(i, Instr::StoreFast(_))) {
+        return false;
+    }
+    for (item, target) in items.iter().zip(targets) {
+        if let Instr::StoreFast(k) = *target
+            && let Some(old) = f.fast[k as usize].replace(item.clone_ref(gil))
+        {
+            old.release(gil);
+        }
+    }
+    *pc += items.len();
+    true
 }
 
 /// The end of a fused comparison: its left operand (on top of the stack) is released, and

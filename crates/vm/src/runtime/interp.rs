@@ -545,12 +545,6 @@ fn step(
                 load_fast(gil, vm, f, j)?;
             }
         }
-        Instr::DeleteFast(i) => {
-            if f.fast[i as usize].take().is_none() {
-                let n = f.code().get(gil).code.varnames[i as usize].clone();
-                return Err(unbound_local(gil, vm, &n));
-            }
-        }
         Instr::LoadDeref(i) => {
             let v = f.cells[i as usize].get(gil).value.cloned(gil);
             match v {
@@ -569,66 +563,7 @@ fn step(
                 return Err(deref_error(gil, vm, f, i));
             }
         }
-        Instr::LoadClosure(i) => {
-            let c = f.cells[i as usize].clone().into_any();
-            f.stack.push(c);
-        }
-        Instr::LoadClassDeref(i) => {
-            let c = &f.code().get(gil).code;
-            let ncell = c.cellvars.len();
-            let name = if (i as usize) < ncell {
-                c.cellvars[i as usize].clone()
-            } else {
-                c.freevars[i as usize - ncell].clone()
-            };
-            if let Some(ns) = &f.locals
-                && let Some(v) = types::dict_get_str(gil, vm, &ns.get(gil).table, &name)
-            {
-                f.stack.push(v);
-                return Ok(Flow::Next);
-            }
-            let v = f.cells[i as usize].get(gil).value.cloned(gil);
-            match v {
-                Some(v) => f.stack.push(v),
-                None => return Err(deref_error(gil, vm, f, i)),
-            }
-        }
         Instr::LoadGlobal(i) => load_global_quick(gil, vm, code, f, i)?,
-        Instr::StoreGlobal(i) => {
-            let v = pop(f);
-            let k = name_of(gil, f, i);
-            types::dict_set_key(gil, &f.globals().get(gil).table, k, v);
-        }
-        Instr::DeleteGlobal(i) => {
-            let n = name_str(gil, f, i);
-            if !types::dict_del_str(gil, vm, &f.globals().get(gil).table, &n) {
-                return Err(name_error(gil, vm, &n));
-            }
-        }
-        Instr::LoadName(i) => {
-            let key = name_of(gil, f, i);
-            if let Some(ns) = &f.locals
-                && let Some(v) = types::dict_get_interned(gil, &ns.get(gil).table, &key)
-            {
-                f.stack.push(v);
-                return Ok(Flow::Next);
-            }
-            let v = load_global(gil, vm, f, i)?;
-            f.stack.push(v);
-        }
-        Instr::StoreName(i) => {
-            let v = pop(f);
-            let k = name_of(gil, f, i);
-            let ns = f.locals.clone().unwrap_or_else(|| f.globals().clone());
-            types::dict_set_key(gil, &ns.get(gil).table, k, v);
-        }
-        Instr::DeleteName(i) => {
-            let n = name_str(gil, f, i);
-            let ns = f.locals.clone().unwrap_or_else(|| f.globals().clone());
-            if !types::dict_del_str(gil, vm, &ns.get(gil).table, &n) {
-                return Err(name_error(gil, vm, &n));
-            }
-        }
         Instr::LoadAttr(i) => {
             let o = pop(f);
             let inst = o.downcast_ref::<PyInstance>();
@@ -661,11 +596,6 @@ fn step(
             }
             let n = name_of(gil, f, i);
             attr::setattr(gil, vm, &o, &n, v)?;
-        }
-        Instr::DeleteAttr(i) => {
-            let o = pop(f);
-            let n = name_of(gil, f, i);
-            attr::delattr(gil, vm, &o, &n)?;
         }
         Instr::LoadMethod(i) => {
             let o = pop(f);
@@ -718,18 +648,6 @@ fn step(
             let v = pop(f);
             store_subscript(gil, vm, c, k, v)?;
         }
-        Instr::DeleteSubscr => {
-            let k = pop(f);
-            let c = pop(f);
-            attr::delitem(gil, vm, &c, &k)?;
-        }
-        Instr::BuildSlice(n) => {
-            let step = if n == 3 { pop(f) } else { vm.none.clone() };
-            let stop = pop(f);
-            let start = pop(f);
-            let s = Obj::new(gil, PySlice { start, stop, step }).into_any();
-            f.stack.push(s);
-        }
         Instr::BinaryOp(op) | Instr::InplaceOp(op) => {
             // The result takes the left operand's slot (one pop, no push); the left operand
             // is released first, then the right, as CPython releases them.
@@ -756,16 +674,6 @@ fn step(
         Instr::UnaryNegative => {
             let a = pop(f);
             let r = ops::unary(gil, vm, &a, "-")?;
-            f.stack.push(r);
-        }
-        Instr::UnaryPositive => {
-            let a = pop(f);
-            let r = ops::unary(gil, vm, &a, "+")?;
-            f.stack.push(r);
-        }
-        Instr::UnaryInvert => {
-            let a = pop(f);
-            let r = ops::unary(gil, vm, &a, "~")?;
             f.stack.push(r);
         }
         Instr::UnaryNot => {
@@ -826,84 +734,12 @@ fn step(
             let l = vm.list(gil, items);
             f.stack.push(l);
         }
-        Instr::BuildMap(n) => {
-            let items = f.stack.split_off(f.stack.len() - 2 * n as usize);
-            let d = vm.dict(gil);
-            let mut it = items.into_iter();
-            while let (Some(k), Some(v)) = (it.next(), it.next()) {
-                ops::dict_set(gil, vm, &d, k, v)?;
-            }
-            f.stack.push(d.into_any());
-        }
-        Instr::BuildSet(n) => {
-            let items = f.stack.split_off(f.stack.len() - n as usize);
-            let s = super::set_ops::new_set(gil, false);
-            for item in items {
-                super::set_ops::add(gil, vm, &s, item)?;
-            }
-            f.stack.push(s.into_any());
-        }
-        Instr::SetAdd(n) => {
-            let v = pop(f);
-            let target = f.stack[f.stack.len() - n as usize].clone();
-            if let Some(s) = super::set_ops::as_set(&target) {
-                super::set_ops::add(gil, vm, &s, v)?;
-            }
-        }
-        Instr::SetUpdate(n) => {
-            let it = pop(f);
-            let target = f.stack[f.stack.len() - n as usize].clone();
-            if let Some(s) = super::set_ops::as_set(&target) {
-                super::set_ops::update(gil, vm, &s, &it)?;
-            }
-        }
         Instr::ListAppend(n) => {
             let v = pop(f);
             let l = f.stack[f.stack.len() - n as usize].clone();
             if let Some(l) = l.downcast_ref::<PyList>() {
                 l.get(gil).items.with_mut(gil, |items| items.push(v));
             }
-        }
-        Instr::MapAdd(n) => {
-            let value = pop(f);
-            let key = pop(f);
-            let dict_obj = f.stack[f.stack.len() - n as usize].clone();
-            if let Some(dict_obj) = dict_obj.downcast_ref::<PyDict>() {
-                super::ops::dict_set(gil, vm, dict_obj, key, value)?;
-            }
-        }
-        Instr::FormatValue {
-            has_spec,
-            conversion,
-        } => {
-            let spec = if has_spec { Some(pop(f)) } else { None };
-            let v = pop(f);
-            let v = match conversion {
-                b'r' => {
-                    let s = ops::repr(gil, vm, &v)?;
-                    vm.str(gil, &s)
-                }
-                b's' => {
-                    let s = ops::str_of(gil, vm, &v)?;
-                    vm.str(gil, &s)
-                }
-                _ => v,
-            };
-            let spec_s = spec
-                .as_ref()
-                .and_then(|s| ops::str_payload(gil, s).map(str::to_owned))
-                .unwrap_or_default();
-            let s = super::builtins::format_value(gil, vm, &v, &spec_s)?;
-            f.stack.push(s);
-        }
-        Instr::BuildString(n) => {
-            let parts = f.stack.split_off(f.stack.len() - n as usize);
-            let mut s = String::new();
-            for p in &parts {
-                s.push_str(ops::str_payload(gil, p).unwrap_or(""));
-            }
-            let o = vm.str(gil, &s);
-            f.stack.push(o);
         }
         Instr::Jump(t) => *pc = t as usize,
         Instr::PopJumpIfFalse(t) => {
@@ -1008,6 +844,225 @@ fn step(
             }
             f.stack.extend(items.into_iter().rev());
         }
+        Instr::PushNull => {
+            if let Some(&Instr::LoadGlobal(j)) = instrs.get(*pc)
+                && let Some((frame, next)) = call_global_direct(gil, vm, f, code, instrs, *pc, j)
+            {
+                *pc = next;
+                return Ok(Flow::Call(frame));
+            }
+            f.stack.push(vm.null.clone());
+            // The call site's callable, most often a global (3.11 folds the two into
+            // `LOAD_GLOBAL (NULL + name)`).
+            if let Some(&Instr::LoadGlobal(j)) = instrs.get(*pc) {
+                *pc += 1;
+                load_global_quick(gil, vm, code, f, j)?;
+            }
+        }
+        Instr::Call(n) if f.kwnames.is_none() => {
+            if let Some(frame) = fast_call(gil, vm, f, n as usize) {
+                return Ok(Flow::Call(frame));
+            }
+            if let Some(r) = builtin_call(gil, vm, f, n as usize) {
+                r?;
+                return Ok(Flow::Next);
+            }
+            if let Some(frame) = init_call(gil, vm, f, n as usize) {
+                return Ok(Flow::Call(frame?));
+            }
+            if let Some(frame) = call_slow(gil, vm, f, n as usize)? {
+                return Ok(Flow::Call(frame));
+            }
+        }
+        Instr::ReturnValue => {
+            let v = pop(f);
+            return Ok(Flow::Return(v));
+        }
+        Instr::SetupExcept(t) => f.blocks.push((t, f.stack.len() as u32)),
+        Instr::PopBlock => {
+            f.blocks.pop();
+        }
+        _ => return step_cold(gil, vm, f, code, instr),
+    }
+    Ok(Flow::Next)
+}
+
+/// The instructions a hot loop rarely runs (definitions, imports, handlers, `with`,
+/// deletions, keyword calls, displays of maps and sets, f-strings), kept out of line so that
+/// [`step`]'s hot arms get the registers.
+#[inline(never)]
+fn step_cold(
+    gil: &mut Gil<'_>,
+    vm: &Vm,
+    f: &mut Frame,
+    code: &PyCode,
+    instr: Instr,
+) -> PyResult<Flow> {
+    match instr {
+        Instr::DeleteFast(i) => {
+            if f.fast[i as usize].take().is_none() {
+                let n = f.code().get(gil).code.varnames[i as usize].clone();
+                return Err(unbound_local(gil, vm, &n));
+            }
+        }
+        Instr::LoadClosure(i) => {
+            let c = f.cells[i as usize].clone().into_any();
+            f.stack.push(c);
+        }
+        Instr::LoadClassDeref(i) => {
+            let c = &f.code().get(gil).code;
+            let ncell = c.cellvars.len();
+            let name = if (i as usize) < ncell {
+                c.cellvars[i as usize].clone()
+            } else {
+                c.freevars[i as usize - ncell].clone()
+            };
+            if let Some(ns) = &f.locals
+                && let Some(v) = types::dict_get_str(gil, vm, &ns.get(gil).table, &name)
+            {
+                f.stack.push(v);
+                return Ok(Flow::Next);
+            }
+            let v = f.cells[i as usize].get(gil).value.cloned(gil);
+            match v {
+                Some(v) => f.stack.push(v),
+                None => return Err(deref_error(gil, vm, f, i)),
+            }
+        }
+        Instr::StoreGlobal(i) => {
+            let v = pop(f);
+            let k = name_of(gil, f, i);
+            types::dict_set_key(gil, &f.globals().get(gil).table, k, v);
+        }
+        Instr::DeleteGlobal(i) => {
+            let n = name_str(gil, f, i);
+            if !types::dict_del_str(gil, vm, &f.globals().get(gil).table, &n) {
+                return Err(name_error(gil, vm, &n));
+            }
+        }
+        Instr::LoadName(i) => {
+            let key = name_of(gil, f, i);
+            if let Some(ns) = &f.locals
+                && let Some(v) = types::dict_get_interned(gil, &ns.get(gil).table, &key)
+            {
+                f.stack.push(v);
+                return Ok(Flow::Next);
+            }
+            let v = load_global(gil, vm, f, i)?;
+            f.stack.push(v);
+        }
+        Instr::StoreName(i) => {
+            let v = pop(f);
+            let k = name_of(gil, f, i);
+            let ns = f.locals.clone().unwrap_or_else(|| f.globals().clone());
+            types::dict_set_key(gil, &ns.get(gil).table, k, v);
+        }
+        Instr::DeleteName(i) => {
+            let n = name_str(gil, f, i);
+            let ns = f.locals.clone().unwrap_or_else(|| f.globals().clone());
+            if !types::dict_del_str(gil, vm, &ns.get(gil).table, &n) {
+                return Err(name_error(gil, vm, &n));
+            }
+        }
+        Instr::DeleteAttr(i) => {
+            let o = pop(f);
+            let n = name_of(gil, f, i);
+            attr::delattr(gil, vm, &o, &n)?;
+        }
+        Instr::DeleteSubscr => {
+            let k = pop(f);
+            let c = pop(f);
+            attr::delitem(gil, vm, &c, &k)?;
+        }
+        Instr::BuildSlice(n) => {
+            let step = if n == 3 { pop(f) } else { vm.none.clone() };
+            let stop = pop(f);
+            let start = pop(f);
+            let s = Obj::new(gil, PySlice { start, stop, step }).into_any();
+            f.stack.push(s);
+        }
+        Instr::UnaryPositive => {
+            let a = pop(f);
+            let r = ops::unary(gil, vm, &a, "+")?;
+            f.stack.push(r);
+        }
+        Instr::UnaryInvert => {
+            let a = pop(f);
+            let r = ops::unary(gil, vm, &a, "~")?;
+            f.stack.push(r);
+        }
+        Instr::BuildMap(n) => {
+            let items = f.stack.split_off(f.stack.len() - 2 * n as usize);
+            let d = vm.dict(gil);
+            let mut it = items.into_iter();
+            while let (Some(k), Some(v)) = (it.next(), it.next()) {
+                ops::dict_set(gil, vm, &d, k, v)?;
+            }
+            f.stack.push(d.into_any());
+        }
+        Instr::BuildSet(n) => {
+            let items = f.stack.split_off(f.stack.len() - n as usize);
+            let s = super::set_ops::new_set(gil, false);
+            for item in items {
+                super::set_ops::add(gil, vm, &s, item)?;
+            }
+            f.stack.push(s.into_any());
+        }
+        Instr::SetAdd(n) => {
+            let v = pop(f);
+            let target = f.stack[f.stack.len() - n as usize].clone();
+            if let Some(s) = super::set_ops::as_set(&target) {
+                super::set_ops::add(gil, vm, &s, v)?;
+            }
+        }
+        Instr::SetUpdate(n) => {
+            let it = pop(f);
+            let target = f.stack[f.stack.len() - n as usize].clone();
+            if let Some(s) = super::set_ops::as_set(&target) {
+                super::set_ops::update(gil, vm, &s, &it)?;
+            }
+        }
+        Instr::MapAdd(n) => {
+            let value = pop(f);
+            let key = pop(f);
+            let dict_obj = f.stack[f.stack.len() - n as usize].clone();
+            if let Some(dict_obj) = dict_obj.downcast_ref::<PyDict>() {
+                super::ops::dict_set(gil, vm, dict_obj, key, value)?;
+            }
+        }
+        Instr::FormatValue {
+            has_spec,
+            conversion,
+        } => {
+            let spec = if has_spec { Some(pop(f)) } else { None };
+            let v = pop(f);
+            let v = match conversion {
+                b'r' => {
+                    let s = ops::repr(gil, vm, &v)?;
+                    vm.str(gil, &s)
+                }
+                b's' => {
+                    let s = ops::str_of(gil, vm, &v)?;
+                    vm.str(gil, &s)
+                }
+                _ => v,
+            };
+            let spec_s = spec
+                .as_ref()
+                .and_then(|s| ops::str_payload(gil, s).map(str::to_owned))
+                .unwrap_or_default();
+            let s = super::builtins::format_value(gil, vm, &v, &spec_s)?;
+            f.stack.push(s);
+        }
+        Instr::BuildString(n) => {
+            let parts = f.stack.split_off(f.stack.len() - n as usize);
+            let mut s = String::new();
+            for p in &parts {
+                s.push_str(ops::str_payload(gil, p).unwrap_or(""));
+            }
+            let o = vm.str(gil, &s);
+            f.stack.push(o);
+        }
         Instr::MakeFunction(flags) => {
             let code = pop(f)
                 .downcast::<PyCode>()
@@ -1033,21 +1088,6 @@ fn step(
             };
             let func = make_function(gil, vm, code, f.globals().clone(), defaults, closure);
             f.stack.push(func);
-        }
-        Instr::PushNull => {
-            if let Some(&Instr::LoadGlobal(j)) = instrs.get(*pc)
-                && let Some((frame, next)) = call_global_direct(gil, vm, f, code, instrs, *pc, j)
-            {
-                *pc = next;
-                return Ok(Flow::Call(frame));
-            }
-            f.stack.push(vm.null.clone());
-            // The call site's callable, most often a global (3.11 folds the two into
-            // `LOAD_GLOBAL (NULL + name)`).
-            if let Some(&Instr::LoadGlobal(j)) = instrs.get(*pc) {
-                *pc += 1;
-                load_global_quick(gil, vm, code, f, j)?;
-            }
         }
         Instr::ListExtend(n) => {
             let it = pop(f);
@@ -1105,29 +1145,10 @@ fn step(
             }
         }
         Instr::KwNames(i) => f.kwnames = Some(code.consts[i as usize].clone()),
-        Instr::Call(n) if f.kwnames.is_none() => {
-            if let Some(frame) = fast_call(gil, vm, f, n as usize) {
-                return Ok(Flow::Call(frame));
-            }
-            if let Some(r) = builtin_call(gil, vm, f, n as usize) {
-                r?;
-                return Ok(Flow::Next);
-            }
-            if let Some(frame) = init_call(gil, vm, f, n as usize) {
-                return Ok(Flow::Call(frame?));
-            }
-            if let Some(frame) = call_slow(gil, vm, f, n as usize)? {
-                return Ok(Flow::Call(frame));
-            }
-        }
         Instr::Call(n) => {
             if let Some(frame) = call_slow(gil, vm, f, n as usize)? {
                 return Ok(Flow::Call(frame));
             }
-        }
-        Instr::ReturnValue => {
-            let v = pop(f);
-            return Ok(Flow::Return(v));
         }
         Instr::ImportName(i) => {
             let n = name_str(gil, f, i);
@@ -1174,11 +1195,7 @@ fn step(
             }
             return Err(err);
         }
-        Instr::SetupExcept(t) => f.blocks.push((t, f.stack.len() as u32)),
         Instr::SetupWith(t) => f.blocks.push((t, f.stack.len() as u32 - 1)),
-        Instr::PopBlock => {
-            f.blocks.pop();
-        }
         Instr::PopExcept => {
             let prev = pop(f);
             let prev = if prev.tag() == tag::NONE {
@@ -1217,6 +1234,7 @@ fn step(
             let r = call(gil, vm, &exit, vec![t, exc, vm.none.clone()], vec![])?;
             f.stack.push(r);
         }
+        _ => unreachable!("step runs the hot instructions"),
     }
     Ok(Flow::Next)
 }

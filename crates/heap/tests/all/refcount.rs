@@ -259,3 +259,27 @@ fn plain_data_objects_are_freed_at_once_even_inside_a_borrow() {
         assert_eq!(gil.live_objects(), live);
     });
 }
+
+#[test]
+fn vector_cells_clone_one_element_in_place() {
+    static DROPS: AtomicUsize = AtomicUsize::new(0);
+    with_gil(|gil| {
+        let live = gil.live_objects();
+        let a = Obj::new(gil, Payload(DropCounter(&DROPS))).into_any();
+        let items: heap::GilCell<Vec<AnyObj>> = heap::GilCell::new(vec![a.clone_ref(gil)]);
+        assert_eq!((items.len(gil), items.is_empty(gil)), (1, false));
+        assert_eq!(a.refcount(gil), 2);
+        let first = items.get_at(gil, 0).expect("one element");
+        assert!(first.ptr_eq(&a));
+        assert_eq!(a.refcount(gil), 3, "the element read is a new reference");
+        assert!(items.get_at(gil, 1).is_none());
+        first.release(gil);
+        drop(items);
+        assert_eq!(a.refcount(gil), 1);
+        a.release(gil);
+        assert_eq!(DROPS.load(Ordering::SeqCst), 1);
+        assert_eq!(gil.live_objects(), live);
+        let empty: heap::GilCell<Vec<AnyObj>> = heap::GilCell::new(Vec::new());
+        assert!(empty.is_empty(gil) && empty.get_at(gil, 0).is_none());
+    });
+}

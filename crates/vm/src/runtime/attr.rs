@@ -36,6 +36,43 @@ pub(crate) fn attr_error(gil: &mut Gil<'_>, vm: &Vm, o: &AnyObj, name: &str) -> 
 /// Most attributes an instance keeps as pairs; the next one moves them into a table.
 const MAX_PAIRS: usize = 16;
 
+/// Bits in [`PAIR_NAMES`]: 4096, so that the few dozen names a program gives its instances
+/// rarely share a bit with a method name.
+const PAIR_NAME_BITS: u32 = 12;
+
+thread_local! {
+    /// Every name that was ever given to an instance attribute kept as a pair, as a Bloom
+    /// filter on the (interned, immortal, so never reused) name's address: a bit is set by
+    /// [`note_pair_name`] before the name joins any pairs and never cleared. A name whose bit
+    /// is clear names no pair of any instance, so `LOAD_METHOD`'s quick path
+    /// ([`instance_method_quick`]) knows the method is not shadowed without scanning the
+    /// instance's pairs (CPython 3.11 knows it from the class's shared keys instead).
+    static PAIR_NAMES: [Cell<u64>; 1 << (PAIR_NAME_BITS - 6)] =
+        const { [const { Cell::new(0) }; 1 << (PAIR_NAME_BITS - 6)] };
+}
+
+/// `name`'s bit in [`PAIR_NAMES`]: (word, mask), from the address mixed by a multiplicative
+/// hash (objects' low address bits are mostly alike).
+#[inline(always)]
+fn pair_name_bit(name: &AnyObj) -> (usize, u64) {
+    let h = (name.addr() as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - PAIR_NAME_BITS);
+    ((h >> 6) as usize, 1 << (h & 63))
+}
+
+/// Records that `name` names a pair (see [`PAIR_NAMES`]).
+#[inline]
+fn note_pair_name(name: &AnyObj) {
+    let (word, mask) = pair_name_bit(name);
+    PAIR_NAMES.with(|bits| bits[word].set(bits[word].get() | mask));
+}
+
+/// Whether `name` may name a pair of some instance (false: it names none).
+#[inline(always)]
+fn may_name_pair(name: &AnyObj) -> bool {
+    let (word, mask) = pair_name_bit(name);
+    PAIR_NAMES.with(|bits| bits[word].get() & mask != 0)
+}
+
 /// Looks `name` up in an instance that keeps pairs: `None` if it keeps a table instead,
 /// else whether it has the attribute.
 fn pairs_get(gil: &mut Gil<'_>, inst: &Obj<PyInstance>, name: &AnyObj) -> Option<Option<AnyObj>> {
@@ -813,15 +850,20 @@ pub(crate) fn instance_method_quick(
     if !name.is_immortal(gil) {
         return None;
     }
+    let may_shadow = may_name_pair(name);
     let shadowed = inst.get(gil).attrs.with(gil, |a| match a {
-        Attrs::Pairs(pairs) => pairs.iter().any(|(k, _)| k.ptr_eq(name)),
+        Attrs::Pairs(pairs) => may_shadow && pairs.iter().any(|(k, _)| k.ptr_eq(name)),
         Attrs::Inline(_) | Attrs::Dict(_) => true,
     });
     if shadowed {
         return None;
     }
     let cls = inst.get(gil).class.cloned(gil);
-    types::lookup_through(gil, &cls, name, site).filter(|v| v.tag() == tag::FUNCTION)
+    let found = types::lookup_through(gil, &cls, name, site);
+    // The class was only looked through: give its reference back without `Drop`'s check
+    // that this thread holds the GIL (the token proves it).
+    cls.into_any().release(gil);
+    found.filter(|v| v.tag() == tag::FUNCTION)
 }
 
 /// `STORE_ATTR`'s quick path for an instance that keeps pairs, whose class has no
@@ -887,6 +929,7 @@ fn pairs_set(
         Attrs::Pairs(pairs) => match pairs.iter().position(|(k, _)| k.ptr_eq(name)) {
             Some(i) => Done::Replaced(std::mem::replace(&mut pairs[i].1, value)),
             None if interned && pairs.len() < MAX_PAIRS => {
+                note_pair_name(name);
                 pairs.push((name.clone(), value));
                 Done::Added
             }

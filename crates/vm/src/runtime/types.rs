@@ -654,6 +654,11 @@ pub fn lookup_interned(gil: &mut Gil<'_>, cls: &Obj<PyType>, key: &AnyObj) -> Op
 /// entry (`LOAD_METHOD`'s, one per name of a code object, as CPython 3.11 keeps one per
 /// instruction) is found without hashing while the site sees one class; a site that sees
 /// several falls back on the shared cache. `key` must be interned (immortal).
+///
+/// Inlined into its callers so that a hit on the site's entry (the common case: a site
+/// sees one class) costs the entry's checks and the value's clone, and no call; everything
+/// else is [`lookup_through_shared`]'s.
+#[inline]
 pub fn lookup_through(
     gil: &mut Gil<'_>,
     cls: &Obj<PyType>,
@@ -665,6 +670,19 @@ pub fn lookup_through(
     if let Some(hit) = probe(gil, cls, key, site.get(), epoch) {
         return hit;
     }
+    lookup_through_shared(gil, cls, key, site, epoch)
+}
+
+/// [`lookup_through`] when the site's entry missed: the shared cache, then the uncached
+/// lookup; the entry that answers is copied into the site's.
+#[inline(never)]
+fn lookup_through_shared(
+    gil: &mut Gil<'_>,
+    cls: &Obj<PyType>,
+    key: &AnyObj,
+    site: &Cell<LookupSlot>,
+    epoch: u64,
+) -> Option<AnyObj> {
     let slot = cache_slot(cls, key);
     let shared = TYPE_CACHE.with(|c| c[slot].get());
     if let Some(hit) = probe(gil, cls, key, shared, epoch) {
@@ -689,7 +707,7 @@ fn cache_slot(cls: &Obj<PyType>, key: &AnyObj) -> usize {
 
 /// The value a cache entry points at, if the entry is for this lookup and still valid
 /// (`Some(None)`: validly found nowhere).
-#[inline]
+#[inline(always)]
 fn probe(
     gil: &mut Gil<'_>,
     cls: &Obj<PyType>,

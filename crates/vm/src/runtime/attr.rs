@@ -887,17 +887,19 @@ pub(crate) fn store_quick(
     }
     // The common store replaces the value of a pair already there, in place.
     let replaced = inst.get(gil).attrs.with_mut(gil, |a| {
+        // Found by a shared scan (a tighter loop than `iter_mut`'s), then replaced.
         if let Attrs::Pairs(pairs) = a
-            && let Some((_, slot)) = pairs.iter_mut().find(|(k, _)| k.ptr_eq(name))
+            && let Some(i) = pairs.iter().position(|(k, _)| k.ptr_eq(name))
         {
-            return Ok(std::mem::replace(slot, value));
+            return Ok(std::mem::replace(&mut pairs[i].1, value));
         }
         Err(value)
     });
     let value = match replaced {
-        // The old value is released after the instance is no longer borrowed.
+        // The old value is released after the instance is no longer borrowed, with the
+        // token (no check that this thread holds the GIL).
         Ok(old) => {
-            drop(old);
+            old.release(gil);
             return Ok(());
         }
         Err(value) => value,

@@ -1,6 +1,6 @@
 # needs: __class__
 # One LOAD_METHOD site seeing many classes (more than its cache remembers), methods redefined,
-# deleted and shadowed by instance attributes while the site's cache holds them.
+# deleted and shadowed by instance attributes (pairs and __dict__) while the cache holds them.
 class Base:
     def who(self):
         return "base"
@@ -47,3 +47,11 @@ print(calls(objs))
 objs[3].never_an_attribute = 1
 objs[4].who = lambda: "late"
 print(calls(objs))
+# An instance's __dict__ (no instance had left pairs before) shadows a method at a warm site.
+class G:
+    def fresh(self):
+        return "method"
+g = G()
+print([g.fresh() for _ in range(3)])
+g.__dict__["fresh"] = lambda: "from __dict__"
+print([g.fresh() for _ in range(3)])

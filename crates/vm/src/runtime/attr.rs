@@ -59,6 +59,20 @@ fn pair_name_bit(name: &AnyObj) -> (usize, u64) {
     ((h >> 6) as usize, 1 << (h & 63))
 }
 
+thread_local! {
+    /// Whether some instance on this thread ever moved its attributes out of pairs (into a
+    /// table or a dict; instances start with pairs). Until one does, a name [`PAIR_NAMES`]
+    /// has never seen is no instance's attribute at all, so [`instance_method_quick`] need
+    /// not read the instance (as `property::none_made` lets stores skip the class's check).
+    static TABLES_MADE: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Records that an instance is leaving pairs (see [`TABLES_MADE`]); called before it does.
+#[inline]
+fn note_table() {
+    TABLES_MADE.with(|t| t.set(true));
+}
+
 /// Records that `name` names a pair (see [`PAIR_NAMES`]).
 #[inline]
 fn note_pair_name(name: &AnyObj) {
@@ -121,6 +135,7 @@ fn pairs_to_table(gil: &mut Gil<'_>, inst: &Obj<PyInstance>) {
         .iter()
         .map(|k| ops::str_hash(gil, k).unwrap_or(0))
         .collect();
+    note_table();
     inst.get(gil).attrs.with_mut(gil, |a| {
         if let Attrs::Pairs(pairs) = a {
             let mut d = Dict::new();
@@ -241,6 +256,7 @@ pub fn instance_dict(gil: &mut Gil<'_>, vm: &Vm, inst: &Obj<PyInstance>) -> Obj<
         d.as_any().untrack(gil);
     }
     let _ = vm;
+    note_table();
     let old = inst.get(gil).attrs.replace(gil, Attrs::Dict(d.clone()));
     drop(old);
     d
@@ -850,11 +866,14 @@ pub(crate) fn instance_method_quick(
     if !name.is_immortal(gil) {
         return None;
     }
+    // A name no pair ever had is not among this instance's pairs; and while no instance has
+    // left pairs, the instance keeps pairs and need not be read at all.
     let may_shadow = may_name_pair(name);
-    let shadowed = inst.get(gil).attrs.with(gil, |a| match a {
-        Attrs::Pairs(pairs) => may_shadow && pairs.iter().any(|(k, _)| k.ptr_eq(name)),
-        Attrs::Inline(_) | Attrs::Dict(_) => true,
-    });
+    let shadowed = (may_shadow || TABLES_MADE.with(Cell::get))
+        && inst.get(gil).attrs.with(gil, |a| match a {
+            Attrs::Pairs(pairs) => may_shadow && pairs.iter().any(|(k, _)| k.ptr_eq(name)),
+            Attrs::Inline(_) | Attrs::Dict(_) => true,
+        });
     if shadowed {
         return None;
     }

@@ -199,17 +199,22 @@ pub(crate) fn inline_at(
     name: &AnyObj,
     hint: u32,
 ) -> Option<AnyObj> {
-    inst.get(gil).attrs.with(gil, |a| match a {
-        Attrs::Pairs(pairs) => pairs
-            .get(hint as usize)
-            .filter(|(k, _)| k.ptr_eq(name))
-            .map(|(_, v)| v.clone()),
-        Attrs::Inline(d) => d
-            .entry(hint as usize)
-            .filter(|e| e.key.ptr_eq(name))
-            .map(|e| e.value.clone()),
-        Attrs::Dict(_) => None,
-    })
+    // Forced inline: in the interpreter loop the closure was otherwise left as a call.
+    inst.get(gil).attrs.with(
+        gil,
+        #[inline(always)]
+        |a| match a {
+            Attrs::Pairs(pairs) => pairs
+                .get(hint as usize)
+                .filter(|(k, _)| k.ptr_eq(name))
+                .map(|(_, v)| v.clone()),
+            Attrs::Inline(d) => d
+                .entry(hint as usize)
+                .filter(|e| e.key.ptr_eq(name))
+                .map(|e| e.value.clone()),
+            Attrs::Dict(_) => None,
+        },
+    )
 }
 
 /// Where `name` sits in the instance's pairs or inline table, found by identity.

@@ -36,6 +36,57 @@ pub(crate) fn attr_error(gil: &mut Gil<'_>, vm: &Vm, o: &AnyObj, name: &str) -> 
 /// Most attributes an instance keeps as pairs; the next one moves them into a table.
 const MAX_PAIRS: usize = 16;
 
+/// Bits in [`PAIR_NAMES`]: 4096, so that the few dozen names a program gives its instances
+/// rarely share a bit with a method name.
+const PAIR_NAME_BITS: u32 = 12;
+
+thread_local! {
+    /// Every name that was ever given to an instance attribute kept as a pair, as a Bloom
+    /// filter on the (interned, immortal, so never reused) name's address: a bit is set by
+    /// [`note_pair_name`] before the name joins any pairs and never cleared. A name whose bit
+    /// is clear names no pair of any instance, so `LOAD_METHOD`'s quick path
+    /// ([`instance_method_quick`]) knows the method is not shadowed without scanning the
+    /// instance's pairs (CPython 3.11 knows it from the class's shared keys instead).
+    static PAIR_NAMES: [Cell<u64>; 1 << (PAIR_NAME_BITS - 6)] =
+        const { [const { Cell::new(0) }; 1 << (PAIR_NAME_BITS - 6)] };
+}
+
+/// `name`'s bit in [`PAIR_NAMES`]: (word, mask), from the address mixed by a multiplicative
+/// hash (objects' low address bits are mostly alike).
+#[inline(always)]
+fn pair_name_bit(name: &AnyObj) -> (usize, u64) {
+    let h = (name.addr() as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - PAIR_NAME_BITS);
+    ((h >> 6) as usize, 1 << (h & 63))
+}
+
+thread_local! {
+    /// Whether some instance on this thread ever moved its attributes out of pairs (into a
+    /// table or a dict; instances start with pairs). Until one does, a name [`PAIR_NAMES`]
+    /// has never seen is no instance's attribute at all, so [`instance_method_quick`] need
+    /// not read the instance (as `property::none_made` lets stores skip the class's check).
+    static TABLES_MADE: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Records that an instance is leaving pairs (see [`TABLES_MADE`]); called before it does.
+#[inline]
+fn note_table() {
+    TABLES_MADE.with(|t| t.set(true));
+}
+
+/// Records that `name` names a pair (see [`PAIR_NAMES`]).
+#[inline]
+fn note_pair_name(name: &AnyObj) {
+    let (word, mask) = pair_name_bit(name);
+    PAIR_NAMES.with(|bits| bits[word].set(bits[word].get() | mask));
+}
+
+/// Whether `name` may name a pair of some instance (false: it names none).
+#[inline(always)]
+fn may_name_pair(name: &AnyObj) -> bool {
+    let (word, mask) = pair_name_bit(name);
+    PAIR_NAMES.with(|bits| bits[word].get() & mask != 0)
+}
+
 /// Looks `name` up in an instance that keeps pairs: `None` if it keeps a table instead,
 /// else whether it has the attribute.
 fn pairs_get(gil: &mut Gil<'_>, inst: &Obj<PyInstance>, name: &AnyObj) -> Option<Option<AnyObj>> {
@@ -84,6 +135,7 @@ fn pairs_to_table(gil: &mut Gil<'_>, inst: &Obj<PyInstance>) {
         .iter()
         .map(|k| ops::str_hash(gil, k).unwrap_or(0))
         .collect();
+    note_table();
     inst.get(gil).attrs.with_mut(gil, |a| {
         if let Attrs::Pairs(pairs) = a {
             let mut d = Dict::new();
@@ -147,17 +199,22 @@ pub(crate) fn inline_at(
     name: &AnyObj,
     hint: u32,
 ) -> Option<AnyObj> {
-    inst.get(gil).attrs.with(gil, |a| match a {
-        Attrs::Pairs(pairs) => pairs
-            .get(hint as usize)
-            .filter(|(k, _)| k.ptr_eq(name))
-            .map(|(_, v)| v.clone()),
-        Attrs::Inline(d) => d
-            .entry(hint as usize)
-            .filter(|e| e.key.ptr_eq(name))
-            .map(|e| e.value.clone()),
-        Attrs::Dict(_) => None,
-    })
+    // Forced inline: in the interpreter loop the closure was otherwise left as a call.
+    inst.get(gil).attrs.with(
+        gil,
+        #[inline(always)]
+        |a| match a {
+            Attrs::Pairs(pairs) => pairs
+                .get(hint as usize)
+                .filter(|(k, _)| k.ptr_eq(name))
+                .map(|(_, v)| v.clone()),
+            Attrs::Inline(d) => d
+                .entry(hint as usize)
+                .filter(|e| e.key.ptr_eq(name))
+                .map(|e| e.value.clone()),
+            Attrs::Dict(_) => None,
+        },
+    )
 }
 
 /// Where `name` sits in the instance's pairs or inline table, found by identity.
@@ -204,6 +261,7 @@ pub fn instance_dict(gil: &mut Gil<'_>, vm: &Vm, inst: &Obj<PyInstance>) -> Obj<
         d.as_any().untrack(gil);
     }
     let _ = vm;
+    note_table();
     let old = inst.get(gil).attrs.replace(gil, Attrs::Dict(d.clone()));
     drop(old);
     d
@@ -813,15 +871,23 @@ pub(crate) fn instance_method_quick(
     if !name.is_immortal(gil) {
         return None;
     }
-    let shadowed = inst.get(gil).attrs.with(gil, |a| match a {
-        Attrs::Pairs(pairs) => pairs.iter().any(|(k, _)| k.ptr_eq(name)),
-        Attrs::Inline(_) | Attrs::Dict(_) => true,
-    });
+    // A name no pair ever had is not among this instance's pairs; and while no instance has
+    // left pairs, the instance keeps pairs and need not be read at all.
+    let may_shadow = may_name_pair(name);
+    let shadowed = (may_shadow || TABLES_MADE.with(Cell::get))
+        && inst.get(gil).attrs.with(gil, |a| match a {
+            Attrs::Pairs(pairs) => may_shadow && pairs.iter().any(|(k, _)| k.ptr_eq(name)),
+            Attrs::Inline(_) | Attrs::Dict(_) => true,
+        });
     if shadowed {
         return None;
     }
     let cls = inst.get(gil).class.cloned(gil);
-    types::lookup_through(gil, &cls, name, site).filter(|v| v.tag() == tag::FUNCTION)
+    let found = types::lookup_through(gil, &cls, name, site);
+    // The class was only looked through: give its reference back without `Drop`'s check
+    // that this thread holds the GIL (the token proves it).
+    cls.into_any().release(gil);
+    found.filter(|v| v.tag() == tag::FUNCTION)
 }
 
 /// `STORE_ATTR`'s quick path for an instance that keeps pairs, whose class has no
@@ -845,17 +911,19 @@ pub(crate) fn store_quick(
     }
     // The common store replaces the value of a pair already there, in place.
     let replaced = inst.get(gil).attrs.with_mut(gil, |a| {
+        // Found by a shared scan (a tighter loop than `iter_mut`'s), then replaced.
         if let Attrs::Pairs(pairs) = a
-            && let Some((_, slot)) = pairs.iter_mut().find(|(k, _)| k.ptr_eq(name))
+            && let Some(i) = pairs.iter().position(|(k, _)| k.ptr_eq(name))
         {
-            return Ok(std::mem::replace(slot, value));
+            return Ok(std::mem::replace(&mut pairs[i].1, value));
         }
         Err(value)
     });
     let value = match replaced {
-        // The old value is released after the instance is no longer borrowed.
+        // The old value is released after the instance is no longer borrowed, with the
+        // token (no check that this thread holds the GIL).
         Ok(old) => {
-            drop(old);
+            old.release(gil);
             return Ok(());
         }
         Err(value) => value,
@@ -887,6 +955,7 @@ fn pairs_set(
         Attrs::Pairs(pairs) => match pairs.iter().position(|(k, _)| k.ptr_eq(name)) {
             Some(i) => Done::Replaced(std::mem::replace(&mut pairs[i].1, value)),
             None if interned && pairs.len() < MAX_PAIRS => {
+                note_pair_name(name);
                 pairs.push((name.clone(), value));
                 Done::Added
             }

@@ -640,7 +640,7 @@ pub fn lookup_interned(gil: &mut Gil<'_>, cls: &Obj<PyType>, key: &AnyObj) -> Op
     let epoch = TYPE_EPOCH.with(Cell::get);
     let slot = cache_slot(cls, key);
     let entry = TYPE_CACHE.with(|c| c[slot].get());
-    if let Some(hit) = probe(gil, cls, key, entry, epoch) {
+    if let Some(hit) = entry.probe(gil, cls, key, epoch) {
         return hit;
     }
     let (entry, found) = look_and_record(gil, cls, key, epoch);
@@ -650,10 +650,15 @@ pub fn lookup_interned(gil: &mut Gil<'_>, cls: &Obj<PyType>, key: &AnyObj) -> Op
     found
 }
 
-/// [`lookup_interned`] through a cache entry of the caller's first: an instruction's own
-/// entry (`LOAD_METHOD`'s, one per name of a code object, as CPython 3.11 keeps one per
-/// instruction) is found without hashing while the site sees one class; a site that sees
-/// several falls back on the shared cache. `key` must be interned (immortal).
+/// [`lookup_interned`] through a cache of the caller's first: an instruction's own
+/// [`LookupSlot`] (`LOAD_METHOD`'s, one per name of a code object, as CPython 3.11 keeps an
+/// inline cache per instruction) answers without hashing for the last few classes the site
+/// saw; other classes go to the shared cache. `key` must be interned (immortal).
+///
+/// Inlined into its callers so that a hit on the site's cache (the common case) costs its
+/// checks and the value's clone, and no call; everything else is
+/// `lookup_through_shared`'s.
+#[inline(always)]
 pub fn lookup_through(
     gil: &mut Gil<'_>,
     cls: &Obj<PyType>,
@@ -662,19 +667,34 @@ pub fn lookup_through(
 ) -> Option<AnyObj> {
     debug_assert!(key.is_immortal(gil), "cached lookups need an interned name");
     let epoch = TYPE_EPOCH.with(Cell::get);
-    if let Some(hit) = probe(gil, cls, key, site.get(), epoch) {
+    if let Some((owner, pos)) = site.get().way(cls, key, epoch)
+        && let Some(hit) = resolve(gil, cls, owner, pos)
+    {
         return hit;
     }
+    lookup_through_shared(gil, cls, key, site, epoch)
+}
+
+/// [`lookup_through`] when the site's cache missed: the shared cache, then the uncached
+/// lookup; the site remembers the entry that answers.
+#[inline(never)]
+fn lookup_through_shared(
+    gil: &mut Gil<'_>,
+    cls: &Obj<PyType>,
+    key: &AnyObj,
+    site: &Cell<LookupSlot>,
+    epoch: u64,
+) -> Option<AnyObj> {
     let slot = cache_slot(cls, key);
     let shared = TYPE_CACHE.with(|c| c[slot].get());
-    if let Some(hit) = probe(gil, cls, key, shared, epoch) {
-        site.set(shared);
+    if let Some(hit) = shared.probe(gil, cls, key, epoch) {
+        site.set(site.get().remember(shared));
         return hit;
     }
     let (entry, found) = look_and_record(gil, cls, key, epoch);
     if let Some(e) = entry {
         TYPE_CACHE.with(|c| c[slot].set(e));
-        site.set(e);
+        site.set(site.get().remember(e));
     }
     found
 }
@@ -687,31 +707,23 @@ fn cache_slot(cls: &Obj<PyType>, key: &AnyObj) -> usize {
     (mixed.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - TYPE_CACHE_BITS)) as usize
 }
 
-/// The value a cache entry points at, if the entry is for this lookup and still valid
-/// (`Some(None)`: validly found nowhere).
-#[inline]
-fn probe(
-    gil: &mut Gil<'_>,
-    cls: &Obj<PyType>,
-    key: &AnyObj,
-    e: LookupSlot,
-    epoch: u64,
-) -> Option<Option<AnyObj>> {
-    if e.cls != cls.as_any().addr() || e.name != key.addr() || e.epoch != epoch {
-        return None;
-    }
-    if e.owner == CACHE_MISSING {
+/// The value a valid cache record for `cls` points at (`owner` and `pos` as in
+/// [`CacheEntry`]): `Some(None)` if the name was validly found nowhere, `None` if the
+/// namespace entry is gone (then the lookup runs uncached).
+#[inline(always)]
+fn resolve(gil: &mut Gil<'_>, cls: &Obj<PyType>, owner: u32, pos: u32) -> Option<Option<AnyObj>> {
+    if owner == CACHE_MISSING {
         return Some(None);
     }
     let c = cls.get(gil);
-    let owner = if e.owner == 0 {
+    let owner = if owner == 0 {
         c
     } else {
-        c.mro[e.owner as usize - 1].get(gil)
+        c.mro[owner as usize - 1].get(gil)
     };
     owner
         .dict
-        .with(gil, |d| d.entry(e.pos as usize).map(|en| en.value.clone()))
+        .with(gil, |d| d.entry(pos as usize).map(|en| en.value.clone()))
         .map(Some)
 }
 
@@ -721,7 +733,7 @@ fn look_and_record(
     cls: &Obj<PyType>,
     key: &AnyObj,
     epoch: u64,
-) -> (Option<LookupSlot>, Option<AnyObj>) {
+) -> (Option<CacheEntry>, Option<AnyObj>) {
     let found = lookup_uncached(gil, cls, key);
     // The lookup ran no Python code, but check the epoch anyway before recording.
     let entry = (TYPE_EPOCH.with(Cell::get) == epoch).then(|| {
@@ -729,7 +741,7 @@ fn look_and_record(
             Some((o, p, _)) => (*o, *p as u32),
             None => (CACHE_MISSING, 0),
         };
-        LookupSlot {
+        CacheEntry {
             cls: cls.as_any().addr(),
             name: key.addr(),
             epoch,
@@ -840,7 +852,7 @@ const CACHE_MISSING: u32 = u32::MAX;
 /// address `cls` and the name at address `name` are the ones looked up and no class
 /// namespace has changed since `epoch`. Holds no reference.
 #[derive(Clone, Copy, Debug)]
-pub struct LookupSlot {
+struct CacheEntry {
     cls: usize,
     name: usize,
     epoch: u64,
@@ -850,23 +862,128 @@ pub struct LookupSlot {
     pos: u32,
 }
 
-impl LookupSlot {
+impl CacheEntry {
     /// An entry that matches no lookup.
-    pub const EMPTY: LookupSlot = LookupSlot {
+    const EMPTY: CacheEntry = CacheEntry {
         cls: 0,
         name: 0,
         epoch: 0,
         owner: 0,
         pos: 0,
     };
+
+    /// The value this entry points at, if it is for this lookup and still valid
+    /// (see [`resolve`]).
+    #[inline(always)]
+    fn probe(
+        self,
+        gil: &mut Gil<'_>,
+        cls: &Obj<PyType>,
+        key: &AnyObj,
+        epoch: u64,
+    ) -> Option<Option<AnyObj>> {
+        if self.cls != cls.as_any().addr() || self.name != key.addr() || self.epoch != epoch {
+            return None;
+        }
+        resolve(gil, cls, self.owner, self.pos)
+    }
+}
+
+/// Classes a [`LookupSlot`] remembers: a site in a base class's method (`self.m()`) sees
+/// each subclass's instances, and Python programs have a handful of them at most sites that see
+/// more than one (richards' tasks are four).
+const SITE_WAYS: usize = 4;
+
+/// One class a [`LookupSlot`] remembers: its address, and where the site's name was found
+/// on it (`owner` and `pos` as in [`CacheEntry`]).
+#[derive(Clone, Copy, Debug)]
+struct SiteWay {
+    cls: usize,
+    owner: u32,
+    pos: u32,
+}
+
+/// A lookup site's own cache (see [`lookup_through`]): where the site's name (at address
+/// `name`) was found on each of the last `SITE_WAYS` (4) classes seen there, all recorded in
+/// `epoch`, so that any change to a class namespace forgets them together. Holds no
+/// reference.
+#[derive(Clone, Copy, Debug)]
+pub struct LookupSlot {
+    name: usize,
+    epoch: u64,
+    /// Unused ways have class address 0, which no class has.
+    ways: [SiteWay; SITE_WAYS],
+    /// The way the next class to remember replaces (round robin).
+    next: u32,
+}
+
+impl LookupSlot {
+    /// A site cache that answers no lookup.
+    pub const EMPTY: LookupSlot = LookupSlot {
+        name: 0,
+        epoch: 0,
+        ways: [SiteWay {
+            cls: 0,
+            owner: 0,
+            pos: 0,
+        }; SITE_WAYS],
+        next: 0,
+    };
+
+    /// Where this cache says `key` is found on `cls` in `epoch`: (owner, position) as in
+    /// [`CacheEntry`]. The answer is copied out of the way that holds it (rather than found
+    /// as a reference into the cache), so that the compiler reads only the fields it needs
+    /// instead of copying the whole cache out of its `Cell` first.
+    #[inline(always)]
+    fn way(self, cls: &Obj<PyType>, key: &AnyObj, epoch: u64) -> Option<(u32, u32)> {
+        if self.name != key.addr() || self.epoch != epoch {
+            return None;
+        }
+        let cls = cls.as_any().addr();
+        // Spelled out (for the four ways): a loop, even unrolled, left the compiler copying
+        // the whole cache out of its `Cell` on every lookup.
+        let [w0, w1, w2, w3] = self.ways;
+        let w = if w0.cls == cls {
+            w0
+        } else if w1.cls == cls {
+            w1
+        } else if w2.cls == cls {
+            w2
+        } else if w3.cls == cls {
+            w3
+        } else {
+            return None;
+        };
+        Some((w.owner, w.pos))
+    }
+
+    /// This cache with `e`'s class remembered too; the classes remembered for another name
+    /// or in an older epoch are forgotten first.
+    fn remember(mut self, e: CacheEntry) -> LookupSlot {
+        if self.name != e.name || self.epoch != e.epoch {
+            self = LookupSlot {
+                name: e.name,
+                epoch: e.epoch,
+                ..LookupSlot::EMPTY
+            };
+        }
+        let i = self.next as usize % SITE_WAYS;
+        self.ways[i] = SiteWay {
+            cls: e.cls,
+            owner: e.owner,
+            pos: e.pos,
+        };
+        self.next = ((i + 1) % SITE_WAYS) as u32;
+        self
+    }
 }
 
 thread_local! {
     /// The class-namespace epoch (see [`lookup_interned`]); starts at 1 so that the
     /// zeroed cache entries never match.
     static TYPE_EPOCH: Cell<u64> = const { Cell::new(1) };
-    static TYPE_CACHE: [Cell<LookupSlot>; TYPE_CACHE_SIZE] =
-        const { [const { Cell::new(LookupSlot::EMPTY) }; TYPE_CACHE_SIZE] };
+    static TYPE_CACHE: [Cell<CacheEntry>; TYPE_CACHE_SIZE] =
+        const { [const { Cell::new(CacheEntry::EMPTY) }; TYPE_CACHE_SIZE] };
 }
 
 /// Invalidates every cached class lookup: called on any change to a class namespace, on

@@ -19,6 +19,13 @@ def swap():
 
 swap()
 
+def from_list(items):
+    a, b = Noisy("old la"), Noisy("old lb")
+    a, b = items
+    print("from a list", a, b)
+
+from_list([1, 2])
+
 def refs(t):
     left, right = t
     return sys.getrefcount(left), sys.getrefcount(right), left is t[0]

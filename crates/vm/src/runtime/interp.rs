@@ -823,6 +823,22 @@ fn step(
                     fits
                 });
                 if done {
+                    // `a, b = l` with a `STORE_FAST` for every item next: the stores run in
+                    // this step, first item first, as they would one by one.
+                    let n = n as usize;
+                    if let Some(targets) = instrs.get(*pc..*pc + n)
+                        && targets.iter().all(|i| matches!(i, Instr::StoreFast(_)))
+                    {
+                        for target in targets {
+                            let v = pop(f);
+                            if let Instr::StoreFast(k) = *target
+                                && let Some(old) = f.fast[k as usize].replace(v)
+                            {
+                                old.release(gil);
+                            }
+                        }
+                        *pc += n;
+                    }
                     return Ok(Flow::Next);
                 }
             }

@@ -1831,6 +1831,33 @@ fn takes_exactly(gil: &Gil<'_>, func: &Obj<PyFunction>, nargs: usize) -> bool {
     func.get(gil).shape.exact_args as usize == nargs
 }
 
+/// A frame for a call of `fobj`: its code and globals, and at least `co_nlocals` empty
+/// local slots (a pooled frame keeps its emptied slots, see `recycle`: grown if too few,
+/// never shortened).
+#[inline(always)]
+fn function_frame(gil: &Gil<'_>, vm: &Vm, fobj: &PyFunction) -> Box<Frame> {
+    let mut frame = new_frame(
+        vm,
+        fobj.code.clone_ref(gil),
+        fobj.globals.clone_ref(gil),
+        None,
+    );
+    let nlocals = fobj.shape.nlocals as usize;
+    if frame.fast.len() < nlocals {
+        frame.fast.resize(nlocals, None);
+    }
+    frame
+}
+
+/// Gives a function frame whose arguments are in place its cells, if the function needs any.
+#[inline(always)]
+fn function_cells(gil: &Gil<'_>, frame: &mut Frame, fobj: &PyFunction) {
+    if fobj.shape.needs_cells {
+        let code = &fobj.code.get(gil).code;
+        set_up_cells(gil, frame, code, fobj.closure.as_ref());
+    }
+}
+
 /// The frame of a call whose callable (or `NULL` and callable) and arguments are the
 /// caller's stack from `base` on: `receiver` (if any), then the arguments, become the
 /// callee's first locals. Leaves the caller's stack below `base`.
@@ -1844,19 +1871,9 @@ fn frame_from_stack(
     receiver: Option<AnyObj>,
 ) -> Box<Frame> {
     let fobj = func.get(gil);
-    let mut frame = new_frame(
-        vm,
-        fobj.code.clone_ref(gil),
-        fobj.globals.clone_ref(gil),
-        None,
-    );
-    // A pooled frame keeps its emptied slots (see `recycle`): grown if too few, never
-    // shortened. The arguments are popped (last first) straight into their slots (no
-    // `Drain` iterator: moving one through memory cost a store-forwarding stall per call).
-    let nlocals = fobj.shape.nlocals as usize;
-    if frame.fast.len() < nlocals {
-        frame.fast.resize(nlocals, None);
-    }
+    let mut frame = function_frame(gil, vm, fobj);
+    // The arguments are popped (last first) straight into their slots (no `Drain` iterator:
+    // moving one through memory cost a store-forwarding stall per call).
     let self_arg = f.stack[base].tag() != tag::NULL;
     let start = base + 1 + usize::from(!self_arg);
     let first = usize::from(receiver.is_some());
@@ -1873,10 +1890,7 @@ fn frame_from_stack(
         }
     }
     debug_assert_eq!(f.stack.len(), base, "a call takes its whole stack section");
-    if fobj.shape.needs_cells {
-        let code = &fobj.code.get(gil).code;
-        set_up_cells(gil, &mut frame, code, fobj.closure.as_ref());
-    }
+    function_cells(gil, &mut frame, fobj);
     frame
 }
 
@@ -1915,16 +1929,7 @@ fn direct_frame(
     receiver: Option<AnyObj>,
     loaders: &[Instr],
 ) -> Box<Frame> {
-    let mut frame = new_frame(
-        vm,
-        fobj.code.clone_ref(gil),
-        fobj.globals.clone_ref(gil),
-        None,
-    );
-    let nlocals = fobj.shape.nlocals as usize;
-    if frame.fast.len() < nlocals {
-        frame.fast.resize(nlocals, None);
-    }
+    let mut frame = function_frame(gil, vm, fobj);
     let first = usize::from(receiver.is_some());
     if let Some(r) = receiver {
         frame.fast[0] = Some(r);
@@ -1936,10 +1941,7 @@ fn direct_frame(
             _ => unreachable!("direct_loaders counts loaders only"),
         };
     }
-    if fobj.shape.needs_cells {
-        let code = &fobj.code.get(gil).code;
-        set_up_cells(gil, &mut frame, code, fobj.closure.as_ref());
-    }
+    function_cells(gil, &mut frame, fobj);
     frame
 }
 

@@ -546,11 +546,7 @@ fn step(
             }
         }
         Instr::LoadDeref(i) => {
-            let v = f.cells[i as usize].get(gil).value.cloned(gil);
-            match v {
-                Some(v) => f.stack.push(v),
-                None => return Err(deref_error(gil, vm, f, i)),
-            }
+            load_deref(gil, vm, f, i)?;
         }
         Instr::StoreDeref(i) => {
             let v = pop(f);
@@ -939,11 +935,7 @@ fn step_cold(
                 f.stack.push(v);
                 return Ok(Flow::Next);
             }
-            let v = f.cells[i as usize].get(gil).value.cloned(gil);
-            match v {
-                Some(v) => f.stack.push(v),
-                None => return Err(deref_error(gil, vm, f, i)),
-            }
+            load_deref(gil, vm, f, i)?;
         }
         Instr::StoreGlobal(i) => {
             let v = pop(f);
@@ -2077,6 +2069,19 @@ fn zero_arg_super(gil: &mut Gil<'_>, vm: &Vm, f: &Frame) -> PyResult<Vec<AnyObj>
         (Some(cls), Some(obj)) => Ok(vec![cls, obj]),
         (None, _) => Err(vm.runtime_error(gil, "super(): __class__ cell not found")),
         (_, None) => Err(vm.runtime_error(gil, "super(): no arguments")),
+    }
+}
+
+/// `LOAD_DEREF i`: cell `i`'s value onto the stack, or the unbound-variable error.
+#[inline]
+fn load_deref(gil: &mut Gil<'_>, vm: &Vm, f: &mut Frame, i: u32) -> PyResult<()> {
+    let v = f.cells[i as usize].get(gil).value.cloned(gil);
+    match v {
+        Some(v) => {
+            f.stack.push(v);
+            Ok(())
+        }
+        None => Err(deref_error(gil, vm, f, i)),
     }
 }
 

@@ -9,7 +9,17 @@
 //!
 //! Frames are boxed and recycled: a finished frame goes back to a small pool in [`Vm`] with
 //! its vectors emptied but allocated (its code and globals released, so a pooled frame
-//! keeps nothing alive), and the next call takes it from there. A call or a return moves one pointer, never a frame.
+//! keeps nothing alive), and the next call takes it from there. A call or a return moves
+//! one pointer, never a frame.
+//!
+//! The bytecode is CPython 3.11's shape and is never rewritten; the loop runs common runs
+//! of it as one step instead, the way 3.11's superinstructions and specialised calls do:
+//! a local or constant feeding the next operation, `f(x, 1)` and `o.m(x, 1)` building the
+//! callee's frame straight from the caller's locals and constants
+//! (`call_global_direct`, `call_method_direct`), `a, b = t` storing into the locals.
+//! Each declines (and the plain instructions run) whenever its conditions do not hold, so
+//! what a program can observe is the same. Rarely run instructions live out of line in
+//! `step_cold`, which keeps the loop small enough for its registers.
 //!
 //! Exceptions unwind through each frame's block stack: the innermost handler block cuts the
 //! value stack back, receives the saved handled-exception state and the exception, and runs

@@ -1,5 +1,5 @@
-# needs: __bool__, __class__, __len__, __setattr__, builtin:setattr, method:items, subclass:list
-# Quick paths for methods and attribute stores answer as the general ones: a call site seeing several classes, replaced, shadowed and uncovered methods, a __setattr__ added to a base and removed, instance truth before and after a base gains __len__ or __bool__
+# needs: __bool__, __class__, __len__, __setattr__, builtin:setattr, method:items, subclass:list, builtin:property
+# Quick paths for methods and attribute stores answer as the general ones: a call site seeing several classes, replaced, shadowed and uncovered methods, a __setattr__ added to a base and removed, instance truth before and after a base gains __len__ or __bool__, a property added to a class after a site read the attribute
 class A:
     def who(self):
         return "A"
@@ -61,3 +61,14 @@ print(bool(u))
 class LL(list):
     pass
 print(bool(LL()), bool(LL([1])), "yes" if LL() else "no")
+
+# A property given to the class after a site read the instance's attribute takes over.
+class Late:
+    pass
+def read_x(o):
+    return o.x
+late = Late()
+late.x = 1
+print(read_x(late), read_x(late))
+Late.x = property(lambda self: "from the property")
+print(read_x(late), late.x)

@@ -199,6 +199,11 @@ pub(crate) fn inline_at(
     name: &AnyObj,
     hint: u32,
 ) -> Option<AnyObj> {
+    // A property on the class comes before the instance's own attributes, and it may have
+    // been added after the site's hint was taken: then the general path decides.
+    if !property::none_made() && !class_lacks_properties(gil, inst) {
+        return None;
+    }
     // Forced inline: in the interpreter loop the closure was otherwise left as a call.
     inst.get(gil).attrs.with(
         gil,
@@ -215,6 +220,16 @@ pub(crate) fn inline_at(
             Attrs::Dict(_) => None,
         },
     )
+}
+
+/// Whether neither the instance's class nor a base holds a property (see
+/// [`types::lacks_properties`]).
+#[cold]
+fn class_lacks_properties(gil: &mut Gil<'_>, inst: &Obj<PyInstance>) -> bool {
+    let cls = inst.get(gil).class.cloned(gil);
+    let lacks = types::lacks_properties(gil, &cls);
+    cls.into_any().release(gil);
+    lacks
 }
 
 /// Where `name` sits in the instance's pairs or inline table, found by identity.

@@ -73,6 +73,13 @@ impl Header {
         self.word.get() as u32 == u32::MAX
     }
 
+    /// Whether the count is one and no flag is set (in particular no weak reference): the
+    /// one handle there is owns the object outright.
+    #[inline]
+    pub(crate) fn is_sole_owner(&self) -> bool {
+        self.word.get() == 1
+    }
+
     /// Adds one reference (nothing for an immortal object).
     #[inline]
     pub(crate) fn incref(&self) {

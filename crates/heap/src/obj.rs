@@ -206,6 +206,47 @@ impl<T: Object> Obj<T> {
     }
 }
 
+impl<T: Object + Copy> Obj<T> {
+    /// Overwrites the payload with `value` when this handle is the object's only reference
+    /// (a count of one, no weak reference, not immortal), so the object is reused where a
+    /// new one would be allocated and this one freed: CPython 3.12+'s `BINARY_OP` on floats
+    /// writes its result into an operand about to die the same way. Gives `value` back and
+    /// changes nothing otherwise.
+    ///
+    /// Nothing can observe the change: no other handle exists, so no other reference to the
+    /// payload does either (`&mut self` ends this handle's own borrows), and `T: Copy` means
+    /// the old payload needs no drop, so no code runs meanwhile.
+    ///
+    /// ```
+    /// use heap::{Obj, Object, Trace, with_gil};
+    ///
+    /// #[derive(Trace, Clone, Copy)]
+    /// struct Float(f64);
+    /// impl Object for Float {}
+    ///
+    /// with_gil(|gil| {
+    ///     let mut x = Obj::new(gil, Float(1.5));
+    ///     assert!(x.set_unique(gil, Float(2.5)).is_ok());
+    ///     assert_eq!(x.get(gil).0, 2.5);
+    ///     let y = x.clone_ref(gil); // shared now: left alone
+    ///     assert_eq!(x.set_unique(gil, Float(3.5)).map_err(|v| v.0), Err(3.5));
+    ///     assert_eq!(y.get(gil).0, 2.5);
+    /// });
+    /// ```
+    #[inline]
+    pub fn set_unique(&mut self, _gil: &Gil<'_>, value: T) -> Result<(), T> {
+        if !self.boxed().header.is_sole_owner() {
+            return Err(value);
+        }
+        let p = self.ptr.cast::<ObjBox<T>>().as_ptr();
+        // SAFETY: the object is alive (this handle) and its only handle is borrowed mutably
+        // here, so no reference to the payload exists; the write replaces a `Copy` value in
+        // place, so nothing is dropped and no other code runs before it completes.
+        unsafe { std::ptr::addr_of_mut!((*p).value).write(value) };
+        Ok(())
+    }
+}
+
 impl<T> Obj<T> {
     /// This handle as an untyped one (no count change).
     #[inline]
@@ -287,6 +328,14 @@ impl AnyObj {
         // SAFETY: same representation; the type was checked.
         self.is::<T>()
             .then(|| unsafe { &*(self as *const AnyObj).cast::<Obj<T>>() })
+    }
+
+    /// A typed view of this handle, mutable (for [`Obj::set_unique`]), if the payload is a `T`.
+    #[inline]
+    pub fn downcast_mut<T: Object>(&mut self) -> Option<&mut Obj<T>> {
+        // SAFETY: same representation; the type was checked.
+        self.is::<T>()
+            .then(|| unsafe { &mut *(self as *mut AnyObj).cast::<Obj<T>>() })
     }
 
     /// Converts into a typed handle, or gives the handle back if the payload is not a `T`.

@@ -283,3 +283,49 @@ fn vector_cells_clone_one_element_in_place() {
         assert!(empty.is_empty(gil) && empty.get_at(gil, 0).is_none());
     });
 }
+
+/// A `Copy` payload that weak references may point at.
+#[derive(Trace, Clone, Copy)]
+struct Cell64(f64);
+impl Object for Cell64 {}
+
+#[test]
+fn set_unique_writes_only_through_the_sole_handle() {
+    with_gil(|gil| {
+        let live = gil.live_objects();
+        let mut a = Obj::new(gil, Cell64(1.0));
+        assert!(a.set_unique(gil, Cell64(2.0)).is_ok());
+        assert_eq!(a.get(gil).0, 2.0);
+        assert_eq!(gil.live_objects(), live + 1, "reused, not reallocated");
+
+        // A second handle: the object is shared, so it is left as it is.
+        let b = a.clone_ref(gil);
+        assert_eq!(a.set_unique(gil, Cell64(3.0)).map_err(|v| v.0), Err(3.0));
+        assert_eq!(b.get(gil).0, 2.0);
+        drop(b);
+        assert!(a.set_unique(gil, Cell64(4.0)).is_ok());
+
+        // A weak reference could see the change: left alone while one exists.
+        let wr = heap::WeakRef::new(gil, a.as_any(), None).expect("weakrefable");
+        assert!(a.set_unique(gil, Cell64(5.0)).is_err());
+        assert_eq!(a.get(gil).0, 4.0);
+        drop(wr);
+        assert!(
+            a.set_unique(gil, Cell64(5.0)).is_ok(),
+            "the weak reference is gone"
+        );
+        assert_eq!(a.get(gil).0, 5.0);
+
+        // Immortal objects are never written.
+        let mut imm = Obj::new_immortal(gil, Cell64(6.0));
+        assert!(imm.set_unique(gil, Cell64(7.0)).is_err());
+        assert_eq!(imm.get(gil).0, 6.0);
+
+        // Through an untyped handle.
+        let mut any = Obj::new(gil, Cell64(8.0)).into_any();
+        let typed = any.downcast_mut::<Cell64>().expect("a Cell64");
+        assert!(typed.set_unique(gil, Cell64(9.0)).is_ok());
+        assert_eq!(any.downcast_ref::<Cell64>().unwrap().get(gil).0, 9.0);
+        assert!(any.downcast_mut::<Int>().is_none());
+    });
+}

@@ -262,62 +262,77 @@ fn run_loop(gil: &mut Gil<'_>, vm: &Vm, frame: Box<Frame>) -> PyResult<AnyObj> {
     enter(gil, vm)?;
     let mut callers: Vec<Box<Frame>> = Vec::new();
     let mut f = frame;
-    'frames: loop {
-        let code_obj = f.code().clone_ref(gil);
+    // One flat loop over instructions, whichever frame they belong to: a call or a return
+    // swaps the frame and its code, and the next turn reads on. (A loop per frame inside a
+    // loop over frames let the compiler hoist a dozen addresses out of the inner loop, to be
+    // recomputed and spilled on every call and return.)
+    let mut code_obj = f.code().clone_ref(gil);
+    // The program counter lives in a register while the frame runs; `f.pc` is brought up
+    // to date whenever the frame stops running (a call, an exception).
+    let mut pc = f.pc;
+    loop {
         let code = code_obj.get(gil);
-        let instrs: &[Instr] = &code.code.instrs;
-        // The program counter lives in a register while the frame runs; `f.pc` is brought up
-        // to date whenever the frame stops running (a call, an exception).
-        let mut pc = f.pc;
-        let err = loop {
-            let instr = instrs[pc];
-            pc += 1;
-            match step(gil, vm, &mut f, code, instrs, &mut pc, instr) {
-                Ok(Flow::Next) => {}
-                Ok(Flow::Call(callee)) => {
-                    f.pc = pc;
-                    if let Err(e) = enter(gil, vm) {
+        let instrs: &[Instr] = &code.instrs;
+        let instr = instrs[pc];
+        pc += 1;
+        let err = match step(gil, vm, &mut f, code, instrs, &mut pc, instr) {
+            Ok(Flow::Next) => continue,
+            Ok(Flow::Call(callee)) => {
+                f.pc = pc;
+                match enter(gil, vm) {
+                    Ok(()) => {
+                        callers.push(std::mem::replace(&mut f, callee));
+                        code_obj = f.code().clone_ref(gil);
+                        pc = f.pc;
+                        continue;
+                    }
+                    Err(e) => {
                         if callee.init_of.is_some() {
                             // The class call's level the never-started `__init__` held.
                             leave(vm);
                         }
                         recycle(gil, vm, callee);
-                        break e;
+                        e
                     }
-                    callers.push(std::mem::replace(&mut f, callee));
-                    continue 'frames;
                 }
-                Ok(Flow::Return(v)) => {
+            }
+            Ok(Flow::Return(v)) => {
+                leave(vm);
+                let init_of = f.init_of.take();
+                if init_of.is_some() {
+                    // The class call's level, held since the call (see `start_call`).
                     leave(vm);
-                    let init_of = f.init_of.take();
-                    if init_of.is_some() {
-                        // The class call's level, held since the call (see `start_call`).
-                        leave(vm);
-                    }
-                    match callers.pop() {
-                        Some(caller) => {
-                            let done = std::mem::replace(&mut f, caller);
-                            recycle_inline(gil, vm, done);
-                            match init_of {
-                                None => f.stack.push(v),
-                                Some(_) if v.tag() != tag::NONE => {
-                                    // Raised by the class call, in the caller.
-                                    break init_returned(gil, vm, &v);
-                                }
-                                Some(inst) => f.stack.push(inst),
+                }
+                match callers.pop() {
+                    Some(caller) => {
+                        let done = std::mem::replace(&mut f, caller);
+                        recycle_inline(gil, vm, done);
+                        code_obj = f.code().clone_ref(gil);
+                        pc = f.pc;
+                        match init_of {
+                            None => {
+                                f.stack.push(v);
+                                continue;
                             }
-                            continue 'frames;
-                        }
-                        None => {
-                            recycle(gil, vm, f);
-                            return Ok(v);
+                            Some(_) if v.tag() != tag::NONE => {
+                                // Raised by the class call, in the caller.
+                                init_returned(gil, vm, &v)
+                            }
+                            Some(inst) => {
+                                f.stack.push(inst);
+                                continue;
+                            }
                         }
                     }
+                    None => {
+                        recycle(gil, vm, f);
+                        return Ok(v);
+                    }
                 }
-                Err(e) => {
-                    f.pc = pc;
-                    break e;
-                }
+            }
+            Err(e) => {
+                f.pc = pc;
+                e
             }
         };
         // An exception: find a handler in this frame or its callers. A `RERAISE` (the end of
@@ -376,6 +391,8 @@ fn run_loop(gil: &mut Gil<'_>, vm: &Vm, frame: Box<Frame>) -> PyResult<AnyObj> {
             }
             err = PyErr { exc: err.exc };
         }
+        code_obj = f.code().clone_ref(gil);
+        pc = f.pc;
     }
 }
 
@@ -658,17 +675,21 @@ fn step(
             // The result takes the left operand's slot (one pop, no push); the left operand
             // is released first, then the right, as CPython releases them.
             let b = pop(f);
+            let a = f
+                .stack
+                .last_mut()
+                .expect("the compiler keeps the value stack balanced");
+            if let Some(r) = quick_result(gil, a, &b, op) {
+                place_result(gil, vm, a, Some(b), r);
+                return Ok(Flow::Next);
+            }
             let a = top(f);
-            let r = match quick_binary(gil, vm, a, &b, op) {
-                Some(r) => r,
-                None => match ops::binary(gil, vm, a, &b, op, matches!(instr, Instr::InplaceOp(_)))
-                {
-                    Ok(r) => r,
-                    Err(e) => {
-                        pop(f).release(gil);
-                        return Err(e);
-                    }
-                },
+            let r = match ops::binary(gil, vm, a, &b, op, matches!(instr, Instr::InplaceOp(_))) {
+                Ok(r) => r,
+                Err(e) => {
+                    pop(f).release(gil);
+                    return Err(e);
+                }
             };
             let slot = f
                 .stack
@@ -1444,9 +1465,9 @@ fn operand_into_next(
     match next {
         Instr::BinaryOp(op) | Instr::InplaceOp(op) => {
             let a = stack.last_mut()?;
-            let r = quick_binary(gil, vm, a, b, op)?;
+            let r = quick_result(gil, a, b, op)?;
             *pc += 1;
-            std::mem::replace(a, r).release(gil);
+            place_result(gil, vm, a, None, r);
         }
         Instr::CompareOp(op) => {
             let t = int_compare(gil, stack.last()?, b, op)?;
@@ -1665,22 +1686,22 @@ fn int_pair(gil: &Gil<'_>, a: &AnyObj, b: &AnyObj) -> Option<(i64, i64)> {
 }
 
 /// The arithmetic CPython 3.11 specialises (`BINARY_OP_ADD_INT`, `..._FLOAT`, ...): int
-/// `+ - *` without overflow and float `+ - *`, answered here; anything else (and overflow,
-/// which raises) goes to [`ops::binary`].
+/// `+ - *` without overflow and float `+ - * /` and `**`, answered here as a value (see
+/// [`place_result`]); anything else (and overflow or division by zero, which raise) goes to
+/// [`ops::binary`].
 #[inline(always)]
-fn quick_binary(gil: &Gil<'_>, vm: &Vm, a: &AnyObj, b: &AnyObj, op: BinOp) -> Option<AnyObj> {
+fn quick_result(gil: &Gil<'_>, a: &AnyObj, b: &AnyObj, op: BinOp) -> Option<Quick> {
     if let Some((x, y)) = int_pair(gil, a, b) {
-        let r = match op {
+        return Some(Quick::Int(match op {
             BinOp::Add => x.checked_add(y)?,
             BinOp::Sub => x.checked_sub(y)?,
             BinOp::Mult => x.checked_mul(y)?,
             _ => return None,
-        };
-        return Some(vm.int(gil, r));
+        }));
     }
     let x = a.downcast_ref::<PyFloat>()?.get(gil).0;
     let y = b.downcast_ref::<PyFloat>()?.get(gil).0;
-    let r = match op {
+    Some(Quick::Float(match op {
         BinOp::Add => x + y,
         BinOp::Sub => x - y,
         BinOp::Mult => x * y,
@@ -1696,8 +1717,56 @@ fn quick_binary(gil: &Gil<'_>, vm: &Vm, a: &AnyObj, b: &AnyObj, op: BinOp) -> Op
             r
         }
         _ => return None,
+    }))
+}
+
+/// A quick result of [`quick_result`], before it becomes an object.
+#[derive(Clone, Copy)]
+enum Quick {
+    Int(i64),
+    Float(f64),
+}
+
+/// Puts the quick result `r` of `left op right` in the left operand's stack slot `slot` and
+/// releases the operands, left first, as CPython does; `spare` is the right operand when the
+/// caller owns it (popped off the stack), `None` when it is borrowed (a local, a constant).
+///
+/// A float result is written into an operand that would die here anyway: the left one if
+/// the slot holds its only reference, else the spare right one if that is its only
+/// reference. CPython 3.12+ reuses operands the same way; 3.11 frees one and allocates
+/// another, which its float free list hands back at once, so no program can tell the two
+/// apart (floats are neither tracked nor weakly referenced).
+#[inline(always)]
+fn place_result(gil: &Gil<'_>, vm: &Vm, slot: &mut AnyObj, spare: Option<AnyObj>, r: Quick) {
+    let (new, spare) = match r {
+        Quick::Int(x) => (vm.int(gil, x), spare),
+        Quick::Float(x) => {
+            let left = slot
+                .downcast_mut::<PyFloat>()
+                .expect("a float result has float operands");
+            if left.set_unique(gil, PyFloat(x)).is_ok() {
+                if let Some(b) = spare {
+                    b.release(gil);
+                }
+                return;
+            }
+            match spare {
+                Some(mut b) => match b
+                    .downcast_mut::<PyFloat>()
+                    .expect("a float result has float operands")
+                    .set_unique(gil, PyFloat(x))
+                {
+                    Ok(()) => (b, None),
+                    Err(_) => (vm.float(gil, x), Some(b)),
+                },
+                None => (vm.float(gil, x), None),
+            }
+        }
     };
-    Some(vm.float(gil, r))
+    std::mem::replace(slot, new).release(gil);
+    if let Some(b) = spare {
+        b.release(gil);
+    }
 }
 
 /// Truthiness with the booleans, None and ints answered without a call.

@@ -154,7 +154,7 @@ pub struct PyBool(pub bool);
 atomic_object!(PyBool, tag::BOOL, "bool");
 
 /// `float`.
-#[derive(Trace)]
+#[derive(Trace, Clone, Copy)]
 pub struct PyFloat(pub f64);
 atomic_object!(PyFloat, tag::FLOAT, "float", Some(free_lists::FLOAT));
 
@@ -395,6 +395,10 @@ pub struct PyCode {
     /// The compiled code (instructions, tables).
     #[trace(skip)]
     pub code: Arc<Code>,
+    /// `code.instrs` again, held in the object itself so the interpreter reaches the next
+    /// instruction in one load from the code object rather than two.
+    #[trace(skip)]
+    pub instrs: Box<[crate::compile::bytecode::Instr]>,
     /// `co_consts` as objects.
     pub consts: Box<[AnyObj]>,
     /// `co_names` as str objects.

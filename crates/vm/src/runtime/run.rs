@@ -23,6 +23,7 @@ pub fn make_code(gil: &mut Gil<'_>, vm: &Vm, code: &Arc<Code>) -> Obj<PyCode> {
         gil,
         PyCode {
             code: code.clone(),
+            instrs: code.instrs.clone().into_boxed_slice(),
             consts: consts.into_boxed_slice(),
             names: names.into_boxed_slice(),
             varnames: varnames.into_boxed_slice(),

@@ -332,17 +332,39 @@ def lint(path):
 # ---------------------------------------------------------------------------------------------
 # Running and recording.
 
+# The `examples` topic runs the lessons in the repository's `examples/` directory where they
+# are (its directory here holds only their recordings), all but these.
+EXAMPLES_DIR = os.path.normpath(os.path.join(HERE, "..", "..", "examples"))
+EXAMPLES_SKIPPED = ("tour.py",)  # the five lessons in one file, longer than the lint allows
+
+
+def topic_scripts(topic):
+    """The scripts of one topic, sorted (for `examples`, the lessons in `examples/`)."""
+    d = EXAMPLES_DIR if topic == "examples" else os.path.join(HERE, topic)
+    if not os.path.isdir(d):
+        return []
+    return [os.path.join(d, n) for n in sorted(os.listdir(d))
+            if n.endswith(".py") and not (topic == "examples" and n in EXAMPLES_SKIPPED)]
+
+
+def recording_base(script):
+    """Where a script's `.out`/`.status` live, without the extension: next to it, except for
+    the lessons, whose recordings are in this corpus's `examples/`."""
+    if os.path.dirname(script) == EXAMPLES_DIR:
+        return os.path.join(HERE, "examples", os.path.basename(script)[:-3])
+    return script[:-3]
+
+
 def find_scripts(selection):
     scripts = []
     for topic in TOPICS:
-        d = os.path.join(HERE, topic)
-        if os.path.isdir(d):
-            scripts += [os.path.join(d, n) for n in sorted(os.listdir(d)) if n.endswith(".py")]
+        scripts += topic_scripts(topic)
     if selection:
         picked = []
         for sel in selection:
             # a path relative to the current directory, or else to this directory
-            cands = [os.path.abspath(sel), os.path.abspath(os.path.join(HERE, sel))]
+            cands = [os.path.abspath(sel), os.path.abspath(os.path.join(HERE, sel)),
+                     os.path.abspath(os.path.join(HERE, "..", "..", sel))]
             match = [p for p in scripts for c in cands
                      if p in (c, c + ".py") or p.startswith(c.rstrip(os.sep) + os.sep)]
             if not match:
@@ -386,7 +408,7 @@ def read_bytes(path):
 
 def expected_files(script, stdout, status):
     """{path: bytes or None (= must not exist)} for a script's recorded result."""
-    base = script[:-3]
+    base = recording_base(script)
     return {
         base + ".out": stdout,
         base + ".status": (f"{status}\n".encode() if status else None),
@@ -495,7 +517,7 @@ def main():
 
     # Recorded files whose script is gone.
     if not args.scripts:
-        live = {s[:-3] for s in scripts}
+        live = {recording_base(s) for s in scripts}
         for topic in TOPICS:
             d = os.path.join(HERE, topic)
             if not os.path.isdir(d):

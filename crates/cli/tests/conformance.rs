@@ -56,8 +56,37 @@ fn scripts(root: &Path) -> Vec<String> {
     }
     let mut out = Vec::new();
     walk(root, root, &mut out);
+    // The lessons run from `examples/` itself (the corpus keeps only their recordings).
+    let lessons = examples_dir();
+    for e in
+        std::fs::read_dir(&lessons).unwrap_or_else(|e| panic!("reading {}: {e}", lessons.display()))
+    {
+        let name = e.unwrap().file_name().to_string_lossy().into_owned();
+        if name.ends_with(".py") && !EXAMPLES_SKIPPED.contains(&name.as_str()) {
+            out.push(format!("examples/{name}"));
+        }
+    }
     out.sort();
     out
+}
+
+/// The repository's `examples/`: the `examples` topic's scripts (see `record.py`).
+fn examples_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples")
+}
+
+/// Lessons the corpus does not run: `tour.py` is the others in one file.
+const EXAMPLES_SKIPPED: &[&str] = &["tour.py"];
+
+/// A script's path and where its recording is (the same path, whose extension `.out` and
+/// `.status` replace): `rel` in the corpus, or for the `examples` topic the lesson in
+/// `examples/` with its recording in the corpus.
+fn locate(root: &Path, rel: &str) -> (PathBuf, PathBuf) {
+    let recorded = root.join(rel);
+    match rel.strip_prefix("examples/") {
+        Some(name) => (examples_dir().join(name), recorded),
+        None => (root.join(rel), recorded),
+    }
 }
 
 /// How one script did.
@@ -81,11 +110,11 @@ fn env_number(name: &str, default: u64) -> u64 {
 }
 
 fn run_script(root: &Path, rel: &str, timeout: Duration) -> Outcome {
-    let path = root.join(rel);
+    let (path, recorded) = locate(root, rel);
     let dir = path.parent().unwrap().to_path_buf();
     let name = path.file_name().unwrap().to_owned();
-    let expected_out = std::fs::read(path.with_extension("out"));
-    let expected_status: i32 = match std::fs::read_to_string(path.with_extension("status")) {
+    let expected_out = std::fs::read(recorded.with_extension("out"));
+    let expected_status: i32 = match std::fs::read_to_string(recorded.with_extension("status")) {
         Ok(s) => s.trim().parse().expect("a .status file holds a number"),
         Err(_) => 0,
     };

@@ -220,9 +220,12 @@ pub struct PyTuple {
 }
 
 impl Drop for PyTuple {
-    /// CPython's `tupledealloc` releases the items last to first.
+    /// CPython's `tupledealloc` releases the items last to first. (The items are taken out,
+    /// leaving `Empty`, whose drop is nothing.)
+    #[inline]
     fn drop(&mut self) {
-        match std::mem::take(&mut self.items) {
+        match std::mem::replace(&mut self.items, TupleItems::Empty) {
+            TupleItems::Empty => {}
             TupleItems::One([a]) => drop(a),
             TupleItems::Two([a, b]) => {
                 drop(b);
@@ -242,20 +245,17 @@ impl Drop for PyTuple {
 /// binary trees, `dict.items()` and `enumerate` make are one allocation each, as CPython's
 /// tuples (whose items are always inline) are; more are a boxed slice. Reads go through
 /// `Deref` to `[AnyObj]`.
-#[derive(Trace)]
+#[derive(Trace, Default)]
 pub enum TupleItems {
+    /// The empty tuple.
+    #[default]
+    Empty,
     /// A 1-tuple.
     One([AnyObj; 1]),
     /// A pair.
     Two([AnyObj; 2]),
-    /// No items, or three and more.
+    /// Three and more.
     Many(Box<[AnyObj]>),
-}
-
-impl Default for TupleItems {
-    fn default() -> TupleItems {
-        TupleItems::Many(Box::new([]))
-    }
 }
 
 impl std::ops::Deref for TupleItems {
@@ -263,6 +263,7 @@ impl std::ops::Deref for TupleItems {
     #[inline]
     fn deref(&self) -> &[AnyObj] {
         match self {
+            TupleItems::Empty => &[],
             TupleItems::One(a) => a,
             TupleItems::Two(a) => a,
             TupleItems::Many(a) => a,
@@ -273,6 +274,7 @@ impl std::ops::Deref for TupleItems {
 impl From<Vec<AnyObj>> for TupleItems {
     fn from(mut items: Vec<AnyObj>) -> TupleItems {
         match items.len() {
+            0 => TupleItems::Empty,
             1 => TupleItems::One([items.remove(0)]),
             2 => {
                 let b = items.remove(1);

@@ -1377,10 +1377,34 @@ fn local_into_next(
             | Instr::LoadMethod(_)
             | Instr::StoreAttr(_)),
         ) => *next,
+        Some(&Instr::LoadConst(j))
+            if matches!(
+                instrs.get(*pc + 1),
+                Some(Instr::IsOp(_) | Instr::CompareOp(_))
+            ) =>
+        {
+            Instr::LoadConst(j)
+        }
         _ => return None,
     };
     let local = f.fast[i as usize].as_ref()?;
     match next {
+        Instr::LoadConst(j) => {
+            // `if x is None:`, `while n > 0:`: a local tested against a constant and the
+            // jump on the answer (3.11's `COMPARE_OP_INT_JUMP`), with neither on the stack.
+            let c = &code.consts[j as usize];
+            let t = match instrs[*pc + 1] {
+                Instr::IsOp(invert) => local.ptr_eq(c) != invert,
+                Instr::CompareOp(op) => int_compare(gil, local, c, op)?,
+                _ => return None,
+            };
+            let mut at = *pc + 2;
+            if !fused_jump(instrs, &mut at, t) {
+                return None;
+            }
+            *pc = at;
+            return Some(Flow::Next);
+        }
         Instr::LoadAttr(j) => {
             let inst = local.downcast_ref::<PyInstance>()?;
             let v = hinted_attr(gil, code, inst, j)?;

@@ -147,6 +147,10 @@ class Lint(ast.NodeVisitor):
             self.tags.add("matmul")
         self.generic_visit(node)
 
+    def visit_AnnAssign(self, node):
+        self.tags.add("annotations")
+        self.generic_visit(node)
+
     def visit_AugAssign(self, node):
         if isinstance(node.op, ast.MatMult):
             self.tags.add("matmul")

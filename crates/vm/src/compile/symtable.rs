@@ -39,6 +39,8 @@ pub const DEF_IMPORT: u16 = 32;
 /// In a class body: a name bound in the class that a method also uses as a free variable of
 /// an enclosing function (so the class code object has it as a freevar too).
 pub const DEF_FREE_CLASS: u16 = 64;
+/// A name is the target of an annotated assignment (`x: int`) here.
+pub const DEF_ANNOT: u16 = 128;
 const DEF_BOUND: u16 = DEF_LOCAL | DEF_PARAM | DEF_IMPORT;
 
 /// What kind of block a scope is.
@@ -291,6 +293,20 @@ impl Builder<'_, '_> {
         Ok(())
     }
 
+    /// Visits the annotations of `params` and the return annotation (they run in the
+    /// enclosing scope).
+    fn annotations(&mut self, params: &Params, returns: Option<&Expr>) -> Res {
+        params
+            .args
+            .iter()
+            .chain(&params.kwonly)
+            .filter_map(|p| p.annotation.as_ref())
+            .chain(params.vararg_annotation.as_deref())
+            .chain(params.kwarg_annotation.as_deref())
+            .chain(returns)
+            .try_for_each(|a| self.expr(a))
+    }
+
     /// Visits the default values of `params` (they run in the enclosing scope).
     fn param_defaults(&mut self, params: &Params) -> Res {
         params
@@ -322,6 +338,37 @@ impl Builder<'_, '_> {
             StmtKind::AugAssign { target, value, .. } => {
                 self.expr(value)?;
                 self.target(target, DEF_LOCAL)
+            }
+            StmtKind::AnnAssign {
+                target,
+                annotation,
+                value,
+                simple,
+            } => {
+                // CPython's symtable: a simple name is bound (even without a value), and
+                // may not be declared global or nonlocal in a function or class.
+                if let ExprKind::Name(n) = &target.kind {
+                    let cur = self.scope().get(n).map_or(0, |s| s.flags);
+                    if *simple && self.cur != 0 && cur & (DEF_GLOBAL | DEF_NONLOCAL) != 0 {
+                        let what = if cur & DEF_GLOBAL != 0 {
+                            "global"
+                        } else {
+                            "nonlocal"
+                        };
+                        return Err(
+                            self.err(format!("annotated name '{n}' can't be {what}"), target.span)
+                        );
+                    }
+                    if *simple {
+                        self.add(n, DEF_ANNOT | DEF_LOCAL);
+                    } else if value.is_some() {
+                        self.add(n, DEF_LOCAL);
+                    }
+                } else {
+                    self.expr(target)?;
+                }
+                self.expr(annotation)?;
+                value.as_ref().map_or(Ok(()), |v| self.expr(v))
             }
             StmtKind::Delete(ts) => ts.iter().try_for_each(|t| self.target(t, DEF_LOCAL)),
             StmtKind::Pass | StmtKind::Break | StmtKind::Continue => Ok(()),
@@ -358,8 +405,9 @@ impl Builder<'_, '_> {
             }
             StmtKind::FunctionDef(f) => {
                 self.add(&f.name.name, DEF_LOCAL);
-                f.decorators.iter().try_for_each(|d| self.expr(d))?;
                 self.param_defaults(&f.params)?;
+                self.annotations(&f.params, f.returns.as_ref())?;
+                f.decorators.iter().try_for_each(|d| self.expr(d))?;
                 let prev = self.enter(ScopeKind::Function, &f.name.name, s.span.start);
                 self.params(&f.params)?;
                 self.stmts(&f.body)?;
@@ -411,11 +459,13 @@ impl Builder<'_, '_> {
         let what = if global { "global" } else { "nonlocal" };
         for n in names {
             let cur = self.scope().get(&n.name).map_or(0, |s| s.flags);
-            if cur & (DEF_PARAM | DEF_LOCAL | USE) != 0 {
+            if cur & (DEF_PARAM | DEF_LOCAL | USE | DEF_ANNOT) != 0 {
                 let msg = if cur & DEF_PARAM != 0 {
                     format!("name '{}' is parameter and {what}", n.name)
                 } else if cur & USE != 0 {
                     format!("name '{}' is used prior to {what} declaration", n.name)
+                } else if cur & DEF_ANNOT != 0 {
+                    format!("annotated name '{}' can't be {what}", n.name)
                 } else {
                     format!("name '{}' is assigned to before {what} declaration", n.name)
                 };

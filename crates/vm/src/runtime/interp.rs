@@ -1111,6 +1111,11 @@ fn step_cold(
             } else {
                 None
             };
+            let annotations = if flags & 4 != 0 {
+                pop(f).downcast::<PyTuple>().ok()
+            } else {
+                None
+            };
             let kwdefaults = if flags & 2 != 0 {
                 pop(f).downcast::<PyDict>().ok()
             } else {
@@ -1126,6 +1131,9 @@ fn step_cold(
                 keyword_only: kwdefaults,
             };
             let func = make_function(gil, vm, code, f.globals().clone(), defaults, closure);
+            if let (Some(pairs), Some(fobj)) = (annotations, func.downcast_ref::<PyFunction>()) {
+                super::annotations::set_initial(gil, vm, fobj, pairs);
+            }
             f.stack.push(func);
         }
         Instr::ListExtend(n) => {
@@ -1212,6 +1220,10 @@ fn step_cold(
                     ));
                 }
             }
+        }
+        Instr::SetupAnnotations => {
+            let ns = f.locals.clone().unwrap_or_else(|| f.globals().clone());
+            super::annotations::setup(gil, vm, &ns);
         }
         Instr::LoadBuildClass => {
             let b = types::dict_get_str(gil, vm, &vm.builtins.get(gil).table, "__build_class__")

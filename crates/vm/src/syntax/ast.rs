@@ -71,6 +71,18 @@ pub enum StmtKind {
         /// The assigned value.
         value: Expr,
     },
+    /// `target: annotation [= value]` (PEP 526).
+    AnnAssign {
+        /// A name, attribute or subscript (a parenthesized name is not `simple`).
+        target: Expr,
+        /// The annotation expression (evaluated at module and class level only).
+        annotation: Expr,
+        /// The assigned value, if any.
+        value: Option<Expr>,
+        /// Whether the target is a bare name (not parenthesized): only then does the
+        /// annotation go into `__annotations__`.
+        simple: bool,
+    },
     /// `target op= value`.
     AugAssign {
         /// A name, attribute or subscript.
@@ -181,6 +193,8 @@ pub struct FunctionDef {
     pub name: Ident,
     /// Its parameters.
     pub params: Params,
+    /// The return annotation (`-> expr`), if any.
+    pub returns: Option<Expr>,
     /// Its body.
     pub body: Vec<Stmt>,
 }
@@ -200,6 +214,10 @@ pub struct Params {
     pub kwonly: Vec<Param>,
     /// `**name`, if present.
     pub kwarg: Option<Ident>,
+    /// The annotation of `*name`, if any.
+    pub vararg_annotation: Option<Box<Expr>>,
+    /// The annotation of `**name`, if any.
+    pub kwarg_annotation: Option<Box<Expr>>,
 }
 
 /// One named parameter (positional or keyword-only).
@@ -209,6 +227,8 @@ pub struct Param {
     pub name: Ident,
     /// Its default value, if any.
     pub default: Option<Expr>,
+    /// Its annotation (`name: expr`), if any.
+    pub annotation: Option<Expr>,
 }
 
 /// A class definition.

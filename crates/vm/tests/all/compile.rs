@@ -617,6 +617,59 @@ fn symtable_scopes() {
 
 /// Every compile-time SyntaxError, with CPython 3.11's message and location.
 #[test]
+fn annotations() {
+    // CPython 3.11: SETUP_ANNOTATIONS first, the value stored before the annotation is
+    // evaluated and put into `__annotations__`; a non-simple target's annotation is
+    // evaluated and dropped; the def's annotations are a tuple of names and values.
+    let code = compile("x: int = 1\ny: str\n(z): T = 2\no.a: U\ndef f(a: A) -> R: pass\n");
+    assert_ops(
+        &code,
+        &[
+            "SETUP_ANNOTATIONS",
+            "LOAD_CONST 1",
+            "STORE_NAME x",
+            "LOAD_NAME int",
+            "LOAD_NAME __annotations__",
+            "LOAD_CONST 'x'",
+            "STORE_SUBSCR",
+            "LOAD_NAME str",
+            "LOAD_NAME __annotations__",
+            "LOAD_CONST 'y'",
+            "STORE_SUBSCR",
+            "LOAD_CONST 2",
+            "STORE_NAME z",
+            "LOAD_NAME T",
+            "POP_TOP",
+            "LOAD_NAME o",
+            "POP_TOP",
+            "LOAD_NAME U",
+            "POP_TOP",
+            "LOAD_CONST 'a'",
+            "LOAD_NAME A",
+            "LOAD_CONST 'return'",
+            "LOAD_NAME R",
+            "BUILD_TUPLE 4",
+            "LOAD_CONST <code object f, line 5>",
+            "MAKE_FUNCTION 4",
+            "STORE_NAME f",
+            "LOAD_CONST None",
+            "RETURN_VALUE",
+        ],
+    );
+    // In a function, annotations are not evaluated; a bare `x: int` makes x local.
+    let code = compile("def f():\n    x: int = 1\n    y: int\n    return y\n");
+    assert_ops(
+        &nested(&code, "f"),
+        &[
+            "LOAD_CONST 1",
+            "STORE_FAST x",
+            "LOAD_FAST y",
+            "RETURN_VALUE",
+        ],
+    );
+}
+
+#[test]
 fn syntax_errors() {
     let cases: &[(&str, &str, u32, u32)] = &[
         (
@@ -692,6 +745,24 @@ fn syntax_errors() {
             "duplicate argument 'a' in function definition",
             1,
             10,
+        ),
+        (
+            "def f():\n    global x\n    x: int\n",
+            "annotated name 'x' can't be global",
+            3,
+            5,
+        ),
+        (
+            "def f():\n    x: int\n    global x\n",
+            "annotated name 'x' can't be global",
+            3,
+            5,
+        ),
+        (
+            "def f():\n    x = 1\n    def g():\n        nonlocal x\n        x: int = 2\n",
+            "annotated name 'x' can't be nonlocal",
+            5,
+            9,
         ),
     ];
     for &(src, msg, line, col) in cases {

@@ -439,7 +439,9 @@ impl Builder<'_, '_> {
             } => {
                 self.stmts(body)?;
                 for h in handlers {
-                    self.expr(&h.typ)?;
+                    if let Some(t) = &h.typ {
+                        self.expr(t)?;
+                    }
                     if let Some(n) = &h.name {
                         self.add(&n.name, DEF_LOCAL);
                     }
@@ -486,6 +488,7 @@ impl Builder<'_, '_> {
             ExprKind::Tuple(items) | ExprKind::List(items) => {
                 items.iter().try_for_each(|t| self.target(t, flag))
             }
+            ExprKind::Starred(inner) => self.target(inner, flag),
             _ => self.expr(e),
         }
     }

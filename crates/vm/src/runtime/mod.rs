@@ -33,6 +33,7 @@ pub mod run;
 pub mod set;
 pub mod set_ops;
 pub mod types;
+pub mod unpack;
 
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;

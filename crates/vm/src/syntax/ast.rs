@@ -244,11 +244,12 @@ pub struct ClassDef {
     pub body: Vec<Stmt>,
 }
 
-/// `except Type [as name]: body`.
+/// `except Type [as name]: body`, or a bare `except: body`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ExceptHandler {
-    /// The exception class expression (a class, or a tuple of classes: `except (A, B)`).
-    pub typ: Expr,
+    /// The exception class expression (a class, or a tuple of classes: `except (A, B)`);
+    /// `None` for a bare `except:`, which catches everything.
+    pub typ: Option<Expr>,
     /// The name bound to the exception, if any.
     pub name: Option<Ident>,
     /// The handler body.
@@ -271,7 +272,8 @@ pub struct Expr {
 pub enum ExprKind {
     /// A name: a local, global, builtin, or free variable.
     Name(String),
-    /// `*iterable` among a call's positional arguments (the only place pymem takes it).
+    /// `*iterable`: among a call's positional arguments, in a list, tuple or set display, or
+    /// as one assignment target of a tuple or list of targets (`a, *b = x`).
     Starred(Box<Expr>),
     /// An integer literal that fits in 64 bits.
     Int(i64),

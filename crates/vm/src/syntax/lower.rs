@@ -248,10 +248,7 @@ impl Lowerer<'_, '_> {
         let mut handlers = Vec::with_capacity(s.handlers.len());
         for handler in &s.handlers {
             let ra::ExceptHandler::ExceptHandler(h) = handler;
-            let typ = match h.type_.as_deref() {
-                None => return Err(self.unsupported(h.range, "bare-except", "bare 'except:'")),
-                Some(typ) => self.expr(typ)?,
-            };
+            let typ = self.opt_expr(h.type_.as_deref())?;
             handlers.push(ExceptHandler {
                 typ,
                 name: h.name.as_ref().map(|n| self.ident(n)),
@@ -505,9 +502,7 @@ impl Lowerer<'_, '_> {
                 generators: self.comprehensions(&c.generators)?,
             },
             E::Named(n) => return Err(self.unsupported(n.range, "walrus", "':=' expressions")),
-            E::Starred(s) => {
-                return Err(self.unsupported(s.range, "star-unpack", "starred expressions"));
-            }
+            E::Starred(s) => ExprKind::Starred(self.boxed(&s.value)?),
             E::Slice(s) => {
                 // Only reachable outside a subscript, which the parser rejects; kept total.
                 return Err(self.unsupported(s.range, "slice", "slices"));

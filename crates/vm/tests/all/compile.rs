@@ -670,6 +670,85 @@ fn annotations() {
 }
 
 #[test]
+fn starred_targets_and_displays() {
+    // CPython 3.11: UNPACK_EX before | after << 8; starunpack_helper's displays; a lone
+    // `*x` call argument passed as it is.
+    let code = compile("a, *b, c = d\n[*a, 1]\n(0, *b)\nf(*a)\nf(1, *a)\n");
+    assert_ops(
+        &code,
+        &[
+            "LOAD_NAME d",
+            "UNPACK_EX 257",
+            "STORE_NAME a",
+            "STORE_NAME b",
+            "STORE_NAME c",
+            "BUILD_LIST 0",
+            "LOAD_NAME a",
+            "LIST_EXTEND 1",
+            "LOAD_CONST 1",
+            "LIST_APPEND 1",
+            "POP_TOP",
+            "LOAD_CONST 0",
+            "BUILD_LIST 1",
+            "LOAD_NAME b",
+            "LIST_EXTEND 1",
+            "LIST_TO_TUPLE",
+            "POP_TOP",
+            "PUSH_NULL",
+            "LOAD_NAME f",
+            "LOAD_NAME a",
+            "CALL_FUNCTION_EX",
+            "POP_TOP",
+            "PUSH_NULL",
+            "LOAD_NAME f",
+            "LOAD_CONST 1",
+            "BUILD_LIST 1",
+            "LOAD_NAME a",
+            "LIST_EXTEND 1",
+            "LIST_TO_TUPLE",
+            "CALL_FUNCTION_EX",
+            "POP_TOP",
+            "LOAD_CONST None",
+            "RETURN_VALUE",
+        ],
+    );
+}
+
+#[test]
+fn a_bare_except() {
+    // No type check; nothing after the last handler re-raises an unmatched exception.
+    let code = compile("try:\n    f()\nexcept:\n    g()\n");
+    assert_ops(
+        &code,
+        &[
+            "SETUP_EXCEPT 7",
+            "PUSH_NULL",
+            "LOAD_NAME f",
+            "CALL 0",
+            "POP_TOP",
+            "POP_BLOCK",
+            "JUMP 21",
+            "POP_TOP",
+            "SETUP_EXCEPT 16",
+            "PUSH_NULL",
+            "LOAD_NAME g",
+            "CALL 0",
+            "POP_TOP",
+            "POP_BLOCK",
+            "POP_EXCEPT",
+            "JUMP 21",
+            "SWAP 2",
+            "POP_EXCEPT",
+            "SWAP 2",
+            "POP_EXCEPT",
+            "RERAISE",
+            "LOAD_CONST None",
+            "RETURN_VALUE",
+        ],
+    );
+}
+
+#[test]
 fn syntax_errors() {
     let cases: &[(&str, &str, u32, u32)] = &[
         (
@@ -745,6 +824,18 @@ fn syntax_errors() {
             "duplicate argument 'a' in function definition",
             1,
             10,
+        ),
+        (
+            "a, *b, *c = d\n",
+            "multiple starred expressions in assignment",
+            1,
+            1,
+        ),
+        (
+            "try:\n  pass\nexcept:\n  pass\nexcept E:\n  pass\n",
+            "default 'except:' must be last",
+            3,
+            1,
         ),
         (
             "def f():\n    global x\n    x: int\n",
@@ -852,6 +943,24 @@ fn check_invariants(code: &Code, what: &str) {
 /// The corpus scripts that parse but that CPython 3.11's compiler rejects, with its message,
 /// line and column (from `compile(open(f).read(), f, "exec")` under python3.11).
 const CORPUS_COMPILE_ERRORS: &[(&str, &str, u32, u32)] = &[
+    (
+        "errors/syntax_except_default_last.py",
+        "default 'except:' must be last",
+        6,
+        1,
+    ),
+    (
+        "errors/syntax_walrus_comp_iter.py",
+        "assignment expression cannot be used in a comprehension iterable expression",
+        4,
+        20,
+    ),
+    (
+        "errors/syntax_walrus_comp_class.py",
+        "assignment expression within a comprehension cannot be used in a class body",
+        7,
+        16,
+    ),
     (
         "errors/syntax_break_outside.py",
         "'break' outside loop",

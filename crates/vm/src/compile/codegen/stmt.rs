@@ -480,11 +480,20 @@ impl Compiler<'_> {
         let mut to_end = vec![self.emit(Instr::Jump(0), span)];
         // Handler entry: [prev_exc_state, exc].
         self.patch_here(setup);
-        for h in handlers {
+        for (i, h) in handlers.iter().enumerate() {
             let hspan = h.span;
-            self.expr(&h.typ)?;
-            self.emit(Instr::CheckExcMatch, h.typ.span);
-            let next = self.emit(Instr::PopJumpIfFalse(0), h.typ.span);
+            // A bare `except:` matches without a check, and must be the last handler.
+            let next = match &h.typ {
+                Some(typ) => {
+                    self.expr(typ)?;
+                    self.emit(Instr::CheckExcMatch, typ.span);
+                    Some(self.emit(Instr::PopJumpIfFalse(0), typ.span))
+                }
+                None if i + 1 < handlers.len() => {
+                    return Err(self.error("default 'except:' must be last", hspan));
+                }
+                None => None,
+            };
             match &h.name {
                 Some(n) => self.name_op(&n.name, NameOp::Store, n.span),
                 None => {
@@ -511,13 +520,17 @@ impl Compiler<'_> {
             self.emit(Instr::Swap(2), hspan);
             self.emit(Instr::PopExcept, hspan);
             self.emit(Instr::Reraise, hspan);
-            self.patch_here(next);
+            if let Some(next) = next {
+                self.patch_here(next);
+            }
         }
-        // No handler matched: [prev, exc].
-        let last = handlers.last().map_or(span, |h| h.span);
-        self.emit(Instr::Swap(2), last);
-        self.emit(Instr::PopExcept, last);
-        self.emit(Instr::Reraise, last);
+        // No handler matched: [prev, exc] (never, after a bare `except:`).
+        if handlers.last().is_none_or(|h| h.typ.is_some()) {
+            let last = handlers.last().map_or(span, |h| h.span);
+            self.emit(Instr::Swap(2), last);
+            self.emit(Instr::PopExcept, last);
+            self.emit(Instr::Reraise, last);
+        }
         to_end.into_iter().for_each(|j| self.patch_here(j));
         Ok(())
     }

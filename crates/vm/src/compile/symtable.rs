@@ -41,6 +41,8 @@ pub const DEF_IMPORT: u16 = 32;
 pub const DEF_FREE_CLASS: u16 = 64;
 /// A name is the target of an annotated assignment (`x: int`) here.
 pub const DEF_ANNOT: u16 = 128;
+/// A name is an iteration variable of this comprehension.
+pub const DEF_COMP_ITER: u16 = 256;
 const DEF_BOUND: u16 = DEF_LOCAL | DEF_PARAM | DEF_IMPORT;
 
 /// What kind of block a scope is.
@@ -111,6 +113,9 @@ pub struct ScopeInfo {
     pub needs_class_cell: bool,
     index: HashMap<String, usize>,
     directives: HashMap<String, Span>,
+    /// How many comprehension iterables of this scope are being visited (a walrus there is
+    /// an error).
+    comp_iter: u32,
 }
 
 impl ScopeInfo {
@@ -125,6 +130,7 @@ impl ScopeInfo {
             needs_class_cell: false,
             index: HashMap::new(),
             directives: HashMap::new(),
+            comp_iter: 0,
         }
     }
 
@@ -263,9 +269,11 @@ impl Builder<'_, '_> {
 
     fn enter(&mut self, kind: ScopeKind, name: &str, at: Pos) -> usize {
         let id = self.table.scopes.len();
-        self.table
-            .scopes
-            .push(ScopeInfo::new(kind, name, Some(self.cur)));
+        let mut info = ScopeInfo::new(kind, name, Some(self.cur));
+        // A scope opened inside a comprehension iterable is still inside it (CPython's
+        // `symtable_enter_block` copies the count).
+        info.comp_iter = self.scope().comp_iter;
+        self.table.scopes.push(info);
         self.table.scopes[self.cur].children.push(id);
         self.table.by_pos.insert(at, id);
         std::mem::replace(&mut self.cur, id)
@@ -526,6 +534,7 @@ impl Builder<'_, '_> {
                 self.expr(body)?;
                 self.expr(orelse)
             }
+            ExprKind::Named { target, value } => self.named(target, value, e.span),
             ExprKind::Lambda { params, body } => {
                 self.param_defaults(params)?;
                 let prev = self.enter(ScopeKind::Lambda, "<lambda>", e.span.start);
@@ -583,6 +592,79 @@ impl Builder<'_, '_> {
         })
     }
 
+    /// A comprehension's iterable, where CPython forbids `:=`.
+    fn comp_iter(&mut self, iter: &Expr) -> Res {
+        self.scope().comp_iter += 1;
+        let result = self.expr(iter);
+        self.scope().comp_iter -= 1;
+        result
+    }
+
+    /// `target := value`, CPython 3.11's `symtable_handle_namedexpr`: in a comprehension the
+    /// target binds in the nearest enclosing function (nonlocal from the comprehension) or
+    /// the module (global); a comprehension iterable, a class body and the comprehension's
+    /// own iteration variables are SyntaxErrors.
+    fn named(&mut self, target: &crate::syntax::ast::Ident, value: &Expr, span: Span) -> Res {
+        if self.scope().comp_iter > 0 {
+            return Err(self.err(
+                "assignment expression cannot be used in a comprehension iterable expression"
+                    .into(),
+                span,
+            ));
+        }
+        let name = &target.name;
+        if self.scope().kind == ScopeKind::Comprehension {
+            let mut id = self.cur;
+            loop {
+                let scope = &self.table.scopes[id];
+                let flags = scope.get(name).map_or(0, |s| s.flags);
+                match scope.kind {
+                    ScopeKind::Comprehension => {
+                        if flags & DEF_COMP_ITER != 0 {
+                            return Err(self.err(
+                                format!(
+                                    "assignment expression cannot rebind comprehension \
+                                     iteration variable '{name}'"
+                                ),
+                                span,
+                            ));
+                        }
+                        // A comprehension always has an enclosing scope.
+                        id = scope.parent.unwrap_or(0);
+                    }
+                    ScopeKind::Function | ScopeKind::Lambda => {
+                        let here = if flags & DEF_GLOBAL != 0 {
+                            DEF_GLOBAL
+                        } else {
+                            DEF_NONLOCAL
+                        };
+                        self.scope().add(name, here);
+                        self.scope().directives.entry(name.clone()).or_insert(span);
+                        self.table.scopes[id].add(name, DEF_LOCAL);
+                        break;
+                    }
+                    ScopeKind::Module => {
+                        self.scope().add(name, DEF_GLOBAL);
+                        self.scope().directives.entry(name.clone()).or_insert(span);
+                        self.table.scopes[id].add(name, DEF_GLOBAL);
+                        break;
+                    }
+                    ScopeKind::Class => {
+                        return Err(self.err(
+                            "assignment expression within a comprehension cannot be used in a \
+                             class body"
+                                .into(),
+                            span,
+                        ));
+                    }
+                }
+            }
+        }
+        self.expr(value)?;
+        self.add(name, DEF_LOCAL);
+        Ok(())
+    }
+
     fn comprehension(
         &mut self,
         e: &Expr,
@@ -593,15 +675,15 @@ impl Builder<'_, '_> {
         let Some((first, rest)) = generators.split_first() else {
             return elts.iter().try_for_each(|x| self.expr(x));
         };
-        self.expr(&first.iter)?;
+        self.comp_iter(&first.iter)?;
         let prev = self.enter(ScopeKind::Comprehension, name, e.span.start);
         self.scope().add(".0", DEF_PARAM);
         self.scope().params.push(".0".into());
-        self.target(&first.target, DEF_LOCAL)?;
+        self.target(&first.target, DEF_LOCAL | DEF_COMP_ITER)?;
         first.ifs.iter().try_for_each(|c| self.expr(c))?;
         for g in rest {
-            self.target(&g.target, DEF_LOCAL)?;
-            self.expr(&g.iter)?;
+            self.target(&g.target, DEF_LOCAL | DEF_COMP_ITER)?;
+            self.comp_iter(&g.iter)?;
             g.ifs.iter().try_for_each(|c| self.expr(c))?;
         }
         elts.iter().try_for_each(|x| self.expr(x))?;

@@ -328,6 +328,14 @@ pub enum ExprKind {
         /// The value when false.
         orelse: Box<Expr>,
     },
+    /// `(target := value)`: assigns and evaluates to the value (in a comprehension the
+    /// target binds in the enclosing function or module).
+    Named {
+        /// The name bound.
+        target: Ident,
+        /// The value.
+        value: Box<Expr>,
+    },
     /// `lambda params: body`.
     Lambda {
         /// The parameters.

@@ -501,7 +501,19 @@ impl Lowerer<'_, '_> {
                 elt: self.boxed(&c.elt)?,
                 generators: self.comprehensions(&c.generators)?,
             },
-            E::Named(n) => return Err(self.unsupported(n.range, "walrus", "':=' expressions")),
+            E::Named(n) => match &*n.target {
+                ra::Expr::Name(t) => ExprKind::Named {
+                    target: Ident {
+                        name: t.id.as_str().to_owned(),
+                        span: self.span(t.range),
+                    },
+                    value: self.boxed(&n.value)?,
+                },
+                // The parser only builds names here; kept total.
+                other => {
+                    return Err(self.unsupported(other.range(), "walrus", "':=' to a non-name"));
+                }
+            },
             E::Starred(s) => ExprKind::Starred(self.boxed(&s.value)?),
             E::Slice(s) => {
                 // Only reachable outside a subscript, which the parser rejects; kept total.

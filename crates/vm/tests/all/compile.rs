@@ -615,6 +615,51 @@ fn symtable_scopes() {
     assert_eq!(t.scopes[0].scope_of("r"), Some(Scope::GlobalImplicit));
 }
 
+#[test]
+fn walrus_scopes_and_shape() {
+    // In a comprehension the target binds in the enclosing function (a cell there, free in
+    // the comprehension) or the module (global in both), as CPython 3.11's symtable does.
+    let src = "def f():\n    [y := i for i in r]\n    return y\n[z := i for i in r]\n";
+    let module = vm::syntax::parse(src, "t.py").unwrap();
+    let table = symtable::build(&module, "t.py", src).unwrap();
+    assert_eq!(table.scopes[1].scope_of("y"), Some(Scope::Cell));
+    assert_eq!(table.scopes[2].scope_of("y"), Some(Scope::Free));
+    assert_eq!(table.scopes[2].scope_of("i"), Some(Scope::Local));
+    assert_eq!(table.scopes[0].scope_of("z"), Some(Scope::GlobalExplicit));
+    assert_eq!(table.scopes[3].scope_of("z"), Some(Scope::GlobalExplicit));
+    let code = compile(src);
+    assert_ops(
+        &nested(&code, "f.<locals>.<listcomp>"),
+        &[
+            "BUILD_LIST 0",
+            "LOAD_FAST .0",
+            "FOR_ITER 9",
+            "STORE_FAST i",
+            "LOAD_FAST i",
+            "COPY 1",
+            "STORE_DEREF y",
+            "LIST_APPEND 2",
+            "JUMP 2",
+            "RETURN_VALUE",
+        ],
+    );
+    // `(n := 10)` outside a comprehension: the value, a copy, the store.
+    assert_ops(
+        &compile("print(n := 10)\n"),
+        &[
+            "PUSH_NULL",
+            "LOAD_NAME print",
+            "LOAD_CONST 10",
+            "COPY 1",
+            "STORE_NAME n",
+            "CALL 1",
+            "POP_TOP",
+            "LOAD_CONST None",
+            "RETURN_VALUE",
+        ],
+    );
+}
+
 /// Every compile-time SyntaxError, with CPython 3.11's message and location.
 #[test]
 fn annotations() {
@@ -824,6 +869,30 @@ fn syntax_errors() {
             "duplicate argument 'a' in function definition",
             1,
             10,
+        ),
+        (
+            "[i := 0 for i in r]\n",
+            "assignment expression cannot rebind comprehension iteration variable 'i'",
+            1,
+            2,
+        ),
+        (
+            "def f():\n    return [[(j := i) for i in r] for j in s]\n",
+            "assignment expression cannot rebind comprehension iteration variable 'j'",
+            2,
+            15,
+        ),
+        (
+            "[x for x in (lambda: (y := r))()]\n",
+            "assignment expression cannot be used in a comprehension iterable expression",
+            1,
+            23,
+        ),
+        (
+            "[x for x in [(z := y) for y in r]]\n",
+            "assignment expression cannot be used in a comprehension iterable expression",
+            1,
+            15,
         ),
         (
             "a, *b, *c = d\n",

@@ -238,6 +238,7 @@ fn expr(e: &Expr) -> String {
     match &e.kind {
         ExprKind::Name(n) => n.clone(),
         ExprKind::Starred(x) => format!("*{}", expr(x)),
+        ExprKind::Named { target, value } => format!("({} := {})", target.name, expr(value)),
         ExprKind::Int(i) => i.to_string(),
         ExprKind::Float(f) => format!("{f:?}"),
         ExprKind::Str(s) => format!("{s:?}"),
@@ -602,12 +603,6 @@ const UNSUPPORTED: &[(&str, &str, (u32, u32), &str)] = &[
         "bigint",
         (1, 5),
         "integers beyond 64 bits",
-    ),
-    (
-        "if (n := 10) > 5:\n    pass\n",
-        "walrus",
-        (1, 5),
-        "':=' expressions",
     ),
     (
         "print(f'{x=}')\n",

@@ -193,6 +193,11 @@ impl Compiler<'_> {
                 self.expr(orelse)?;
                 self.patch_here(to_end);
             }
+            ExprKind::Named { target, value } => {
+                self.expr(value)?;
+                self.emit(Instr::Copy(1), span);
+                self.name_op(&target.name, NameOp::Store, target.span);
+            }
             ExprKind::Lambda { params, body } => self.lambda(params, body, span)?,
             ExprKind::Call {
                 func,

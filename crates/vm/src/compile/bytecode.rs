@@ -135,7 +135,8 @@ pub enum Instr {
     /// comprehension whose stack is `list, iterator`).
     ListAppend(u32),
     /// Pops an iterable; extends the list `n` places down after the pop with its items
-    /// (`f(*args)`).
+    /// (`f(a, *args)`, `[*a, *b]`; not iterable: `TypeError` "Value after * must be an
+    /// iterable, not X").
     ListExtend(u32),
     /// Replaces the list on top with a tuple of its items.
     ListToTuple,
@@ -199,8 +200,10 @@ pub enum Instr {
     /// is CPython 3.11's: `LoadMethod` leaves `meth, self` (then `self` is the first
     /// argument) or `NULL, callable`; a plain call site pushes `PushNull` before the callable.
     Call(u32),
-    /// Pops `NULL, callable, args` (a tuple) and, when the flag is set, a dict of keyword
-    /// arguments on top; pushes the result (`f(*args, **kwargs)`).
+    /// Pops `NULL, callable, args` (a tuple, or any iterable from a lone `f(*x)`, made into
+    /// a tuple: "f() argument after * must be an iterable, not X" otherwise) and, when the
+    /// flag is set, a dict of keyword arguments on top; pushes the result
+    /// (`f(*args, **kwargs)`).
     CallFunctionEx(bool),
     /// Pushes the NULL that marks a plain (non-method) call.
     PushNull,

@@ -1,9 +1,9 @@
 //! pymem's syntax tree for the PySub-0 subset.
 //!
 //! The shapes follow CPython's `ast` module (so `Lib/ast.py` and `Python/compile.c` can be read
-//! side by side) with two simplifications: the subset has no `else` on loops, no
-//! starred expressions, and load/store context is not recorded — the compiler knows it from the
-//! position of an expression. `elif` chains are nested [`StmtKind::If`]s in `orelse`, as in
+//! side by side) with one simplification: load/store context is not recorded — the compiler
+//! knows it from the position of an expression (a [`ExprKind::Starred`] is a `*` target or a
+//! `*` item of a call or display by where it stands). `elif` chains are nested [`StmtKind::If`]s in `orelse`, as in
 //! CPython. Every node carries a [`Span`] with CPython's line/column convention.
 
 use super::location::Span;

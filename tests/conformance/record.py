@@ -147,6 +147,10 @@ class Lint(ast.NodeVisitor):
             self.tags.add("matmul")
         self.generic_visit(node)
 
+    def visit_AnnAssign(self, node):
+        self.tags.add("annotations")
+        self.generic_visit(node)
+
     def visit_AugAssign(self, node):
         if isinstance(node.op, ast.MatMult):
             self.tags.add("matmul")
@@ -422,6 +426,8 @@ def python_version(python):
 
 
 def rel(path):
+    if os.path.dirname(path) == EXAMPLES_DIR:
+        return "examples/" + os.path.basename(path)
     return os.path.relpath(path, HERE)
 
 

@@ -135,7 +135,8 @@ pub enum Instr {
     /// comprehension whose stack is `list, iterator`).
     ListAppend(u32),
     /// Pops an iterable; extends the list `n` places down after the pop with its items
-    /// (`f(*args)`).
+    /// (`f(a, *args)`, `[*a, *b]`; not iterable: `TypeError` "Value after * must be an
+    /// iterable, not X").
     ListExtend(u32),
     /// Replaces the list on top with a tuple of its items.
     ListToTuple,
@@ -179,19 +180,30 @@ pub enum Instr {
     /// "too many values to unpack (expected n)" / "not enough values to unpack (expected n,
     /// got m)".
     UnpackSequence(u32),
+    /// `a, *b, c = seq` (CPython's `UNPACK_EX`): the operand is `before | after << 8`, the
+    /// number of targets before and after the starred one. Pops an iterable; pushes its
+    /// last `after` items, a list of the middle ones, then its first `before` items, so that
+    /// the first is on top. Too few items: `ValueError` "not enough values to unpack
+    /// (expected at least n, got m)"; not iterable: `TypeError` "cannot unpack non-iterable
+    /// X object".
+    UnpackEx(u32),
 
     /// Pops, in this order from the bottom: `defaults` (a tuple, if `flags & 1`),
     /// `kwdefaults` (a dict of keyword-only defaults, if `flags & 2`), `closure` (a tuple of
-    /// cells, if `flags & 8`), `code`; pushes a new function. (CPython 3.11's MAKE_FUNCTION
-    /// flag values; annotations are not in the subset.)
+    /// `annotations` (a tuple of parameter names and annotation values, alternating, if
+    /// `flags & 4`), `closure` (a tuple of cells, if `flags & 8`), `code`; pushes a new
+    /// function. (CPython 3.11's MAKE_FUNCTION flag values; the annotations tuple becomes
+    /// the `__annotations__` dict when that is first read, as in 3.11.)
     MakeFunction(u32),
     /// Pops `callable_or_NULL, self_or_callable, arg1..argn`, `n` arguments with the
     /// keyword arguments last when a `KwNames` precedes. Pushes the result. The stack shape
     /// is CPython 3.11's: `LoadMethod` leaves `meth, self` (then `self` is the first
     /// argument) or `NULL, callable`; a plain call site pushes `PushNull` before the callable.
     Call(u32),
-    /// Pops `NULL, callable, args` (a tuple) and, when the flag is set, a dict of keyword
-    /// arguments on top; pushes the result (`f(*args, **kwargs)`).
+    /// Pops `NULL, callable, args` (a tuple, or any iterable from a lone `f(*x)`, made into
+    /// a tuple: "f() argument after * must be an iterable, not X" otherwise) and, when the
+    /// flag is set, a dict of keyword arguments on top; pushes the result
+    /// (`f(*args, **kwargs)`).
     CallFunctionEx(bool),
     /// Pushes the NULL that marks a plain (non-method) call.
     PushNull,
@@ -205,6 +217,9 @@ pub enum Instr {
     /// TOS is a module: pushes its attribute `names[i]` (`ImportError` "cannot import name
     /// 'x' from 'm' (unknown location)" if absent).
     ImportFrom(u32),
+    /// Module and class bodies with variable annotations: creates the namespace's
+    /// `__annotations__` dict unless there is one (CPython's `SETUP_ANNOTATIONS`).
+    SetupAnnotations,
     /// Pushes the `__build_class__` builtin. A class statement compiles, as in CPython 3.11,
     /// to `PushNull, LoadBuildClass, <MakeFunction of the body>, LoadConst name, bases...,
     /// Call(2 + bases)`, then the store of the class name.

@@ -119,6 +119,9 @@ pub(crate) fn compile(
         },
         |s| s.span,
     );
+    if stmt::has_annotations(&module.body) {
+        c.emit(Instr::SetupAnnotations, span);
+    }
     let mut body = &module.body[..];
     if let Some(first) = module.body.first()
         && let Some(doc) = stmt::docstring(first)

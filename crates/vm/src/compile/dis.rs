@@ -139,6 +139,7 @@ impl Code {
             | I::MapAdd(n)
             | I::BuildString(n)
             | I::UnpackSequence(n)
+            | I::UnpackEx(n)
             | I::MakeFunction(n)
             | I::Call(n)
             | I::RaiseVarargs(n) => (Some(n), String::new()),

@@ -39,6 +39,10 @@ pub const DEF_IMPORT: u16 = 32;
 /// In a class body: a name bound in the class that a method also uses as a free variable of
 /// an enclosing function (so the class code object has it as a freevar too).
 pub const DEF_FREE_CLASS: u16 = 64;
+/// A name is the target of an annotated assignment (`x: int`) here.
+pub const DEF_ANNOT: u16 = 128;
+/// A name is an iteration variable of this comprehension.
+pub const DEF_COMP_ITER: u16 = 256;
 const DEF_BOUND: u16 = DEF_LOCAL | DEF_PARAM | DEF_IMPORT;
 
 /// What kind of block a scope is.
@@ -109,6 +113,9 @@ pub struct ScopeInfo {
     pub needs_class_cell: bool,
     index: HashMap<String, usize>,
     directives: HashMap<String, Span>,
+    /// How many comprehension iterables of this scope are being visited (a walrus there is
+    /// an error).
+    comp_iter: u32,
 }
 
 impl ScopeInfo {
@@ -123,6 +130,7 @@ impl ScopeInfo {
             needs_class_cell: false,
             index: HashMap::new(),
             directives: HashMap::new(),
+            comp_iter: 0,
         }
     }
 
@@ -261,9 +269,11 @@ impl Builder<'_, '_> {
 
     fn enter(&mut self, kind: ScopeKind, name: &str, at: Pos) -> usize {
         let id = self.table.scopes.len();
-        self.table
-            .scopes
-            .push(ScopeInfo::new(kind, name, Some(self.cur)));
+        let mut info = ScopeInfo::new(kind, name, Some(self.cur));
+        // A scope opened inside a comprehension iterable is still inside it (CPython's
+        // `symtable_enter_block` copies the count).
+        info.comp_iter = self.scope().comp_iter;
+        self.table.scopes.push(info);
         self.table.scopes[self.cur].children.push(id);
         self.table.by_pos.insert(at, id);
         std::mem::replace(&mut self.cur, id)
@@ -289,6 +299,20 @@ impl Builder<'_, '_> {
             self.scope().params.push(ident.name.clone());
         }
         Ok(())
+    }
+
+    /// Visits the annotations of `params` and the return annotation (they run in the
+    /// enclosing scope).
+    fn annotations(&mut self, params: &Params, returns: Option<&Expr>) -> Res {
+        params
+            .args
+            .iter()
+            .chain(&params.kwonly)
+            .filter_map(|p| p.annotation.as_ref())
+            .chain(params.vararg_annotation.as_deref())
+            .chain(params.kwarg_annotation.as_deref())
+            .chain(returns)
+            .try_for_each(|a| self.expr(a))
     }
 
     /// Visits the default values of `params` (they run in the enclosing scope).
@@ -322,6 +346,37 @@ impl Builder<'_, '_> {
             StmtKind::AugAssign { target, value, .. } => {
                 self.expr(value)?;
                 self.target(target, DEF_LOCAL)
+            }
+            StmtKind::AnnAssign {
+                target,
+                annotation,
+                value,
+                simple,
+            } => {
+                // CPython's symtable: a simple name is bound (even without a value), and
+                // may not be declared global or nonlocal in a function or class.
+                if let ExprKind::Name(n) = &target.kind {
+                    let cur = self.scope().get(n).map_or(0, |s| s.flags);
+                    if *simple && self.cur != 0 && cur & (DEF_GLOBAL | DEF_NONLOCAL) != 0 {
+                        let what = if cur & DEF_GLOBAL != 0 {
+                            "global"
+                        } else {
+                            "nonlocal"
+                        };
+                        return Err(
+                            self.err(format!("annotated name '{n}' can't be {what}"), target.span)
+                        );
+                    }
+                    if *simple {
+                        self.add(n, DEF_ANNOT | DEF_LOCAL);
+                    } else if value.is_some() {
+                        self.add(n, DEF_LOCAL);
+                    }
+                } else {
+                    self.expr(target)?;
+                }
+                self.expr(annotation)?;
+                value.as_ref().map_or(Ok(()), |v| self.expr(v))
             }
             StmtKind::Delete(ts) => ts.iter().try_for_each(|t| self.target(t, DEF_LOCAL)),
             StmtKind::Pass | StmtKind::Break | StmtKind::Continue => Ok(()),
@@ -358,8 +413,9 @@ impl Builder<'_, '_> {
             }
             StmtKind::FunctionDef(f) => {
                 self.add(&f.name.name, DEF_LOCAL);
-                f.decorators.iter().try_for_each(|d| self.expr(d))?;
                 self.param_defaults(&f.params)?;
+                self.annotations(&f.params, f.returns.as_ref())?;
+                f.decorators.iter().try_for_each(|d| self.expr(d))?;
                 let prev = self.enter(ScopeKind::Function, &f.name.name, s.span.start);
                 self.params(&f.params)?;
                 self.stmts(&f.body)?;
@@ -391,7 +447,9 @@ impl Builder<'_, '_> {
             } => {
                 self.stmts(body)?;
                 for h in handlers {
-                    self.expr(&h.typ)?;
+                    if let Some(t) = &h.typ {
+                        self.expr(t)?;
+                    }
                     if let Some(n) = &h.name {
                         self.add(&n.name, DEF_LOCAL);
                     }
@@ -411,11 +469,13 @@ impl Builder<'_, '_> {
         let what = if global { "global" } else { "nonlocal" };
         for n in names {
             let cur = self.scope().get(&n.name).map_or(0, |s| s.flags);
-            if cur & (DEF_PARAM | DEF_LOCAL | USE) != 0 {
+            if cur & (DEF_PARAM | DEF_LOCAL | USE | DEF_ANNOT) != 0 {
                 let msg = if cur & DEF_PARAM != 0 {
                     format!("name '{}' is parameter and {what}", n.name)
                 } else if cur & USE != 0 {
                     format!("name '{}' is used prior to {what} declaration", n.name)
+                } else if cur & DEF_ANNOT != 0 {
+                    format!("annotated name '{}' can't be {what}", n.name)
                 } else {
                     format!("name '{}' is assigned to before {what} declaration", n.name)
                 };
@@ -436,6 +496,7 @@ impl Builder<'_, '_> {
             ExprKind::Tuple(items) | ExprKind::List(items) => {
                 items.iter().try_for_each(|t| self.target(t, flag))
             }
+            ExprKind::Starred(inner) => self.target(inner, flag),
             _ => self.expr(e),
         }
     }
@@ -473,6 +534,7 @@ impl Builder<'_, '_> {
                 self.expr(body)?;
                 self.expr(orelse)
             }
+            ExprKind::Named { target, value } => self.named(target, value, e.span),
             ExprKind::Lambda { params, body } => {
                 self.param_defaults(params)?;
                 let prev = self.enter(ScopeKind::Lambda, "<lambda>", e.span.start);
@@ -530,6 +592,79 @@ impl Builder<'_, '_> {
         })
     }
 
+    /// A comprehension's iterable, where CPython forbids `:=`.
+    fn comp_iter(&mut self, iter: &Expr) -> Res {
+        self.scope().comp_iter += 1;
+        let result = self.expr(iter);
+        self.scope().comp_iter -= 1;
+        result
+    }
+
+    /// `target := value`, CPython 3.11's `symtable_handle_namedexpr`: in a comprehension the
+    /// target binds in the nearest enclosing function (nonlocal from the comprehension) or
+    /// the module (global); a comprehension iterable, a class body and the comprehension's
+    /// own iteration variables are SyntaxErrors.
+    fn named(&mut self, target: &crate::syntax::ast::Ident, value: &Expr, span: Span) -> Res {
+        if self.scope().comp_iter > 0 {
+            return Err(self.err(
+                "assignment expression cannot be used in a comprehension iterable expression"
+                    .into(),
+                span,
+            ));
+        }
+        let name = &target.name;
+        if self.scope().kind == ScopeKind::Comprehension {
+            let mut id = self.cur;
+            loop {
+                let scope = &self.table.scopes[id];
+                let flags = scope.get(name).map_or(0, |s| s.flags);
+                match scope.kind {
+                    ScopeKind::Comprehension => {
+                        if flags & DEF_COMP_ITER != 0 {
+                            return Err(self.err(
+                                format!(
+                                    "assignment expression cannot rebind comprehension \
+                                     iteration variable '{name}'"
+                                ),
+                                span,
+                            ));
+                        }
+                        // A comprehension always has an enclosing scope.
+                        id = scope.parent.unwrap_or(0);
+                    }
+                    ScopeKind::Function | ScopeKind::Lambda => {
+                        let here = if flags & DEF_GLOBAL != 0 {
+                            DEF_GLOBAL
+                        } else {
+                            DEF_NONLOCAL
+                        };
+                        self.scope().add(name, here);
+                        self.scope().directives.entry(name.clone()).or_insert(span);
+                        self.table.scopes[id].add(name, DEF_LOCAL);
+                        break;
+                    }
+                    ScopeKind::Module => {
+                        self.scope().add(name, DEF_GLOBAL);
+                        self.scope().directives.entry(name.clone()).or_insert(span);
+                        self.table.scopes[id].add(name, DEF_GLOBAL);
+                        break;
+                    }
+                    ScopeKind::Class => {
+                        return Err(self.err(
+                            "assignment expression within a comprehension cannot be used in a \
+                             class body"
+                                .into(),
+                            span,
+                        ));
+                    }
+                }
+            }
+        }
+        self.expr(value)?;
+        self.add(name, DEF_LOCAL);
+        Ok(())
+    }
+
     fn comprehension(
         &mut self,
         e: &Expr,
@@ -540,15 +675,15 @@ impl Builder<'_, '_> {
         let Some((first, rest)) = generators.split_first() else {
             return elts.iter().try_for_each(|x| self.expr(x));
         };
-        self.expr(&first.iter)?;
+        self.comp_iter(&first.iter)?;
         let prev = self.enter(ScopeKind::Comprehension, name, e.span.start);
         self.scope().add(".0", DEF_PARAM);
         self.scope().params.push(".0".into());
-        self.target(&first.target, DEF_LOCAL)?;
+        self.target(&first.target, DEF_LOCAL | DEF_COMP_ITER)?;
         first.ifs.iter().try_for_each(|c| self.expr(c))?;
         for g in rest {
-            self.target(&g.target, DEF_LOCAL)?;
-            self.expr(&g.iter)?;
+            self.target(&g.target, DEF_LOCAL | DEF_COMP_ITER)?;
+            self.comp_iter(&g.iter)?;
             g.ifs.iter().try_for_each(|c| self.expr(c))?;
         }
         elts.iter().try_for_each(|x| self.expr(x))?;

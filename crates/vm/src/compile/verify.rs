@@ -26,7 +26,7 @@ fn effects(instr: Instr) -> Effect {
     };
     let n = |x: u32| i64::from(x);
     match instr {
-        I::Nop | I::KwNames(_) | I::PopBlock => simple(0, 0),
+        I::Nop | I::KwNames(_) | I::PopBlock | I::SetupAnnotations => simple(0, 0),
         I::PopTop => simple(1, -1),
         I::Copy(k) => simple(n(k).max(1), 1),
         I::Swap(k) => simple(n(k).max(2), 0),
@@ -100,10 +100,12 @@ fn effects(instr: Instr) -> Effect {
             jump: Some((t, -1)),
         },
         I::UnpackSequence(k) => simple(1, n(k) - 1),
+        I::UnpackEx(k) => simple(1, n(k & 0xff) + n(k >> 8)),
         I::MakeFunction(flags) => {
             let pops = 1
                 + i64::from(flags & 1 != 0)
                 + i64::from(flags & 2 != 0)
+                + i64::from(flags & 4 != 0)
                 + i64::from(flags & 8 != 0);
             simple(pops, 1 - pops)
         }

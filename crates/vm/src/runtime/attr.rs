@@ -466,6 +466,7 @@ pub fn getattr_opt(
                             .map_or_else(|| vm.none.clone(), Obj::into_any),
                     ));
                 }
+                "__annotations__" => return super::annotations::get(gil, vm, &f).map(Some),
                 "__code__" => return Ok(Some(f.get(gil).code.clone().into_any())),
                 "__globals__" => return Ok(Some(f.get(gil).globals.clone().into_any())),
                 "__closure__" => {
@@ -782,6 +783,7 @@ pub fn setattr(
                     .get(gil)
                     .defaults
                     .set(gil, value.downcast::<PyTuple>().ok()),
+                "__annotations__" => super::annotations::set(gil, vm, f, value)?,
                 "__kwdefaults__" => {
                     let d = if value.tag() == tag::NONE {
                         None
@@ -1052,7 +1054,8 @@ pub fn delattr(gil: &mut Gil<'_>, vm: &Vm, o: &AnyObj, name: &AnyObj) -> PyResul
         }
         tag::FUNCTION => {
             let f = o.downcast_ref::<PyFunction>().unwrap();
-            if types::dict_del_str(gil, vm, &f.get(gil).attrs, n) {
+            // Deleting `__annotations__` never fails (CPython sets them to NULL).
+            if types::dict_del_str(gil, vm, &f.get(gil).attrs, n) || n == "__annotations__" {
                 Ok(())
             } else {
                 Err(attr_error(gil, vm, o, n))

@@ -1111,6 +1111,11 @@ fn step_cold(
             } else {
                 None
             };
+            let annotations = if flags & 4 != 0 {
+                pop(f).downcast::<PyTuple>().ok()
+            } else {
+                None
+            };
             let kwdefaults = if flags & 2 != 0 {
                 pop(f).downcast::<PyDict>().ok()
             } else {
@@ -1126,6 +1131,9 @@ fn step_cold(
                 keyword_only: kwdefaults,
             };
             let func = make_function(gil, vm, code, f.globals().clone(), defaults, closure);
+            if let (Some(pairs), Some(fobj)) = (annotations, func.downcast_ref::<PyFunction>()) {
+                super::annotations::set_initial(gil, vm, fobj, pairs);
+            }
             f.stack.push(func);
         }
         Instr::ListExtend(n) => {
@@ -1133,13 +1141,13 @@ fn step_cold(
             let items = match ops::try_iterate(gil, vm, &it)? {
                 Ok(items) => items,
                 Err(_) => {
-                    let callee = f.stack[f.stack.len() - n as usize - 1].clone();
-                    let what = function_str(gil, vm, &callee);
+                    // CPython 3.11's LIST_EXTEND message (a call with a lone `*x` passes
+                    // `x` to CallFunctionEx, whose message names the callee).
                     let t = vm.type_of(gil, &it);
                     return Err(vm.type_error(
                         gil,
                         &format!(
-                            "{what} argument after * must be an iterable, not {}",
+                            "Value after * must be an iterable, not {}",
                             type_name(gil, &t)
                         ),
                     ));
@@ -1172,10 +1180,14 @@ fn step_cold(
                 Vec::new()
             };
             let args = pop(f);
-            let args = args
-                .downcast_ref::<PyTuple>()
-                .map(|t| t.get(gil).items.to_vec())
-                .unwrap_or_default();
+            let args = match super::unpack::star_args(gil, vm, &args)? {
+                Ok(items) => items,
+                Err(t) => {
+                    let what = function_str(gil, vm, &top(f).clone());
+                    let msg = format!("{what} argument after * must be an iterable, not {t}");
+                    return Err(vm.type_error(gil, &msg));
+                }
+            };
             let callable = pop(f);
             pop(f).release(gil);
             match start_call(gil, vm, callable, args, kwargs)? {
@@ -1212,6 +1224,14 @@ fn step_cold(
                     ));
                 }
             }
+        }
+        Instr::UnpackEx(counts) => {
+            let seq = pop(f);
+            super::unpack::unpack_ex(gil, vm, &seq, counts, &mut f.stack)?;
+        }
+        Instr::SetupAnnotations => {
+            let ns = f.locals.clone().unwrap_or_else(|| f.globals().clone());
+            super::annotations::setup(gil, vm, &ns);
         }
         Instr::LoadBuildClass => {
             let b = types::dict_get_str(gil, vm, &vm.builtins.get(gil).table, "__build_class__")

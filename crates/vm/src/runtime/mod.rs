@@ -15,6 +15,7 @@
 //! finalizer and callback slots find it through a thread-local, since they are called by
 //! the heap with nothing but the object and the GIL token.
 
+pub mod annotations;
 pub mod attr;
 mod binding;
 pub mod builtins;
@@ -32,6 +33,7 @@ pub mod run;
 pub mod set;
 pub mod set_ops;
 pub mod types;
+pub mod unpack;
 
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;

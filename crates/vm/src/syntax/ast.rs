@@ -1,9 +1,9 @@
 //! pymem's syntax tree for the PySub-0 subset.
 //!
 //! The shapes follow CPython's `ast` module (so `Lib/ast.py` and `Python/compile.c` can be read
-//! side by side) with two simplifications: the subset has no `else` on loops, no
-//! starred expressions, and load/store context is not recorded — the compiler knows it from the
-//! position of an expression. `elif` chains are nested [`StmtKind::If`]s in `orelse`, as in
+//! side by side) with one simplification: load/store context is not recorded — the compiler
+//! knows it from the position of an expression (a [`ExprKind::Starred`] is a `*` target or a
+//! `*` item of a call or display by where it stands). `elif` chains are nested [`StmtKind::If`]s in `orelse`, as in
 //! CPython. Every node carries a [`Span`] with CPython's line/column convention.
 
 use super::location::Span;
@@ -70,6 +70,18 @@ pub enum StmtKind {
         targets: Vec<Expr>,
         /// The assigned value.
         value: Expr,
+    },
+    /// `target: annotation [= value]` (PEP 526).
+    AnnAssign {
+        /// A name, attribute or subscript (a parenthesized name is not `simple`).
+        target: Expr,
+        /// The annotation expression (evaluated at module and class level only).
+        annotation: Expr,
+        /// The assigned value, if any.
+        value: Option<Expr>,
+        /// Whether the target is a bare name (not parenthesized): only then does the
+        /// annotation go into `__annotations__`.
+        simple: bool,
     },
     /// `target op= value`.
     AugAssign {
@@ -181,6 +193,8 @@ pub struct FunctionDef {
     pub name: Ident,
     /// Its parameters.
     pub params: Params,
+    /// The return annotation (`-> expr`), if any.
+    pub returns: Option<Expr>,
     /// Its body.
     pub body: Vec<Stmt>,
 }
@@ -200,6 +214,10 @@ pub struct Params {
     pub kwonly: Vec<Param>,
     /// `**name`, if present.
     pub kwarg: Option<Ident>,
+    /// The annotation of `*name`, if any.
+    pub vararg_annotation: Option<Box<Expr>>,
+    /// The annotation of `**name`, if any.
+    pub kwarg_annotation: Option<Box<Expr>>,
 }
 
 /// One named parameter (positional or keyword-only).
@@ -209,6 +227,8 @@ pub struct Param {
     pub name: Ident,
     /// Its default value, if any.
     pub default: Option<Expr>,
+    /// Its annotation (`name: expr`), if any.
+    pub annotation: Option<Expr>,
 }
 
 /// A class definition.
@@ -224,11 +244,12 @@ pub struct ClassDef {
     pub body: Vec<Stmt>,
 }
 
-/// `except Type [as name]: body`.
+/// `except Type [as name]: body`, or a bare `except: body`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ExceptHandler {
-    /// The exception class expression (a class, or a tuple of classes: `except (A, B)`).
-    pub typ: Expr,
+    /// The exception class expression (a class, or a tuple of classes: `except (A, B)`);
+    /// `None` for a bare `except:`, which catches everything.
+    pub typ: Option<Expr>,
     /// The name bound to the exception, if any.
     pub name: Option<Ident>,
     /// The handler body.
@@ -251,7 +272,8 @@ pub struct Expr {
 pub enum ExprKind {
     /// A name: a local, global, builtin, or free variable.
     Name(String),
-    /// `*iterable` among a call's positional arguments (the only place pymem takes it).
+    /// `*iterable`: among a call's positional arguments, in a list, tuple or set display, or
+    /// as one assignment target of a tuple or list of targets (`a, *b = x`).
     Starred(Box<Expr>),
     /// An integer literal that fits in 64 bits.
     Int(i64),
@@ -305,6 +327,14 @@ pub enum ExprKind {
         body: Box<Expr>,
         /// The value when false.
         orelse: Box<Expr>,
+    },
+    /// `(target := value)`: assigns and evaluates to the value (in a comprehension the
+    /// target binds in the enclosing function or module).
+    Named {
+        /// The name bound.
+        target: Ident,
+        /// The value.
+        value: Box<Expr>,
     },
     /// `lambda params: body`.
     Lambda {

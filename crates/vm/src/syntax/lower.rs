@@ -133,7 +133,12 @@ impl Lowerer<'_, '_> {
                 op: self.bin_op(s.op, s.range)?,
                 value: self.expr(&s.value)?,
             },
-            S::AnnAssign(s) => return Err(self.unsupported(s.range, "annotations", "annotations")),
+            S::AnnAssign(s) => StmtKind::AnnAssign {
+                target: self.target(&s.target)?,
+                annotation: self.expr(&s.annotation)?,
+                value: self.opt_expr(s.value.as_deref())?,
+                simple: s.simple,
+            },
             S::Delete(s) => StmtKind::Delete(
                 s.targets
                     .iter()
@@ -243,10 +248,7 @@ impl Lowerer<'_, '_> {
         let mut handlers = Vec::with_capacity(s.handlers.len());
         for handler in &s.handlers {
             let ra::ExceptHandler::ExceptHandler(h) = handler;
-            let typ = match h.type_.as_deref() {
-                None => return Err(self.unsupported(h.range, "bare-except", "bare 'except:'")),
-                Some(typ) => self.expr(typ)?,
-            };
+            let typ = self.opt_expr(h.type_.as_deref())?;
             handlers.push(ExceptHandler {
                 typ,
                 name: h.name.as_ref().map(|n| self.ident(n)),
@@ -298,13 +300,11 @@ impl Lowerer<'_, '_> {
         if let Some(tp) = &s.type_params {
             return Err(self.unsupported(tp.range, "type-params", "type parameters"));
         }
-        if let Some(r) = &s.returns {
-            return Err(self.unsupported(r.range(), "annotations", "annotations"));
-        }
         Ok(FunctionDef {
             decorators: self.decorators(&s.decorator_list)?,
             name: self.ident(&s.name),
             params: self.params(&s.parameters)?,
+            returns: self.opt_expr(s.returns.as_deref())?,
             body: self.stmts(&s.body)?,
         })
     }
@@ -319,36 +319,40 @@ impl Lowerer<'_, '_> {
             .iter()
             .map(|a| self.param(a))
             .collect::<Result<Vec<_>>>()?;
-        let vararg = self.star_param(p.vararg.as_deref())?;
-        let kwarg = self.star_param(p.kwarg.as_deref())?;
+        let (vararg, vararg_annotation) = self.star_param(p.vararg.as_deref())?;
+        let (kwarg, kwarg_annotation) = self.star_param(p.kwarg.as_deref())?;
         Ok(Params {
             args,
             posonly: p.posonlyargs.len(),
             vararg,
             kwonly,
             kwarg,
+            vararg_annotation,
+            kwarg_annotation,
         })
     }
 
-    /// A named parameter with its default (annotations are outside the subset).
+    /// A named parameter with its default and annotation.
     fn param(&mut self, a: &ra::ParameterWithDefault) -> Result<Param> {
-        if let Some(ann) = &a.parameter.annotation {
-            return Err(self.unsupported(ann.range(), "annotations", "annotations"));
-        }
         Ok(Param {
             name: self.ident(&a.parameter.name),
             default: self.opt_expr(a.default.as_deref())?,
+            annotation: self.opt_expr(a.parameter.annotation.as_deref())?,
         })
     }
 
-    /// The name of a `*args` or `**kwargs` parameter, if there is one.
-    fn star_param(&mut self, p: Option<&ra::Parameter>) -> Result<Option<Ident>> {
+    /// The name and annotation of a `*args` or `**kwargs` parameter, if there is one.
+    #[allow(clippy::type_complexity)]
+    fn star_param(
+        &mut self,
+        p: Option<&ra::Parameter>,
+    ) -> Result<(Option<Ident>, Option<Box<Expr>>)> {
         match p {
-            None => Ok(None),
-            Some(p) if p.annotation.is_some() => {
-                Err(self.unsupported(p.range, "annotations", "annotations"))
-            }
-            Some(p) => Ok(Some(self.ident(&p.name))),
+            None => Ok((None, None)),
+            Some(p) => Ok((
+                Some(self.ident(&p.name)),
+                p.annotation.as_deref().map(|a| self.boxed(a)).transpose()?,
+            )),
         }
     }
 
@@ -497,10 +501,20 @@ impl Lowerer<'_, '_> {
                 elt: self.boxed(&c.elt)?,
                 generators: self.comprehensions(&c.generators)?,
             },
-            E::Named(n) => return Err(self.unsupported(n.range, "walrus", "':=' expressions")),
-            E::Starred(s) => {
-                return Err(self.unsupported(s.range, "star-unpack", "starred expressions"));
-            }
+            E::Named(n) => match &*n.target {
+                ra::Expr::Name(t) => ExprKind::Named {
+                    target: Ident {
+                        name: t.id.as_str().to_owned(),
+                        span: self.span(t.range),
+                    },
+                    value: self.boxed(&n.value)?,
+                },
+                // The parser only builds names here; kept total.
+                other => {
+                    return Err(self.unsupported(other.range(), "walrus", "':=' to a non-name"));
+                }
+            },
+            E::Starred(s) => ExprKind::Starred(self.boxed(&s.value)?),
             E::Slice(s) => {
                 // Only reachable outside a subscript, which the parser rejects; kept total.
                 return Err(self.unsupported(s.range, "slice", "slices"));

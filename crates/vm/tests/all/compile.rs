@@ -615,7 +615,184 @@ fn symtable_scopes() {
     assert_eq!(t.scopes[0].scope_of("r"), Some(Scope::GlobalImplicit));
 }
 
+#[test]
+fn walrus_scopes_and_shape() {
+    // In a comprehension the target binds in the enclosing function (a cell there, free in
+    // the comprehension) or the module (global in both), as CPython 3.11's symtable does.
+    let src = "def f():\n    [y := i for i in r]\n    return y\n[z := i for i in r]\n";
+    let module = vm::syntax::parse(src, "t.py").unwrap();
+    let table = symtable::build(&module, "t.py", src).unwrap();
+    assert_eq!(table.scopes[1].scope_of("y"), Some(Scope::Cell));
+    assert_eq!(table.scopes[2].scope_of("y"), Some(Scope::Free));
+    assert_eq!(table.scopes[2].scope_of("i"), Some(Scope::Local));
+    assert_eq!(table.scopes[0].scope_of("z"), Some(Scope::GlobalExplicit));
+    assert_eq!(table.scopes[3].scope_of("z"), Some(Scope::GlobalExplicit));
+    let code = compile(src);
+    assert_ops(
+        &nested(&code, "f.<locals>.<listcomp>"),
+        &[
+            "BUILD_LIST 0",
+            "LOAD_FAST .0",
+            "FOR_ITER 9",
+            "STORE_FAST i",
+            "LOAD_FAST i",
+            "COPY 1",
+            "STORE_DEREF y",
+            "LIST_APPEND 2",
+            "JUMP 2",
+            "RETURN_VALUE",
+        ],
+    );
+    // `(n := 10)` outside a comprehension: the value, a copy, the store.
+    assert_ops(
+        &compile("print(n := 10)\n"),
+        &[
+            "PUSH_NULL",
+            "LOAD_NAME print",
+            "LOAD_CONST 10",
+            "COPY 1",
+            "STORE_NAME n",
+            "CALL 1",
+            "POP_TOP",
+            "LOAD_CONST None",
+            "RETURN_VALUE",
+        ],
+    );
+}
+
 /// Every compile-time SyntaxError, with CPython 3.11's message and location.
+#[test]
+fn annotations() {
+    // CPython 3.11: SETUP_ANNOTATIONS first, the value stored before the annotation is
+    // evaluated and put into `__annotations__`; a non-simple target's annotation is
+    // evaluated and dropped; the def's annotations are a tuple of names and values.
+    let code = compile("x: int = 1\ny: str\n(z): T = 2\no.a: U\ndef f(a: A) -> R: pass\n");
+    assert_ops(
+        &code,
+        &[
+            "SETUP_ANNOTATIONS",
+            "LOAD_CONST 1",
+            "STORE_NAME x",
+            "LOAD_NAME int",
+            "LOAD_NAME __annotations__",
+            "LOAD_CONST 'x'",
+            "STORE_SUBSCR",
+            "LOAD_NAME str",
+            "LOAD_NAME __annotations__",
+            "LOAD_CONST 'y'",
+            "STORE_SUBSCR",
+            "LOAD_CONST 2",
+            "STORE_NAME z",
+            "LOAD_NAME T",
+            "POP_TOP",
+            "LOAD_NAME o",
+            "POP_TOP",
+            "LOAD_NAME U",
+            "POP_TOP",
+            "LOAD_CONST 'a'",
+            "LOAD_NAME A",
+            "LOAD_CONST 'return'",
+            "LOAD_NAME R",
+            "BUILD_TUPLE 4",
+            "LOAD_CONST <code object f, line 5>",
+            "MAKE_FUNCTION 4",
+            "STORE_NAME f",
+            "LOAD_CONST None",
+            "RETURN_VALUE",
+        ],
+    );
+    // In a function, annotations are not evaluated; a bare `x: int` makes x local.
+    let code = compile("def f():\n    x: int = 1\n    y: int\n    return y\n");
+    assert_ops(
+        &nested(&code, "f"),
+        &[
+            "LOAD_CONST 1",
+            "STORE_FAST x",
+            "LOAD_FAST y",
+            "RETURN_VALUE",
+        ],
+    );
+}
+
+#[test]
+fn starred_targets_and_displays() {
+    // CPython 3.11: UNPACK_EX before | after << 8; starunpack_helper's displays; a lone
+    // `*x` call argument passed as it is.
+    let code = compile("a, *b, c = d\n[*a, 1]\n(0, *b)\nf(*a)\nf(1, *a)\n");
+    assert_ops(
+        &code,
+        &[
+            "LOAD_NAME d",
+            "UNPACK_EX 257",
+            "STORE_NAME a",
+            "STORE_NAME b",
+            "STORE_NAME c",
+            "BUILD_LIST 0",
+            "LOAD_NAME a",
+            "LIST_EXTEND 1",
+            "LOAD_CONST 1",
+            "LIST_APPEND 1",
+            "POP_TOP",
+            "LOAD_CONST 0",
+            "BUILD_LIST 1",
+            "LOAD_NAME b",
+            "LIST_EXTEND 1",
+            "LIST_TO_TUPLE",
+            "POP_TOP",
+            "PUSH_NULL",
+            "LOAD_NAME f",
+            "LOAD_NAME a",
+            "CALL_FUNCTION_EX",
+            "POP_TOP",
+            "PUSH_NULL",
+            "LOAD_NAME f",
+            "LOAD_CONST 1",
+            "BUILD_LIST 1",
+            "LOAD_NAME a",
+            "LIST_EXTEND 1",
+            "LIST_TO_TUPLE",
+            "CALL_FUNCTION_EX",
+            "POP_TOP",
+            "LOAD_CONST None",
+            "RETURN_VALUE",
+        ],
+    );
+}
+
+#[test]
+fn a_bare_except() {
+    // No type check; nothing after the last handler re-raises an unmatched exception.
+    let code = compile("try:\n    f()\nexcept:\n    g()\n");
+    assert_ops(
+        &code,
+        &[
+            "SETUP_EXCEPT 7",
+            "PUSH_NULL",
+            "LOAD_NAME f",
+            "CALL 0",
+            "POP_TOP",
+            "POP_BLOCK",
+            "JUMP 21",
+            "POP_TOP",
+            "SETUP_EXCEPT 16",
+            "PUSH_NULL",
+            "LOAD_NAME g",
+            "CALL 0",
+            "POP_TOP",
+            "POP_BLOCK",
+            "POP_EXCEPT",
+            "JUMP 21",
+            "SWAP 2",
+            "POP_EXCEPT",
+            "SWAP 2",
+            "POP_EXCEPT",
+            "RERAISE",
+            "LOAD_CONST None",
+            "RETURN_VALUE",
+        ],
+    );
+}
+
 #[test]
 fn syntax_errors() {
     let cases: &[(&str, &str, u32, u32)] = &[
@@ -692,6 +869,60 @@ fn syntax_errors() {
             "duplicate argument 'a' in function definition",
             1,
             10,
+        ),
+        (
+            "[i := 0 for i in r]\n",
+            "assignment expression cannot rebind comprehension iteration variable 'i'",
+            1,
+            2,
+        ),
+        (
+            "def f():\n    return [[(j := i) for i in r] for j in s]\n",
+            "assignment expression cannot rebind comprehension iteration variable 'j'",
+            2,
+            15,
+        ),
+        (
+            "[x for x in (lambda: (y := r))()]\n",
+            "assignment expression cannot be used in a comprehension iterable expression",
+            1,
+            23,
+        ),
+        (
+            "[x for x in [(z := y) for y in r]]\n",
+            "assignment expression cannot be used in a comprehension iterable expression",
+            1,
+            15,
+        ),
+        (
+            "a, *b, *c = d\n",
+            "multiple starred expressions in assignment",
+            1,
+            1,
+        ),
+        (
+            "try:\n  pass\nexcept:\n  pass\nexcept E:\n  pass\n",
+            "default 'except:' must be last",
+            3,
+            1,
+        ),
+        (
+            "def f():\n    global x\n    x: int\n",
+            "annotated name 'x' can't be global",
+            3,
+            5,
+        ),
+        (
+            "def f():\n    x: int\n    global x\n",
+            "annotated name 'x' can't be global",
+            3,
+            5,
+        ),
+        (
+            "def f():\n    x = 1\n    def g():\n        nonlocal x\n        x: int = 2\n",
+            "annotated name 'x' can't be nonlocal",
+            5,
+            9,
         ),
     ];
     for &(src, msg, line, col) in cases {
@@ -781,6 +1012,24 @@ fn check_invariants(code: &Code, what: &str) {
 /// The corpus scripts that parse but that CPython 3.11's compiler rejects, with its message,
 /// line and column (from `compile(open(f).read(), f, "exec")` under python3.11).
 const CORPUS_COMPILE_ERRORS: &[(&str, &str, u32, u32)] = &[
+    (
+        "errors/syntax_except_default_last.py",
+        "default 'except:' must be last",
+        6,
+        1,
+    ),
+    (
+        "errors/syntax_walrus_comp_iter.py",
+        "assignment expression cannot be used in a comprehension iterable expression",
+        4,
+        20,
+    ),
+    (
+        "errors/syntax_walrus_comp_class.py",
+        "assignment expression within a comprehension cannot be used in a class body",
+        7,
+        16,
+    ),
     (
         "errors/syntax_break_outside.py",
         "'break' outside loop",

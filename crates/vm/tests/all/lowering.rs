@@ -19,22 +19,32 @@ fn list(es: &[Expr]) -> String {
 }
 
 fn params(p: &Params) -> String {
-    let param = |a: &Param| match &a.default {
-        Some(d) => format!("{}={}", a.name.name, expr(d)),
-        None => a.name.name.clone(),
+    let param = |a: &Param| {
+        let name = match &a.annotation {
+            Some(t) => format!("{}: {}", a.name.name, expr(t)),
+            None => a.name.name.clone(),
+        };
+        match &a.default {
+            Some(d) => format!("{name}={}", expr(d)),
+            None => name,
+        }
+    };
+    let star = |n: &str, a: &Option<Box<Expr>>| match a {
+        Some(t) => format!("{n}: {}", expr(t)),
+        None => n.to_owned(),
     };
     let mut out: Vec<String> = p.args.iter().map(param).collect();
     if p.posonly > 0 {
         out.insert(p.posonly, "/".to_owned());
     }
     if let Some(v) = &p.vararg {
-        out.push(format!("*{}", v.name));
+        out.push(format!("*{}", star(&v.name, &p.vararg_annotation)));
     } else if !p.kwonly.is_empty() {
         out.push("*".to_owned());
     }
     out.extend(p.kwonly.iter().map(param));
     if let Some(k) = &p.kwarg {
-        out.push(format!("**{}", k.name));
+        out.push(format!("**{}", star(&k.name, &p.kwarg_annotation)));
     }
     out.join(", ")
 }
@@ -65,6 +75,20 @@ fn stmt(s: &Stmt) -> String {
         StmtKind::AugAssign { target, op, value } => {
             format!("AugAssign({}, {op:?}, {})", expr(target), expr(value))
         }
+        StmtKind::AnnAssign {
+            target,
+            annotation,
+            value,
+            simple,
+        } => format!(
+            "AnnAssign({}{}: {}{})",
+            expr(target),
+            if *simple { "" } else { " (not simple)" },
+            expr(annotation),
+            value
+                .as_ref()
+                .map_or(String::new(), |v| format!(" = {}", expr(v)))
+        ),
         StmtKind::Delete(ts) => format!("Delete({})", list(ts)),
         StmtKind::Pass => "Pass".into(),
         StmtKind::Break => "Break".into(),
@@ -122,8 +146,12 @@ fn stmt(s: &Stmt) -> String {
             block(&f.body)
         ),
         StmtKind::FunctionDef(f) => {
+            let returns = f
+                .returns
+                .as_ref()
+                .map_or(String::new(), |r| format!(" -> {}", expr(r)));
             format!(
-                "Def({}({}), {})",
+                "Def({}({}){returns}, {})",
                 f.name.name,
                 params(&f.params),
                 block(&f.body)
@@ -163,7 +191,8 @@ fn stmt(s: &Stmt) -> String {
                         .name
                         .as_ref()
                         .map_or(String::new(), |n| format!(" as {}", n.name));
-                    format!("Except({}{name}, {})", expr(&h.typ), block(&h.body))
+                    let typ = h.typ.as_ref().map_or("bare".to_owned(), expr);
+                    format!("Except({typ}{name}, {})", block(&h.body))
                 })
                 .collect();
             let mut out = format!("Try({}, [{}]", block(body), hs.join(", "));
@@ -209,6 +238,7 @@ fn expr(e: &Expr) -> String {
     match &e.kind {
         ExprKind::Name(n) => n.clone(),
         ExprKind::Starred(x) => format!("*{}", expr(x)),
+        ExprKind::Named { target, value } => format!("({} := {})", target.name, expr(value)),
         ExprKind::Int(i) => i.to_string(),
         ExprKind::Float(f) => format!("{f:?}"),
         ExprKind::Str(s) => format!("{s:?}"),
@@ -314,6 +344,20 @@ const TABLE: &[(&str, &str)] = &[
     (
         "import sys as s, gc\nfrom weakref import ref as r, proxy\n",
         "Import(sys as s, gc); From(weakref, ref as r, proxy)",
+    ),
+    // Annotations: parameters, `*args`/`**kwargs`, return, variables.
+    (
+        "def f(a: int, /, b=1, *c: C, d: str = 'x', **e: E) -> bool:\n    x: int = 1\n",
+        "Def(f(a: int, /, b=1, *c: C, d: str=\"x\", **e: E) -> bool, [AnnAssign(x: int = 1)])",
+    ),
+    (
+        "x: int\n(y): int = 2\no.a: T\n",
+        "AnnAssign(x: int); AnnAssign(y (not simple): int = 2); AnnAssign(o.a (not simple): T)",
+    ),
+    // Starred targets and display items; bare `except:`; `:=`.
+    (
+        "a, *b = [*c, 1]\ntry:\n    pass\nexcept:\n    pass\n",
+        "Assign([Tuple(a, *b)], List[*c, 1]); Try([Pass], [Except(bare, [Pass])])",
     ),
     // Decorators, top first.
     (
@@ -541,12 +585,6 @@ fn spans_use_cpython_lines_and_columns() {
 
 const UNSUPPORTED: &[(&str, &str, (u32, u32), &str)] = &[
     (
-        "try:\n    pass\nexcept:\n    pass\n",
-        "bare-except",
-        (3, 1),
-        "bare 'except:'",
-    ),
-    (
         "def g():\n    yield 1\n",
         "generator (yield)",
         (2, 5),
@@ -567,31 +605,11 @@ const UNSUPPORTED: &[(&str, &str, (u32, u32), &str)] = &[
         "integers beyond 64 bits",
     ),
     (
-        "if (n := 10) > 5:\n    pass\n",
-        "walrus",
-        (1, 5),
-        "':=' expressions",
-    ),
-    ("a, *b = c\n", "star-unpack", (1, 4), "starred expressions"),
-    (
         "print(f'{x=}')\n",
         "fstring-conversion",
         (1, 9),
         "'=' in f-strings",
     ),
-    (
-        "def f(a: int):\n    pass\n",
-        "annotations",
-        (1, 10),
-        "annotations",
-    ),
-    (
-        "def f(*, b: int):\n    pass\n",
-        "annotations",
-        (1, 13),
-        "annotations",
-    ),
-    ("x: int = 1\n", "annotations", (1, 1), "annotations"),
     (
         "class A(B, C):\n    pass\n",
         "multiple-inheritance",

@@ -69,7 +69,54 @@ fn const_of(e: &Expr) -> Option<Const> {
     built.pop()
 }
 
+/// Whether a display or target list has a `*item`.
+fn has_starred(items: &[Expr]) -> bool {
+    items.iter().any(|x| matches!(x.kind, ExprKind::Starred(_)))
+}
+
+/// Which display a [`Compiler::star_unpack`] builds.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Display {
+    List,
+    Tuple,
+    Set,
+}
+
 impl Compiler<'_> {
+    /// A list, tuple or set display with `*iterable` items, CPython 3.11's
+    /// `starunpack_helper`: the items before the first `*` are built into the list (set)
+    /// at once, each later plain item appended (added), each `*` item extended (updated)
+    /// with; a tuple is built as a list and converted at the end.
+    fn star_unpack(&mut self, items: &[Expr], kind: Display, span: Span) -> Res {
+        let (build, add, extend): (fn(u32) -> Instr, Instr, Instr) = match kind {
+            Display::Set => (Instr::BuildSet, Instr::SetAdd(1), Instr::SetUpdate(1)),
+            _ => (Instr::BuildList, Instr::ListAppend(1), Instr::ListExtend(1)),
+        };
+        let mut built = false;
+        for (i, item) in items.iter().enumerate() {
+            match &item.kind {
+                ExprKind::Starred(inner) => {
+                    if !built {
+                        self.emit(build(i as u32), span);
+                        built = true;
+                    }
+                    self.expr(inner)?;
+                    self.emit(extend, item.span);
+                }
+                _ => {
+                    self.expr(item)?;
+                    if built {
+                        self.emit(add, item.span);
+                    }
+                }
+            }
+        }
+        if kind == Display::Tuple {
+            self.emit(Instr::ListToTuple, span);
+        }
+        Ok(())
+    }
+
     pub(super) fn expr(&mut self, e: &Expr) -> Res {
         stacker::maybe_grow(RED_ZONE, SEGMENT, || self.expr_inner(e))
     }
@@ -146,6 +193,11 @@ impl Compiler<'_> {
                 self.expr(orelse)?;
                 self.patch_here(to_end);
             }
+            ExprKind::Named { target, value } => {
+                self.expr(value)?;
+                self.emit(Instr::Copy(1), span);
+                self.name_op(&target.name, NameOp::Store, target.span);
+            }
             ExprKind::Lambda { params, body } => self.lambda(params, body, span)?,
             ExprKind::Call {
                 func,
@@ -171,6 +223,15 @@ impl Compiler<'_> {
                     }
                 }
                 self.emit(Instr::BuildSlice(parts as u32), span);
+            }
+            ExprKind::List(items) if has_starred(items) => {
+                self.star_unpack(items, Display::List, span)?
+            }
+            ExprKind::Tuple(items) if has_starred(items) => {
+                self.star_unpack(items, Display::Tuple, span)?
+            }
+            ExprKind::Set(items) if has_starred(items) => {
+                self.star_unpack(items, Display::Set, span)?
             }
             ExprKind::List(items) => {
                 items.iter().try_for_each(|x| self.expr(x))?;
@@ -358,20 +419,20 @@ impl Compiler<'_> {
     fn call_spread(&mut self, func: &Expr, args: &[Expr], keywords: &[Keyword], span: Span) -> Res {
         self.emit(Instr::PushNull, span);
         self.expr(func)?;
-        self.emit(Instr::BuildList(0), span);
-        for a in args {
-            match &a.kind {
-                ExprKind::Starred(inner) => {
-                    self.expr(inner)?;
-                    self.emit(Instr::ListExtend(1), a.span);
-                }
-                _ => {
-                    self.expr(a)?;
-                    self.emit(Instr::ListAppend(1), a.span);
-                }
+        match args {
+            // A lone `*x` is passed as it is; CallFunctionEx makes the tuple.
+            [
+                Expr {
+                    kind: ExprKind::Starred(inner),
+                    ..
+                },
+            ] => self.expr(inner)?,
+            _ if has_starred(args) => self.star_unpack(args, Display::Tuple, span)?,
+            _ => {
+                args.iter().try_for_each(|a| self.expr(a))?;
+                self.emit(Instr::BuildTuple(args.len() as u32), span);
             }
         }
-        self.emit(Instr::ListToTuple, span);
         if !keywords.is_empty() {
             self.emit(Instr::BuildMap(0), span);
             for k in keywords {
@@ -511,7 +572,12 @@ impl Compiler<'_> {
             return Ok(false);
         };
         let n = items.len();
-        if n != targets.len() || !(1..=3).contains(&n) || const_of(value).is_some() {
+        if n != targets.len()
+            || !(1..=3).contains(&n)
+            || const_of(value).is_some()
+            || has_starred(items)
+            || has_starred(targets)
+        {
             return Ok(false);
         }
         items.iter().try_for_each(|x| self.expr(x))?;
@@ -561,8 +627,40 @@ impl Compiler<'_> {
                 self.emit(Instr::StoreSubscr, span);
             }
             ExprKind::Tuple(items) | ExprKind::List(items) => {
-                self.emit(Instr::UnpackSequence(items.len() as u32), span);
-                items.iter().try_for_each(|t| self.store(t))?;
+                match items
+                    .iter()
+                    .position(|t| matches!(t.kind, ExprKind::Starred(_)))
+                {
+                    None => {
+                        self.emit(Instr::UnpackSequence(items.len() as u32), span);
+                    }
+                    Some(i) => {
+                        // CPython's `unpack_helper`: one `*` target, UNPACK_EX with the
+                        // counts before and after it.
+                        if has_starred(&items[i + 1..]) {
+                            return Err(
+                                self.error("multiple starred expressions in assignment", span)
+                            );
+                        }
+                        let after = items.len() - i - 1;
+                        if i >= 1 << 8 || after >= 1 << 23 {
+                            return Err(self
+                                .error("too many expressions in star-unpacking assignment", span));
+                        }
+                        self.emit(Instr::UnpackEx(i as u32 | (after as u32) << 8), span);
+                    }
+                }
+                for t in items {
+                    match &t.kind {
+                        ExprKind::Starred(inner) => self.store(inner)?,
+                        _ => self.store(t)?,
+                    }
+                }
+            }
+            ExprKind::Starred(_) => {
+                return Err(
+                    self.error("starred assignment target must be in a list or tuple", span)
+                );
             }
             _ => return Err(self.error("cannot assign to expression", span)),
         }

@@ -22,6 +22,30 @@ pub(super) fn docstring(s: &Stmt) -> Option<&str> {
     }
 }
 
+/// Whether a module or class body has a variable annotation (`x: int`) outside nested
+/// definitions (CPython's `find_ann`): then it starts with `SetupAnnotations`.
+pub(super) fn has_annotations(body: &[Stmt]) -> bool {
+    body.iter().any(|s| match &s.kind {
+        StmtKind::AnnAssign { .. } => true,
+        StmtKind::For { body, orelse, .. }
+        | StmtKind::While { body, orelse, .. }
+        | StmtKind::If { body, orelse, .. } => has_annotations(body) || has_annotations(orelse),
+        StmtKind::With { body, .. } => has_annotations(body),
+        StmtKind::Try {
+            body,
+            handlers,
+            orelse,
+            finalbody,
+        } => {
+            has_annotations(body)
+                || handlers.iter().any(|h| has_annotations(&h.body))
+                || has_annotations(orelse)
+                || has_annotations(finalbody)
+        }
+        _ => false,
+    })
+}
+
 impl Compiler<'_> {
     pub(super) fn stmts(&mut self, body: &[Stmt]) -> Res {
         body.iter().try_for_each(|s| self.stmt(s))
@@ -55,6 +79,12 @@ impl Compiler<'_> {
             StmtKind::AugAssign { target, op, value } => {
                 self.aug_assign(target, *op, value, span)?
             }
+            StmtKind::AnnAssign {
+                target,
+                annotation,
+                value,
+                simple,
+            } => self.ann_assign(target, annotation, value.as_ref(), *simple, span)?,
             StmtKind::Delete(targets) => targets.iter().try_for_each(|t| self.delete(t))?,
             StmtKind::Pass | StmtKind::Global(_) | StmtKind::Nonlocal(_) => {}
             StmtKind::Break => self.break_or_continue(true, span)?,
@@ -450,11 +480,20 @@ impl Compiler<'_> {
         let mut to_end = vec![self.emit(Instr::Jump(0), span)];
         // Handler entry: [prev_exc_state, exc].
         self.patch_here(setup);
-        for h in handlers {
+        for (i, h) in handlers.iter().enumerate() {
             let hspan = h.span;
-            self.expr(&h.typ)?;
-            self.emit(Instr::CheckExcMatch, h.typ.span);
-            let next = self.emit(Instr::PopJumpIfFalse(0), h.typ.span);
+            // A bare `except:` matches without a check, and must be the last handler.
+            let next = match &h.typ {
+                Some(typ) => {
+                    self.expr(typ)?;
+                    self.emit(Instr::CheckExcMatch, typ.span);
+                    Some(self.emit(Instr::PopJumpIfFalse(0), typ.span))
+                }
+                None if i + 1 < handlers.len() => {
+                    return Err(self.error("default 'except:' must be last", hspan));
+                }
+                None => None,
+            };
             match &h.name {
                 Some(n) => self.name_op(&n.name, NameOp::Store, n.span),
                 None => {
@@ -481,13 +520,17 @@ impl Compiler<'_> {
             self.emit(Instr::Swap(2), hspan);
             self.emit(Instr::PopExcept, hspan);
             self.emit(Instr::Reraise, hspan);
-            self.patch_here(next);
+            if let Some(next) = next {
+                self.patch_here(next);
+            }
         }
-        // No handler matched: [prev, exc].
-        let last = handlers.last().map_or(span, |h| h.span);
-        self.emit(Instr::Swap(2), last);
-        self.emit(Instr::PopExcept, last);
-        self.emit(Instr::Reraise, last);
+        // No handler matched: [prev, exc] (never, after a bare `except:`).
+        if handlers.last().is_none_or(|h| h.typ.is_some()) {
+            let last = handlers.last().map_or(span, |h| h.span);
+            self.emit(Instr::Swap(2), last);
+            self.emit(Instr::PopExcept, last);
+            self.emit(Instr::Reraise, last);
+        }
         to_end.into_iter().for_each(|j| self.patch_here(j));
         Ok(())
     }
@@ -524,6 +567,118 @@ impl Compiler<'_> {
         Ok(flags)
     }
 
+    /// Pushes the annotations of a `def` as CPython 3.11 does: a tuple of parameter names
+    /// and annotation values, alternating (positional parameters, then positional-only ones,
+    /// then `*args`, keyword-only ones, `**kwargs` and `return`: 3.11's order). Returns
+    /// whether there were any (the `MakeFunction` flag 4).
+    fn param_annotations(
+        &mut self,
+        params: &Params,
+        returns: Option<&Expr>,
+        span: Span,
+    ) -> Result<bool, SyntaxError> {
+        let (posonly, args) = params.args.split_at(params.posonly.min(params.args.len()));
+        let named = |ps: &[crate::syntax::ast::Param]| -> Vec<(String, Expr)> {
+            ps.iter()
+                .filter_map(|p| Some((p.name.name.clone(), p.annotation.clone()?)))
+                .collect()
+        };
+        let mut all = named(args);
+        all.extend(named(posonly));
+        if let (Some(v), Some(a)) = (&params.vararg, &params.vararg_annotation) {
+            all.push((v.name.clone(), (**a).clone()));
+        }
+        all.extend(named(&params.kwonly));
+        if let (Some(k), Some(a)) = (&params.kwarg, &params.kwarg_annotation) {
+            all.push((k.name.clone(), (**a).clone()));
+        }
+        if let Some(r) = returns {
+            all.push(("return".to_owned(), r.clone()));
+        }
+        if all.is_empty() {
+            return Ok(false);
+        }
+        for (name, ann) in &all {
+            self.load_const(Const::Str(name.clone()), ann.span);
+            self.expr(ann)?;
+        }
+        self.emit(Instr::BuildTuple(2 * all.len() as u32), span);
+        Ok(true)
+    }
+
+    /// `target: annotation [= value]`, CPython 3.11's `compiler_annassign`: the assignment
+    /// first; then, for a simple name at module or class level, `__annotations__[name] =
+    /// annotation`; for an attribute or subscript without a value, its object (and index)
+    /// evaluated and dropped; a non-simple target's annotation is evaluated and dropped at
+    /// module or class level. Function bodies never evaluate annotations.
+    pub(super) fn ann_assign(
+        &mut self,
+        target: &Expr,
+        annotation: &Expr,
+        value: Option<&Expr>,
+        simple: bool,
+        span: Span,
+    ) -> Res {
+        if let Some(v) = value {
+            self.expr(v)?;
+            self.store(target)?;
+        }
+        let namespace = !self.scope_kind().is_function();
+        match &target.kind {
+            ExprKind::Name(n) => {
+                if simple && namespace {
+                    self.expr(annotation)?;
+                    let i = self.add_name("__annotations__");
+                    self.emit(Instr::LoadName(i), span);
+                    self.load_const(Const::Str(n.clone()), span);
+                    self.emit(Instr::StoreSubscr, span);
+                }
+            }
+            ExprKind::Attribute { value: obj, .. } => {
+                if value.is_none() {
+                    self.expr(obj)?;
+                    self.emit(Instr::PopTop, span);
+                }
+            }
+            ExprKind::Subscript { value: obj, index } => {
+                if value.is_none() {
+                    self.expr(obj)?;
+                    self.emit(Instr::PopTop, span);
+                    self.ann_subscript(index, span)?;
+                }
+            }
+            _ => return Err(self.error("illegal target for annotation", target.span)),
+        }
+        if !simple && namespace {
+            self.expr(annotation)?;
+            self.emit(Instr::PopTop, span);
+        }
+        Ok(())
+    }
+
+    /// The index of an annotated subscript without a value, evaluated and dropped part by
+    /// part (CPython's `check_ann_subscr`).
+    fn ann_subscript(&mut self, index: &Expr, span: Span) -> Res {
+        match &index.kind {
+            ExprKind::Slice { lower, upper, step } => {
+                for part in [lower, upper, step].into_iter().flatten() {
+                    self.expr(part)?;
+                    self.emit(Instr::PopTop, span);
+                }
+            }
+            ExprKind::Tuple(items) => {
+                for item in items {
+                    self.ann_subscript(item, span)?;
+                }
+            }
+            _ => {
+                self.expr(index)?;
+                self.emit(Instr::PopTop, span);
+            }
+        }
+        Ok(())
+    }
+
     /// Opens the unit of a function-like scope starting at `span` and sets its signature.
     pub(super) fn open_function(
         &mut self,
@@ -552,7 +707,10 @@ impl Compiler<'_> {
 
     fn function_def(&mut self, f: &FunctionDef, span: Span) -> Res {
         self.decorators(&f.decorators)?;
-        let default_flags = self.defaults(&f.params, span)?;
+        let mut default_flags = self.defaults(&f.params, span)?;
+        if self.param_annotations(&f.params, f.returns.as_ref(), span)? {
+            default_flags |= 4;
+        }
         self.open_function(&f.name.name, CodeKind::Function, &f.params, span);
         let mut body = &f.body[..];
         if let Some(doc) = f.body.first().and_then(docstring) {
@@ -635,6 +793,9 @@ impl Compiler<'_> {
         let k = self.add_const(Const::Str(qualname.to_owned()));
         self.emit(Instr::LoadConst(k), span);
         self.store_name("__qualname__", span);
+        if has_annotations(&c.body) {
+            self.emit(Instr::SetupAnnotations, span);
+        }
         let mut body = &c.body[..];
         if let Some(first) = c.body.first()
             && let Some(doc) = docstring(first)

@@ -1387,9 +1387,9 @@ pub(crate) fn resume_generator(
 
 /// Raises `err` in a suspended frame at the instruction it stopped after (a `yield`): the
 /// frame's innermost handler gets it, as if the instruction had raised it; a frame with no
-/// handler adds itself to the traceback and gives the exception back.
+/// handler adds itself to the traceback and gives the exception back. (As CPython 3.11's
+/// `gen_throw`, the exception being handled does not become its `__context__`.)
 fn throw_into(gil: &mut Gil<'_>, vm: &Vm, f: &mut Frame, err: PyErr) -> Result<(), PyErr> {
-    set_context(gil, vm, &err.exc);
     let line = f.code().get(gil).code.line_of(f.pc.saturating_sub(1));
     let c = f.code().clone();
     vm.add_traceback(gil, &err.exc, &c, line);

@@ -122,8 +122,16 @@ class Lint(ast.NodeVisitor):
             self.generic_visit(node)
         return visit
 
-    visit_Yield = visit_YieldFrom = _forbidden("generator (yield)")
-    visit_GeneratorExp = _forbidden("generator expression")
+    visit_YieldFrom = _forbidden("yield from")
+
+    def visit_Yield(self, node):
+        self.tags.add("generator")
+        self.generic_visit(node)
+
+    def visit_GeneratorExp(self, node):
+        self.tags.add("genexpr")
+        self.generic_visit(node)
+
     visit_Await = visit_AsyncFunctionDef = visit_AsyncFor = visit_AsyncWith = _forbidden("async")
     def visit_With(self, node):
         self.tags.add("with")

@@ -211,6 +211,15 @@ pub enum Instr {
     KwNames(u32),
     /// Pops TOS and returns it to the caller.
     ReturnValue,
+    /// The first instruction of a generator's code (CPython 3.11's `RETURN_GENERATOR`): the
+    /// frame, arguments bound, becomes a new generator object, which the call returns. When
+    /// the generator first runs, it continues after this instruction with the value sent
+    /// (`None`) pushed, which the `PopTop` that follows discards.
+    ReturnGenerator,
+    /// Pops TOS and suspends the generator, giving TOS to whoever resumed it (CPython 3.11's
+    /// `YIELD_VALUE`). When resumed, the value sent (`None` for `next()`) is pushed: the
+    /// value of the `yield` expression.
+    YieldValue,
 
     /// Pushes the module `names[i]` (builtin modules only).
     ImportName(u32),
@@ -294,8 +303,8 @@ pub enum CodeKind {
     Class,
     /// A `def` or `lambda`.
     Function,
-    /// A list, set or dict comprehension's function (3.11), with one parameter `.0`, the
-    /// iterator.
+    /// A list, set or dict comprehension's or a generator expression's function (3.11),
+    /// with one parameter `.0`, the iterator.
     Comprehension,
 }
 
@@ -305,7 +314,7 @@ pub struct Code {
     /// What scope this is.
     pub kind: CodeKind,
     /// `co_name`: the function or class name, `<module>`, `<lambda>`, `<listcomp>`,
-    /// `<setcomp>`, `<dictcomp>`.
+    /// `<setcomp>`, `<dictcomp>`, `<genexpr>`.
     pub name: String,
     /// `co_qualname`: `C.method`, `f.<locals>.g`, `f.<locals>.<lambda>`.
     pub qualname: String,
@@ -346,6 +355,9 @@ pub struct Code {
     pub spans: Vec<Span>,
     /// The docstring, if the body starts with a string literal (functions and classes).
     pub docstring: Option<String>,
+    /// A generator function's or generator expression's code (CPython's `CO_GENERATOR`): it
+    /// starts with `ReturnGenerator`.
+    pub is_generator: bool,
 }
 
 impl Code {

@@ -185,6 +185,7 @@ impl Compiler<'_> {
             instrs: Vec::new(),
             spans: Vec::new(),
             docstring: None,
+            is_generator: info.is_generator,
         };
         let varnames = varnames
             .into_iter()
@@ -199,6 +200,22 @@ impl Compiler<'_> {
             consts: HashMap::new(),
             blocks: Vec::new(),
         });
+        if self.table.scopes[scope].is_generator {
+            // CPython 3.11's generator prologue: the call returns the generator, and its
+            // first resumption's `None` is dropped.
+            let at = Span {
+                start: crate::syntax::Pos {
+                    line: first_line,
+                    col: 1,
+                },
+                end: crate::syntax::Pos {
+                    line: first_line,
+                    col: 1,
+                },
+            };
+            self.emit(Instr::ReturnGenerator, at);
+            self.emit(Instr::PopTop, at);
+        }
     }
 
     fn pop_unit(&mut self) -> Code {

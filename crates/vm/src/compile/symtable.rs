@@ -111,6 +111,9 @@ pub struct ScopeInfo {
     pub params: Vec<String>,
     /// A class body whose methods use `__class__` (or `super`): it makes the `__class__` cell.
     pub needs_class_cell: bool,
+    /// A function or lambda containing `yield`, or a generator expression: its code is a
+    /// generator's (CPython's `CO_GENERATOR`).
+    pub is_generator: bool,
     index: HashMap<String, usize>,
     directives: HashMap<String, Span>,
     /// How many comprehension iterables of this scope are being visited (a walrus there is
@@ -128,6 +131,7 @@ impl ScopeInfo {
             symbols: Vec::new(),
             params: Vec::new(),
             needs_class_cell: false,
+            is_generator: false,
             index: HashMap::new(),
             directives: HashMap::new(),
             comp_iter: 0,
@@ -579,6 +583,25 @@ impl Builder<'_, '_> {
                 value,
                 generators,
             } => self.comprehension(e, "<dictcomp>", &[key, value], generators),
+            ExprKind::GeneratorExp { elt, generators } => {
+                self.comprehension(e, "<genexpr>", &[elt], generators)
+            }
+            ExprKind::Yield(value) => {
+                let scope = &self.table.scopes[self.cur];
+                let inside = match (scope.kind, scope.name.as_str()) {
+                    (ScopeKind::Function | ScopeKind::Lambda, _) => None,
+                    (ScopeKind::Module | ScopeKind::Class, _) => Some("outside function"),
+                    (_, "<genexpr>") => Some("inside generator expression"),
+                    (_, "<setcomp>") => Some("inside set comprehension"),
+                    (_, "<dictcomp>") => Some("inside dict comprehension"),
+                    _ => Some("inside list comprehension"),
+                };
+                if let Some(where_) = inside {
+                    return Err(self.err(format!("'yield' {where_}"), e.span));
+                }
+                self.scope().is_generator = true;
+                value.as_deref().map_or(Ok(()), |v| self.expr(v))
+            }
         }
     }
 
@@ -677,6 +700,7 @@ impl Builder<'_, '_> {
         };
         self.comp_iter(&first.iter)?;
         let prev = self.enter(ScopeKind::Comprehension, name, e.span.start);
+        self.scope().is_generator = name == "<genexpr>";
         self.scope().add(".0", DEF_PARAM);
         self.scope().params.push(".0".into());
         self.target(&first.target, DEF_LOCAL | DEF_COMP_ITER)?;

@@ -115,6 +115,10 @@ fn effects(instr: Instr) -> Effect {
             next: None,
             jump: None,
         },
+        // The generator's first resumption pushes the value sent.
+        I::ReturnGenerator => simple(0, 1),
+        // Pops the value yielded; resumption pushes the value sent.
+        I::YieldValue => simple(1, 0),
         I::ImportFrom(_) => simple(1, 1),
         I::RaiseVarargs(k) => Effect {
             need: n(k),

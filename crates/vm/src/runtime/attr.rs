@@ -379,6 +379,13 @@ pub fn getattr_opt(
                     let a = vm.exc_args(gil, o);
                     return Ok(Some(vm.tuple(gil, a)));
                 }
+                // `StopIteration.value`: the first argument (set by its `__init__`).
+                if n == "value" && types::is_subtype(gil, &cls, &vm.types.stop_iteration) {
+                    let a = vm.exc_args(gil, o);
+                    return Ok(Some(
+                        a.into_iter().next().unwrap_or_else(|| vm.none.clone()),
+                    ));
+                }
                 if let Some(data) = inst.get(gil).exc.as_deref() {
                     let v = match n {
                         "__cause__" => data.with(gil, |d| d.cause.clone()),
@@ -528,6 +535,13 @@ pub fn getattr_opt(
             }
         }
         tag::SUPER => super_getattr(gil, vm, o, name),
+        tag::GENERATOR => {
+            if let Some(v) = super::generator::attribute(gil, vm, o, n) {
+                return Ok(Some(v));
+            }
+            let cls = vm.type_of(gil, o);
+            Ok(types::lookup_interned(gil, &cls, name).map(|v| bind(gil, vm, v, o, &cls)))
+        }
         tag::PROPERTY => {
             let p = o.clone().downcast::<PyProperty>().ok().unwrap();
             if let Some(v) = property::attribute(gil, vm, &p, n) {
@@ -684,9 +698,14 @@ pub fn lookup_method(
             }
             inst.get(gil).class.cloned(gil)
         }
-        tag::STR | tag::LIST | tag::DICT | tag::SET | tag::TUPLE | tag::INT | tag::FLOAT => {
-            vm.type_of(gil, o)
-        }
+        tag::STR
+        | tag::LIST
+        | tag::DICT
+        | tag::SET
+        | tag::TUPLE
+        | tag::INT
+        | tag::FLOAT
+        | tag::GENERATOR => vm.type_of(gil, o),
         _ => return Ok(None),
     };
     let found = if name.is_immortal(gil) {

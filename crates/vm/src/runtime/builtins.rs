@@ -467,6 +467,12 @@ fn iter(gil: &mut Gil<'_>, vm: &Vm, args: &[AnyObj], _kw: &[(AnyObj, AnyObj)]) -
 
 fn next(gil: &mut Gil<'_>, vm: &Vm, args: &[AnyObj], _kw: &[(AnyObj, AnyObj)]) -> PyResult<AnyObj> {
     check_args(gil, vm, "next", args, 1, 2)?;
+    // A generator's `StopIteration` carries the value it returned.
+    if let Some(g) = args[0].downcast_ref::<super::generator::PyGenerator>()
+        && args.len() == 1
+    {
+        return super::generator::next_or_stop(gil, vm, g);
+    }
     match ops::next(gil, vm, &args[0])? {
         Some(v) => Ok(v),
         None => match args.get(1) {

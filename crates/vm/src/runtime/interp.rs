@@ -21,12 +21,16 @@
 //! what a program can observe is the same. Rarely run instructions live out of line in
 //! `step_cold`, which keeps the loop small enough for its registers.
 //!
+//! A generator's frame leaves the loop at `RETURN_GENERATOR` (moved into the generator
+//! object, see [`super::generator`]) and runs, each time it is resumed, in a loop of its own
+//! whose first frame it is: `YIELD_VALUE` hands it back from there.
+//!
 //! Exceptions unwind through each frame's block stack: the innermost handler block cuts the
 //! value stack back, receives the saved handled-exception state and the exception, and runs
 //! (CPython 3.11's `PUSH_EXC_INFO` shape); a frame without a handler returns the exception
 //! to its caller, which appends itself to the traceback.
 
-use heap::{AnyObj, Gil, GilCell, Obj, WeakKind, WeakRef};
+use heap::{AnyObj, Gil, GilCell, Obj, Trace, WeakKind, WeakRef};
 
 use super::attr;
 use super::dict::Dict;
@@ -37,7 +41,9 @@ use super::{PyErr, PyResult, Vm};
 use crate::compile::bytecode::{Code, CodeKind, Instr};
 use crate::syntax::ast::{BinOp, CmpOp};
 
-/// An activation of a code object.
+/// An activation of a code object. A suspended generator's frame is a field of the
+/// generator object, so the trace visits everything the frame holds.
+#[derive(Trace)]
 pub struct Frame {
     /// The code running; `None` only while the frame waits in the pool.
     code: Option<Obj<PyCode>>,
@@ -61,6 +67,9 @@ enum Flow {
     Next,
     Call(Box<Frame>),
     Return(AnyObj),
+    /// `YIELD_VALUE`: the generator frame (always the first of its loop, see
+    /// [`resume_generator`]) stops, and the loop gives the frame and the value back.
+    Yield(AnyObj),
 }
 
 impl Frame {
@@ -233,7 +242,9 @@ fn fill_arg_cells(gil: &Gil<'_>, f: &mut Frame, cell2arg: &[Option<u32>]) {
 
 /// Runs `frame` to completion (and every frame it calls).
 pub fn run(gil: &mut Gil<'_>, vm: &Vm, frame: Box<Frame>) -> PyResult<AnyObj> {
-    stacker::maybe_grow(128 * 1024, 2 * 1024 * 1024, || run_loop(gil, vm, frame))
+    stacker::maybe_grow(128 * 1024, 2 * 1024 * 1024, || {
+        run_loop(gil, vm, frame, &mut None)
+    })
 }
 
 /// Takes a recursion level for a Python frame.
@@ -258,7 +269,15 @@ fn leave(vm: &Vm) {
     vm.depth.set(vm.depth.get().saturating_sub(1));
 }
 
-fn run_loop(gil: &mut Gil<'_>, vm: &Vm, frame: Box<Frame>) -> PyResult<AnyObj> {
+/// The interpreter loop. A `YIELD_VALUE` (only ever run by a generator frame that is the
+/// loop's first, see [`resume_generator`]) puts the frame into `yielded` and returns the
+/// value yielded.
+fn run_loop(
+    gil: &mut Gil<'_>,
+    vm: &Vm,
+    frame: Box<Frame>,
+    yielded: &mut Option<Box<Frame>>,
+) -> PyResult<AnyObj> {
     enter(gil, vm)?;
     let mut callers: Vec<Box<Frame>> = Vec::new();
     let mut f = frame;
@@ -329,6 +348,16 @@ fn run_loop(gil: &mut Gil<'_>, vm: &Vm, frame: Box<Frame>) -> PyResult<AnyObj> {
                         return Ok(v);
                     }
                 }
+            }
+            Ok(Flow::Yield(v)) => {
+                debug_assert!(
+                    callers.is_empty(),
+                    "a generator frame runs first in its loop"
+                );
+                f.pc = pc;
+                leave(vm);
+                *yielded = Some(f);
+                return Ok(v);
             }
             Err(e) => {
                 f.pc = pc;
@@ -1293,9 +1322,125 @@ fn step_cold(
             let r = call(gil, vm, &exit, vec![t, exc, vm.none.clone()], vec![])?;
             f.stack.push(r);
         }
+        Instr::ReturnGenerator => {
+            let frame = detach_generator_frame(gil, f);
+            let g = super::generator::new_generator(gil, vm, frame);
+            return Ok(Flow::Return(g));
+        }
+        Instr::YieldValue => {
+            let v = pop(f);
+            return Ok(Flow::Yield(v));
+        }
         _ => unreachable!("step runs the hot instructions"),
     }
     Ok(Flow::Next)
+}
+
+/// `RETURN_GENERATOR`: moves what the frame holds (arguments bound, cells made) into a new
+/// frame for the generator, resuming after this instruction; `f` keeps its code and
+/// globals only (and an `__init__`'s instance), and returns the generator as a plain frame
+/// would return a value.
+fn detach_generator_frame(gil: &Gil<'_>, f: &mut Frame) -> Box<Frame> {
+    let code = f.code().clone_ref(gil);
+    let pc = code
+        .get(gil)
+        .instrs
+        .iter()
+        .position(|i| *i == Instr::ReturnGenerator)
+        .map_or(0, |at| at + 1);
+    let nlocals = code.get(gil).code.varnames.len();
+    let mut fast = std::mem::take(&mut f.fast);
+    fast.truncate(nlocals);
+    Box::new(Frame {
+        code: Some(code),
+        globals: Some(f.globals().clone_ref(gil)),
+        locals: f.locals.take(),
+        fast,
+        cells: std::mem::take(&mut f.cells),
+        stack: std::mem::take(&mut f.stack),
+        blocks: std::mem::take(&mut f.blocks),
+        pc,
+        kwnames: None,
+        init_of: None,
+    })
+}
+
+/// The code a frame runs.
+pub(crate) fn frame_code(frame: &Frame) -> &Obj<PyCode> {
+    frame.code()
+}
+
+/// What a generator's frame is resumed with.
+pub(crate) enum Resume {
+    /// `send(v)` (`next()` sends `None`): `v` becomes the value of the `yield` expression.
+    Send(AnyObj),
+    /// `throw(exc)` / `close()`: the exception is raised at the `yield`.
+    Throw(PyErr),
+}
+
+/// Runs a suspended generator frame from where it stopped, in a loop of its own (so the
+/// recursion limit applies and the Rust stack grows on demand). Gives the value yielded
+/// and the frame back when the frame yields again; the value returned, or the exception
+/// that ended it, and no frame when it finished.
+pub(crate) fn resume_generator(
+    gil: &mut Gil<'_>,
+    vm: &Vm,
+    mut frame: Box<Frame>,
+    input: Resume,
+) -> (PyResult<AnyObj>, Option<Box<Frame>>) {
+    match input {
+        Resume::Send(v) => frame.stack.push(v),
+        Resume::Throw(err) => {
+            if let Err(e) = throw_into(gil, vm, &mut frame, err) {
+                let done = frame;
+                recycle(gil, vm, done);
+                return (Err(e), None);
+            }
+        }
+    }
+    let mut yielded = None;
+    let r = stacker::maybe_grow(128 * 1024, 2 * 1024 * 1024, || {
+        run_loop(gil, vm, frame, &mut yielded)
+    });
+    (r, yielded)
+}
+
+/// Raises `err` in a suspended frame at the instruction it stopped after (a `yield`): the
+/// frame's innermost handler gets it, as if the instruction had raised it; a frame with no
+/// handler adds itself to the traceback and gives the exception back. (As CPython 3.11's
+/// `gen_throw`, the exception being handled does not become its `__context__`.)
+fn throw_into(gil: &mut Gil<'_>, vm: &Vm, f: &mut Frame, err: PyErr) -> Result<(), PyErr> {
+    let line = f.code().get(gil).code.line_of(f.pc.saturating_sub(1));
+    let c = f.code().clone();
+    vm.add_traceback(gil, &err.exc, &c, line);
+    match f.blocks.pop() {
+        Some((handler, depth)) => {
+            let dropped: Vec<AnyObj> = f.stack.drain(depth as usize..).collect();
+            drop(dropped);
+            let prev = vm.exc_info.borrow_mut().replace(err.exc.clone());
+            f.stack.push(prev.unwrap_or_else(|| vm.none.clone()));
+            f.stack.push(err.exc);
+            f.pc = handler as usize;
+            Ok(())
+        }
+        None => {
+            let locals: Vec<AnyObj> = f
+                .fast
+                .iter()
+                .flatten()
+                .cloned()
+                .chain(f.cells.iter().map(|c| c.clone().into_any()))
+                .collect();
+            vm.attach_frame(gil, &err.exc, &c, locals);
+            Err(err)
+        }
+    }
+}
+
+/// Whether a suspended generator frame stopped inside a `try` or `with` block (so closing
+/// it has a handler to run; elsewhere `GeneratorExit` would only unwind it).
+pub(crate) fn frame_in_block(frame: &Frame) -> bool {
+    !frame.blocks.is_empty()
 }
 
 /// A context manager's `__enter__` (the class's function, to call with the manager) and

@@ -41,6 +41,7 @@ pub fn install(gil: &mut Gil<'_>, vm: &Vm) {
     dict::install(gil, vm);
     set::install(gil, vm);
     super::property::install(gil, vm);
+    super::generator::install(gil, vm);
     let tuple = vm.types.tuple.clone();
     method(gil, vm, &tuple, "tuple", "index", tuple_index);
     method(gil, vm, &tuple, "tuple", "count", tuple_count);

@@ -23,6 +23,7 @@ pub mod callback;
 pub mod dict;
 pub mod error;
 pub mod functions;
+pub mod generator;
 pub mod interp;
 pub mod methods;
 pub mod modules;

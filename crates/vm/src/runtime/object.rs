@@ -79,6 +79,8 @@ pub mod tag {
     pub const SET: u32 = 26;
     /// `property`.
     pub const PROPERTY: u32 = 27;
+    /// A generator.
+    pub const GENERATOR: u32 = 28;
 }
 
 /// The heap free lists of `tuple`, `list`, `dict` and `float`, with CPython 3.11's capacities

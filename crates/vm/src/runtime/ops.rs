@@ -507,6 +507,7 @@ fn repr_inner(gil: &mut Gil<'_>, vm: &Vm, o: &AnyObj) -> PyResult<String> {
                 format!("range({}, {}, {})", r.start, r.stop, r.step)
             }
         }
+        tag::GENERATOR => super::generator::repr(gil, o),
         tag::FUNCTION => {
             let f = o.downcast_ref::<PyFunction>().unwrap().get(gil);
             let q = f.qualname.cloned(gil);
@@ -1215,7 +1216,7 @@ pub fn get_iter(gil: &mut Gil<'_>, vm: &Vm, o: &AnyObj) -> PyResult<AnyObj> {
             let n = set_ops::len(gil, &s);
             (IterState::Set(s, 0.into(), n.into()), "set_iterator")
         }
-        tag::ITER => return Ok(o.clone()),
+        tag::ITER | tag::GENERATOR => return Ok(o.clone()),
         tag::INSTANCE => {
             if let Some(r) = call_special(gil, vm, o, "__iter__", vec![])? {
                 if r.tag() == tag::ITER || special(gil, vm, &r, "__next__").is_some() {
@@ -1306,6 +1307,9 @@ pub fn items_iter(gil: &Gil<'_>, items: Vec<AnyObj>, kind: &'static str) -> AnyO
 
 /// `next(it)`: `None` when exhausted.
 pub fn next(gil: &mut Gil<'_>, vm: &Vm, it: &AnyObj) -> PyResult<Option<AnyObj>> {
+    if it.tag() == tag::GENERATOR {
+        return super::generator::next(gil, vm, it);
+    }
     let Some(iter) = it.downcast_ref::<PyIter>() else {
         if let Some(r) = call_special_next(gil, vm, it)? {
             return Ok(r);

@@ -111,6 +111,10 @@ pub struct Types {
     pub assertion_error: Obj<PyType>,
     /// `StopIteration`.
     pub stop_iteration: Obj<PyType>,
+    /// `GeneratorExit`.
+    pub generator_exit: Obj<PyType>,
+    /// `generator` (not a builtin name).
+    pub generator: Obj<PyType>,
     /// `MemoryError`.
     pub memory_error: Obj<PyType>,
     /// `ImportError`.
@@ -212,6 +216,8 @@ impl Types {
             reference_error: e("ReferenceError", &exception),
             assertion_error: e("AssertionError", &exception),
             stop_iteration: e("StopIteration", &exception),
+            generator_exit: e("GeneratorExit", &base_exception),
+            generator: b("generator", tag::GENERATOR),
             memory_error: e("MemoryError", &exception),
             import_error: e("ImportError", &exception),
             system_exit: e("SystemExit", &base_exception),
@@ -266,6 +272,7 @@ impl Types {
             &self.reference_error,
             &self.assertion_error,
             &self.stop_iteration,
+            &self.generator_exit,
             &self.memory_error,
             &self.import_error,
             &self.system_exit,
@@ -466,6 +473,7 @@ pub fn type_of(gil: &Gil<'_>, vm: &Vm, obj: &AnyObj) -> Obj<PyType> {
         tag::TYPE => t.type_.clone(),
         tag::MODULE => t.module.clone(),
         tag::ITER => t.iterator.clone(),
+        tag::GENERATOR => t.generator.clone(),
         tag::SUPER => t.super_.clone(),
         tag::PROPERTY => t.property.clone(),
         tag::WRAPPER => match obj.downcast_ref::<PyWrapper>() {

@@ -406,6 +406,15 @@ pub enum ExprKind {
         /// The `for` clauses, outermost first.
         generators: Vec<Comprehension>,
     },
+    /// `(elt for target in iter if cond ...)`.
+    GeneratorExp {
+        /// The produced element.
+        elt: Box<Expr>,
+        /// The `for` clauses, outermost first.
+        generators: Vec<Comprehension>,
+    },
+    /// `yield` or `yield value` (its value is what `send()` passes in).
+    Yield(Option<Box<Expr>>),
 }
 
 /// A piece of an f-string.

@@ -4,7 +4,7 @@
 //! is an unstable internal API) touches one file. It walks ruff's tree by reference and builds
 //! ours, converting byte ranges into CPython-style [`Pos`](super::location::Pos)es.
 //!
-//! Anything pymem does not run yet (generators, `match`, `async`, big integers, ...; PySub-0
+//! Anything pymem does not run yet (`yield from`, `match`, `async`, big integers, ...; PySub-0
 //! and the tier-2 features listed in `tests/conformance/README.md` run) becomes a
 //! [`SyntaxError`] whose message is
 //! `pymem does not support <construct> yet`, located at the construct, with
@@ -538,16 +538,16 @@ impl Lowerer<'_, '_> {
                 elt: self.boxed(&c.elt)?,
                 generators: self.comprehensions(&c.generators)?,
             },
-            E::Generator(g) => {
-                return Err(self.unsupported(
-                    g.range,
-                    "generator expression",
-                    "generator expressions",
-                ));
-            }
-            E::Yield(y) => return Err(self.unsupported(y.range, "generator (yield)", "'yield'")),
+            E::Generator(g) => ExprKind::GeneratorExp {
+                elt: self.boxed(&g.elt)?,
+                generators: self.comprehensions(&g.generators)?,
+            },
+            E::Yield(y) => ExprKind::Yield(match y.value.as_deref() {
+                Some(v) => Some(self.boxed(v)?),
+                None => None,
+            }),
             E::YieldFrom(y) => {
-                return Err(self.unsupported(y.range, "generator (yield)", "'yield'"));
+                return Err(self.unsupported(y.range, "yield from", "'yield from'"));
             }
             E::Await(a) => return Err(self.unsupported(a.range, "async", "'await'")),
             E::BytesLiteral(b) => return Err(self.unsupported(b.range, "bytes literal", "bytes")),

@@ -228,6 +228,50 @@ fn a_comprehension() {
 }
 
 #[test]
+fn a_generator_function_and_a_generator_expression() {
+    // CPython 3.11's shape, without `RESUME` (pymem emits none anywhere).
+    let code = compile("def g(a):\n    x = yield a\n    return x\n");
+    let g = nested(&code, "g");
+    assert!(g.is_generator);
+    assert_ops(
+        &g,
+        &[
+            "RETURN_GENERATOR",
+            "POP_TOP",
+            "LOAD_FAST a",
+            "YIELD_VALUE",
+            "STORE_FAST x",
+            "LOAD_FAST x",
+            "RETURN_VALUE",
+        ],
+    );
+    assert_eq!(max_stack_depth(&g), Ok(1));
+    let code = compile("t = (y for y in c if y)\n");
+    assert!(!code.is_generator);
+    let genexpr = nested(&code, "<genexpr>");
+    assert!(genexpr.is_generator);
+    assert_eq!(genexpr.argcount, 1);
+    assert_ops(
+        &genexpr,
+        &[
+            "RETURN_GENERATOR",
+            "POP_TOP",
+            "LOAD_FAST .0",
+            "FOR_ITER 11",
+            "STORE_FAST y",
+            "LOAD_FAST y",
+            "POP_JUMP_IF_FALSE 3",
+            "LOAD_FAST y",
+            "YIELD_VALUE",
+            "POP_TOP",
+            "JUMP 3",
+            "LOAD_CONST None",
+            "RETURN_VALUE",
+        ],
+    );
+}
+
+#[test]
 fn set_displays_and_a_set_comprehension() {
     // CPython 3.11: BUILD_SET for up to two items or non-constant ones; three or more
     // constants become an empty set updated from a frozenset constant.
@@ -839,6 +883,20 @@ fn syntax_errors() {
             5,
         ),
         ("class C:\n  return 1\n", "'return' outside function", 2, 3),
+        ("yield 1\n", "'yield' outside function", 1, 1),
+        ("class C:\n  x = yield\n", "'yield' outside function", 2, 7),
+        (
+            "def f():\n  return [(yield x) for x in y]\n",
+            "'yield' inside list comprehension",
+            2,
+            12,
+        ),
+        (
+            "def f():\n  return ((yield) for x in y)\n",
+            "'yield' inside generator expression",
+            2,
+            12,
+        ),
         (
             "[x for x in y]\nreturn\n",
             "'return' outside function",

@@ -332,10 +332,33 @@ fn expr(e: &Expr) -> String {
                 .collect();
             format!("DictComp({}: {}{})", expr(key), expr(value), gs.concat())
         }
+        ExprKind::GeneratorExp { elt, generators } => {
+            let gs: Vec<String> = generators
+                .iter()
+                .map(|g| {
+                    let ifs: String = g.ifs.iter().map(|i| format!(" if {}", expr(i))).collect();
+                    format!(" for {} in {}{ifs}", expr(&g.target), expr(&g.iter))
+                })
+                .collect();
+            format!("GenExp({}{})", expr(elt), gs.concat())
+        }
+        ExprKind::Yield(v) => match v {
+            Some(v) => format!("Yield({})", expr(v)),
+            None => "Yield()".into(),
+        },
     }
 }
 
 const TABLE: &[(&str, &str)] = &[
+    // Generators.
+    (
+        "x = (a for a in b if a)\n",
+        "Assign([x], GenExp(a for a in b if a))",
+    ),
+    (
+        "def g():\n    yield\n    y = yield 1\n",
+        "Def(g(), [Expr(Yield()); Assign([y], Yield(1))])",
+    ),
     // Module code, docstrings, imports.
     (
         "\"\"\"doc\"\"\"\nimport gc, sys\nfrom math import sin, sqrt\n",
@@ -585,16 +608,10 @@ fn spans_use_cpython_lines_and_columns() {
 
 const UNSUPPORTED: &[(&str, &str, (u32, u32), &str)] = &[
     (
-        "def g():\n    yield 1\n",
-        "generator (yield)",
+        "def g():\n    yield from y\n",
+        "yield from",
         (2, 5),
-        "'yield'",
-    ),
-    (
-        "x = (i for i in y)\n",
-        "generator expression",
-        (1, 5),
-        "generator expressions",
+        "'yield from'",
     ),
     ("x = b'abc'\n", "bytes literal", (1, 5), "bytes"),
     ("x = 1j\n", "complex literal", (1, 5), "complex numbers"),

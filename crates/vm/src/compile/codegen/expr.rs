@@ -266,6 +266,16 @@ impl Compiler<'_> {
                 value,
                 generators,
             } => self.comprehension("<dictcomp>", &[key, value], generators, span)?,
+            ExprKind::GeneratorExp { elt, generators } => {
+                self.comprehension("<genexpr>", &[elt], generators, span)?
+            }
+            ExprKind::Yield(value) => {
+                match value {
+                    Some(v) => self.expr(v)?,
+                    None => self.load_const(Const::None, span),
+                }
+                self.emit(Instr::YieldValue, span);
+            }
         }
         Ok(())
     }
@@ -492,7 +502,7 @@ impl Compiler<'_> {
         let qualname = self.qualname(name);
         self.push_unit(scope, CodeKind::Comprehension, qualname, span.start.line);
         self.unit().code.argcount = 1;
-        let result = self.comprehension_body(name == "<setcomp>", elts, generators, span);
+        let result = self.comprehension_body(name, elts, generators, span);
         let code = self.pop_unit();
         result?;
         self.make_function(code, 0, span);
@@ -504,17 +514,20 @@ impl Compiler<'_> {
 
     fn comprehension_body(
         &mut self,
-        is_set: bool,
+        name: &str,
         elts: &[&Expr],
         generators: &[Comprehension],
         span: Span,
     ) -> Res {
         let is_dict = elts.len() == 2;
+        let is_set = name == "<setcomp>";
+        // A generator expression yields each element and builds nothing.
+        let is_gen = name == "<genexpr>";
         if is_dict {
             self.emit(Instr::BuildMap(0), span);
         } else if is_set {
             self.emit(Instr::BuildSet(0), span);
-        } else {
+        } else if !is_gen {
             self.emit(Instr::BuildList(0), span);
         }
         let mut loops = Vec::new();
@@ -538,7 +551,10 @@ impl Compiler<'_> {
         }
         elts.iter().try_for_each(|x| self.expr(x))?;
         let depth = 1 + generators.len() as u32;
-        if is_dict {
+        if is_gen {
+            self.emit(Instr::YieldValue, span);
+            self.emit(Instr::PopTop, span);
+        } else if is_dict {
             self.emit(Instr::MapAdd(depth), span);
         } else if is_set {
             self.emit(Instr::SetAdd(depth), span);
@@ -548,6 +564,9 @@ impl Compiler<'_> {
         for (start, exit) in loops.into_iter().rev() {
             self.emit(Instr::Jump(start), span);
             self.patch_here(exit);
+        }
+        if is_gen {
+            self.load_const(Const::None, span);
         }
         self.emit(Instr::ReturnValue, span);
         Ok(())

@@ -1101,14 +1101,17 @@ fn instance_dict_if_any(gil: &mut Gil<'_>, inst: &Obj<PyInstance>) -> Option<Obj
     })
 }
 
-/// Resolves a (possibly negative) index against `len`.
+/// Resolves a (possibly negative) index against `len`. `what` names the access in the
+/// `IndexError` ("list assignment index out of range"); the `TypeError` names the type only
+/// ("list indices must be integers or slices"), as CPython's do.
 fn index(gil: &mut Gil<'_>, vm: &Vm, k: &AnyObj, len: usize, what: &str) -> PyResult<usize> {
     let Some(i) = ops::int_payload(gil, k) else {
         let t = vm.type_of(gil, k);
+        let owner = what.strip_suffix(" assignment").unwrap_or(what);
         return Err(vm.type_error(
             gil,
             &format!(
-                "{what} indices must be integers or slices, not {}",
+                "{owner} indices must be integers or slices, not {}",
                 type_name(gil, &t)
             ),
         ));

@@ -617,14 +617,19 @@ fn step(
         }
         Instr::LoadGlobal(i) => load_global_quick(gil, vm, code, f, i)?,
         Instr::LoadAttr(i) => {
-            let o = pop(f);
-            let inst = o.downcast_ref::<PyInstance>();
-            if let Some(inst) = inst
+            // The hinted hit replaces the object with the attribute in its stack slot.
+            let top = f
+                .stack
+                .last_mut()
+                .expect("the compiler keeps the value stack balanced");
+            if let Some(inst) = top.downcast_ref::<PyInstance>()
                 && let Some(v) = hinted_attr(gil, code, inst, i)
             {
-                f.stack.push(v);
+                std::mem::replace(top, v).release(gil);
                 return Ok(Flow::Next);
             }
+            let o = pop(f);
+            let inst = o.downcast_ref::<PyInstance>();
             let hint = code.attr_hint[i as usize].get();
             let n = name_of(gil, f, i);
             let v = attr::getattr(gil, vm, &o, &n)?;

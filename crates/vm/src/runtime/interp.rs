@@ -569,6 +569,11 @@ fn step(
             if let Some(flow) = local_into_next(gil, vm, f, code, instrs, pc, i) {
                 return Ok(flow);
             }
+            if let Some(&Instr::UnpackSequence(n)) = instrs.get(*pc)
+                && unpack_local(gil, f, instrs, pc, i, n)
+            {
+                return Ok(Flow::Next);
+            }
             load_fast(gil, vm, f, i)?;
             match instrs.get(*pc) {
                 Some(&Instr::LoadFast(j)) => {
@@ -1680,6 +1685,36 @@ fn operand_into_next(
         _ => return None,
     }
     Some(Flow::Next)
+}
+
+/// `LOAD_FAST i, UNPACK_SEQUENCE n, STORE_FAST × n` (`a, b = t` for a local tuple `t` of
+/// `n` items) as one step, the tuple never on the stack; `pc` is at the `UNPACK_SEQUENCE`.
+/// False (nothing done) for anything else, which the plain instructions then run.
+#[inline(always)]
+fn unpack_local(
+    gil: &Gil<'_>,
+    f: &mut Frame,
+    instrs: &[Instr],
+    pc: &mut usize,
+    i: u32,
+    n: u32,
+) -> bool {
+    let Some(t) = f.fast[i as usize]
+        .as_ref()
+        .and_then(|v| v.downcast_ref::<PyTuple>())
+        .filter(|t| t.get(gil).items.len() == n as usize)
+        .map(|t| t.clone_ref(gil))
+    else {
+        return false;
+    };
+    // The tuple is held (a store may release the local's own reference).
+    let mut at = *pc + 1;
+    let done = store_items(gil, f, instrs, &mut at, &t.get(gil).items);
+    if done {
+        *pc = at;
+    }
+    t.into_any().release(gil);
+    done
 }
 
 /// `UNPACK_SEQUENCE n` of a tuple's `items` followed by a `STORE_FAST` for each: the items

@@ -39,6 +39,12 @@ def mixed(t, box):
 
 print(mixed((1, 2, 3), [0]))
 
+def self_unpack(t):
+    t, b = t  # the tuple's only holder is replaced first
+    return type(t).__name__, b
+
+print(self_unpack((Noisy("first"), 2)))
+
 def wrong(t):
     a, b = t
     return a, b

@@ -5,7 +5,7 @@
 //! which moves the frame (arguments bound, cells made) into a new [`PyGenerator`] and
 //! returns that. Each `send()` (`next()` sends `None`) takes the frame out of the
 //! generator, pushes the value sent and runs it in an interpreter loop of its own
-//! ([`interp::resume_generator`]: the recursion limit applies, and the Rust stack grows on
+//! (`interp::resume_generator`: the recursion limit applies, and the Rust stack grows on
 //! demand) until `YIELD_VALUE` hands it back, or until it returns (`StopIteration` with
 //! the value) or raises. While it runs the generator holds no frame and says it is
 //! executing: resuming it from inside itself is `ValueError: generator already executing`.

@@ -379,35 +379,18 @@ fn run_loop(
         }
         loop {
             if add_tb {
-                let line = f.code().get(gil).code.line_of(f.pc.saturating_sub(1));
-                let c = f.code().clone();
-                vm.add_traceback(gil, &err.exc, &c, line);
+                add_traceback_line(gil, vm, &f, &err.exc);
             }
             add_tb = true;
-            if let Some((handler, depth)) = f.blocks.pop() {
-                let dropped: Vec<AnyObj> = f.stack.drain(depth as usize..).collect();
-                drop(dropped);
-                let prev = vm.exc_info.borrow_mut().replace(err.exc.clone());
-                f.stack.push(prev.unwrap_or_else(|| vm.none.clone()));
-                f.stack.push(err.exc);
-                f.pc = handler as usize;
-                break;
-            }
+            err = match enter_handler(vm, &mut f, err) {
+                Ok(()) => break,
+                Err(err) => err,
+            };
             leave(vm);
             if f.init_of.is_some() {
                 leave(vm);
             }
-            // The traceback keeps the variables of the frame being left alive, as
-            // CPython's traceback keeps the frame object.
-            let locals: Vec<AnyObj> = f
-                .fast
-                .iter()
-                .flatten()
-                .cloned()
-                .chain(f.cells.iter().map(|c| c.clone().into_any()))
-                .collect();
-            let code = f.code().clone();
-            vm.attach_frame(gil, &err.exc, &code, locals);
+            attach_frame_locals(gil, vm, &f, &err.exc);
             match callers.pop() {
                 Some(caller) => {
                     let done = std::mem::replace(&mut f, caller);
@@ -1420,31 +1403,52 @@ pub(crate) fn resume_generator(
 /// handler adds itself to the traceback and gives the exception back. (As CPython 3.11's
 /// `gen_throw`, the exception being handled does not become its `__context__`.)
 fn throw_into(gil: &mut Gil<'_>, vm: &Vm, f: &mut Frame, err: PyErr) -> Result<(), PyErr> {
+    add_traceback_line(gil, vm, f, &err.exc);
+    enter_handler(vm, f, err).inspect_err(|err| attach_frame_locals(gil, vm, f, &err.exc))
+}
+
+/// Adds the frame's current line to the exception's traceback.
+#[cold]
+#[inline(never)]
+fn add_traceback_line(gil: &mut Gil<'_>, vm: &Vm, f: &Frame, exc: &AnyObj) {
     let line = f.code().get(gil).code.line_of(f.pc.saturating_sub(1));
     let c = f.code().clone();
-    vm.add_traceback(gil, &err.exc, &c, line);
-    match f.blocks.pop() {
-        Some((handler, depth)) => {
-            let dropped: Vec<AnyObj> = f.stack.drain(depth as usize..).collect();
-            drop(dropped);
-            let prev = vm.exc_info.borrow_mut().replace(err.exc.clone());
-            f.stack.push(prev.unwrap_or_else(|| vm.none.clone()));
-            f.stack.push(err.exc);
-            f.pc = handler as usize;
-            Ok(())
-        }
-        None => {
-            let locals: Vec<AnyObj> = f
-                .fast
-                .iter()
-                .flatten()
-                .cloned()
-                .chain(f.cells.iter().map(|c| c.clone().into_any()))
-                .collect();
-            vm.attach_frame(gil, &err.exc, &c, locals);
-            Err(err)
-        }
-    }
+    vm.add_traceback(gil, exc, &c, line);
+}
+
+/// The frame's innermost handler block takes the exception: the value stack is cut back to
+/// the block's depth, the saved handled-exception state and the exception are pushed
+/// (CPython 3.11's `PUSH_EXC_INFO` shape), and the frame goes on at the handler. Gives the
+/// exception back when the frame has no handler.
+#[cold]
+#[inline(never)]
+fn enter_handler(vm: &Vm, f: &mut Frame, err: PyErr) -> Result<(), PyErr> {
+    let Some((handler, depth)) = f.blocks.pop() else {
+        return Err(err);
+    };
+    let dropped: Vec<AnyObj> = f.stack.drain(depth as usize..).collect();
+    drop(dropped);
+    let prev = vm.exc_info.borrow_mut().replace(err.exc.clone());
+    f.stack.push(prev.unwrap_or_else(|| vm.none.clone()));
+    f.stack.push(err.exc);
+    f.pc = handler as usize;
+    Ok(())
+}
+
+/// Keeps the variables of a frame the exception leaves alive with its traceback, as
+/// CPython's traceback keeps the frame object.
+#[cold]
+#[inline(never)]
+fn attach_frame_locals(gil: &mut Gil<'_>, vm: &Vm, f: &Frame, exc: &AnyObj) {
+    let locals: Vec<AnyObj> = f
+        .fast
+        .iter()
+        .flatten()
+        .cloned()
+        .chain(f.cells.iter().map(|c| c.clone().into_any()))
+        .collect();
+    let code = f.code().clone();
+    vm.attach_frame(gil, exc, &code, locals);
 }
 
 /// Whether a suspended generator frame stopped inside a `try` or `with` block (so closing

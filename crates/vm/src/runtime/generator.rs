@@ -224,7 +224,18 @@ pub fn next(gil: &mut Gil<'_>, vm: &Vm, g: &AnyObj) -> PyResult<Option<AnyObj>> 
 
 /// `next(g)` / `g.__next__()`: the next value, or `StopIteration` with the value returned.
 pub fn next_or_stop(gil: &mut Gil<'_>, vm: &Vm, g: &Obj<PyGenerator>) -> PyResult<AnyObj> {
-    match send_ex(gil, vm, g, Resume::Send(vm.none.clone()))? {
+    resume_or_stop(gil, vm, g, Resume::Send(vm.none.clone()))
+}
+
+/// Resumes the generator as `how` says: the value it yields next, or `StopIteration` with
+/// the value it returns (`__next__`, `send`, `throw`).
+fn resume_or_stop(
+    gil: &mut Gil<'_>,
+    vm: &Vm,
+    g: &Obj<PyGenerator>,
+    how: Resume,
+) -> PyResult<AnyObj> {
+    match send_ex(gil, vm, g, how)? {
         Outcome::Yielded(v) => Ok(v),
         Outcome::Returned(v) => Err(stop_iteration(gil, vm, v)),
     }
@@ -342,10 +353,7 @@ fn gen_send(
     no_kwargs(gil, vm, "send", kw)?;
     let g = receiver(gil, vm, args, "send")?;
     arity(gil, vm, "generator", "send", &args[1..], 1, 1)?;
-    match send_ex(gil, vm, &g, Resume::Send(args[1].clone()))? {
-        Outcome::Yielded(v) => Ok(v),
-        Outcome::Returned(v) => Err(stop_iteration(gil, vm, v)),
-    }
+    resume_or_stop(gil, vm, &g, Resume::Send(args[1].clone()))
 }
 
 fn gen_throw(
@@ -389,10 +397,7 @@ fn gen_throw(
             }
         },
     };
-    match send_ex(gil, vm, &g, Resume::Throw(err))? {
-        Outcome::Yielded(v) => Ok(v),
-        Outcome::Returned(v) => Err(stop_iteration(gil, vm, v)),
-    }
+    resume_or_stop(gil, vm, &g, Resume::Throw(err))
 }
 
 fn gen_close(

@@ -234,6 +234,17 @@ fn fstring_field(p: &FStringPart) -> String {
     }
 }
 
+/// A comprehension's clauses, ` for t in it if c` each.
+fn clauses(generators: &[Comprehension]) -> String {
+    generators
+        .iter()
+        .map(|g| {
+            let ifs: String = g.ifs.iter().map(|i| format!(" if {}", expr(i))).collect();
+            format!(" for {} in {}{ifs}", expr(&g.target), expr(&g.iter))
+        })
+        .collect()
+}
+
 fn expr(e: &Expr) -> String {
     match &e.kind {
         ExprKind::Name(n) => n.clone(),
@@ -301,14 +312,7 @@ fn expr(e: &Expr) -> String {
             format!("Dict{{{}}}", is.join(", "))
         }
         ExprKind::ListComp { elt, generators } => {
-            let gs: Vec<String> = generators
-                .iter()
-                .map(|g| {
-                    let ifs: String = g.ifs.iter().map(|i| format!(" if {}", expr(i))).collect();
-                    format!(" for {} in {}{ifs}", expr(&g.target), expr(&g.iter))
-                })
-                .collect();
-            format!("ListComp({}{})", expr(elt), gs.concat())
+            format!("ListComp({}{})", expr(elt), clauses(generators))
         }
         ExprKind::Set(es) => format!("Set{{{}}}", list(es)),
         ExprKind::SetComp { elt, generators } => {
@@ -322,25 +326,14 @@ fn expr(e: &Expr) -> String {
             key,
             value,
             generators,
-        } => {
-            let gs: Vec<String> = generators
-                .iter()
-                .map(|g| {
-                    let ifs: String = g.ifs.iter().map(|i| format!(" if {}", expr(i))).collect();
-                    format!(" for {} in {}{ifs}", expr(&g.target), expr(&g.iter))
-                })
-                .collect();
-            format!("DictComp({}: {}{})", expr(key), expr(value), gs.concat())
-        }
+        } => format!(
+            "DictComp({}: {}{})",
+            expr(key),
+            expr(value),
+            clauses(generators)
+        ),
         ExprKind::GeneratorExp { elt, generators } => {
-            let gs: Vec<String> = generators
-                .iter()
-                .map(|g| {
-                    let ifs: String = g.ifs.iter().map(|i| format!(" if {}", expr(i))).collect();
-                    format!(" for {} in {}{ifs}", expr(&g.target), expr(&g.iter))
-                })
-                .collect();
-            format!("GenExp({}{})", expr(elt), gs.concat())
+            format!("GenExp({}{})", expr(elt), clauses(generators))
         }
         ExprKind::Yield(v) => match v {
             Some(v) => format!("Yield({})", expr(v)),
